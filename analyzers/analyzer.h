@@ -1,0 +1,104 @@
+/*
+ * The analyzer interface. Analyzers read facts from the store and write
+ * findings (and the analysis columns of reports and tasks); they never
+ * print. `mmtriage analyze` runs them all in order, in one transaction,
+ * after clearing earlier findings, then writes the diagnosis.
+ */
+#ifndef MMT_ANALYZER_H
+#define MMT_ANALYZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/store.h"
+#include "core/strbuf.h"
+
+struct mmt_analyzer {
+	const char *name;
+	const char *help;	/* one line for `mmtriage help analyze` */
+	int (*run)(struct mmt_store *st, struct mmt_err *err);
+};
+
+extern const struct mmt_analyzer *const mmt_analyzers[];
+
+/* Runs every analyzer and the diagnosis; all or nothing. */
+int mmt_analyze(struct mmt_store *st, struct mmt_err *err);
+
+/* A finding being written. */
+struct mmt_finding {
+	const char *analyzer;
+	const char *kind;
+	const char *severity;		/* "critical", "warning", "info" */
+	char title[256];
+	struct mmt_sb summary;
+	double t_start, t_end;
+	bool has_t;
+	int score;
+};
+
+void mmt_finding_init(struct mmt_finding *f, const char *analyzer, const char *kind,
+		      const char *severity);
+void mmt_finding_time(struct mmt_finding *f, double t);
+void mmt_finding_free(struct mmt_finding *f);
+/* Inserts the finding; returns its id or -1. */
+int64_t mmt_finding_add(struct mmt_store *st, const struct mmt_finding *f,
+			struct mmt_err *err);
+int mmt_finding_subject(struct mmt_store *st, int64_t finding, const char *type,
+			int64_t pid, bool has_pid, const char *name, struct mmt_err *err);
+/* Evidence from a log line of a report (its text is read from the store). */
+int mmt_finding_line(struct mmt_store *st, int64_t finding, int idx,
+		     int64_t source_id, int64_t line, int64_t report_id,
+		     struct mmt_err *err);
+/* The line of report_id whose text holds needle (a frame), as evidence; 0 if none. */
+int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,
+			   int64_t report_id, const char *needle, struct mmt_err *err);
+int mmt_finding_report(struct mmt_store *st, int64_t finding, int64_t report_id,
+		       struct mmt_err *err);
+
+/*
+ * Reports grouped into findings: a query returns report rows ordered by a
+ * key column; consecutive rows with the same key form a group. begin runs
+ * on a group's first row (it usually inserts the finding), add on every
+ * row, end after the last one. Times between reports give the cadence.
+ */
+struct mmt_group {
+	int64_t finding;		/* set by begin */
+	size_t count;			/* rows added so far */
+	double t_first, t_last;
+	bool has_t;
+	double gap_min, gap_max;	/* between consecutive reports */
+	int evidence;			/* next evidence index */
+	void *ctx;			/* the caller's */
+	char first_key[256];
+};
+
+typedef int (*mmt_group_fn)(struct mmt_store *st, sqlite3_stmt *row,
+			    struct mmt_group *g, struct mmt_err *err);
+
+int mmt_group_rows(struct mmt_store *st, const char *sql, int key_col, int t_col,
+		   mmt_group_fn begin, mmt_group_fn add, mmt_group_fn end, void *ctx,
+		   struct mmt_err *err);
+/* "about every 3.2 s (2.9 to 3.6 s)", or "" for fewer than two reports. */
+void mmt_group_cadence(const struct mmt_group *g, struct mmt_sb *sb);
+/* Completes a finding inserted earlier: title, summary, severity, times, score. */
+int mmt_finding_complete(struct mmt_store *st, int64_t id, const struct mmt_finding *f,
+			 struct mmt_err *err);
+
+/* A stack loaded from the store, with symbols reduced to their base names. */
+struct mmt_loaded_stack {
+	char **sym;
+	bool *reliable;
+	char **ctx;			/* 'task', 'irq', ... or "" */
+	char **src;			/* source location as printed, or "" */
+	size_t n;
+};
+
+int mmt_stack_load(struct mmt_store *st, int64_t stack_id, struct mmt_loaded_stack *out,
+		   struct mmt_err *err);
+void mmt_stack_unload(struct mmt_loaded_stack *s);
+
+/* "__x64_sys_write" -> "sys_write": how syscalls are named in titles. */
+void mmt_culprit_name(const char *sym, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,114 @@
+/* `mmtriage ingest`: read files into the database and say what each was. */
+#include "cmd/cmd.h"
+#include "parsers/ingest.h"
+
+#include <getopt.h>
+#include <string.h>
+
+struct ingest_report {
+	bool quiet;
+	int taken;		/* ingested, or already there */
+	int failed;
+	bool interrupted;
+};
+
+static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
+		const struct mmt_err *err)
+{
+	struct ingest_report *ir = ctx;
+
+	mmt_progress_done();
+	switch (r->status) {
+	case MMT_INGESTED:
+		ir->taken++;
+		if (ir->quiet)
+			break;
+		mmt_fputs_safe(path, stdout);
+		printf(": %s (%s): %lld lines, %lld reports\n", r->kind,
+		       r->format ? r->format : "-", (long long)r->records,
+		       (long long)r->reports);
+		break;
+	case MMT_INGEST_DUPLICATE:
+		ir->taken++;
+		if (ir->quiet)
+			break;
+		mmt_fputs_safe(path, stdout);
+		printf(": already ingested as source %lld (use --force to ingest it again)\n",
+		       (long long)r->source_id);
+		break;
+	case MMT_INGEST_SKIPPED:
+		fputs("mmtriage: ", stderr);
+		mmt_fputs_safe(path, stderr);
+		fprintf(stderr, ": skipped: %s\n", r->why);
+		break;
+	case MMT_INGEST_INTERRUPTED:
+		ir->interrupted = true;
+		mmt_print_err(err);
+		break;
+	case MMT_INGEST_FAILED:
+		ir->failed++;
+		mmt_print_err(err);
+		break;
+	}
+}
+
+/*
+ * Files that fail are named and the others still ingested; the exit status
+ * is 1 when any failed or when nothing at all could be taken.
+ */
+int mmt_run_ingest(struct mmt_store *st, char **paths, int n, const char *as,
+		   bool force, bool lenient, bool quiet)
+{
+	struct ingest_report ir = { quiet, 0, 0, false };
+	struct mmt_ingest_opts o = { as, force, lenient, mmt_warn_hook, mmt_progress, NULL };
+	int failed;
+
+	mmt_catch_interrupts();
+	mmt_ingest_paths(st, paths, n, &o, say, &ir, &failed);
+	mmt_progress_done();
+	if (ir.interrupted)
+		return MMT_EXIT_INTERRUPTED;
+	if (ir.failed || !ir.taken) {
+		if (!ir.taken && !ir.failed)
+			fputs("mmtriage: nothing was ingested\n", stderr);
+		return MMT_EXIT_FAIL;
+	}
+	return MMT_EXIT_OK;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "as", required_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'F' }, { "lenient", no_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = mmt_default_db(), *as = NULL;
+	bool force = false, lenient = false, quiet = false;
+	struct mmt_store *st;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+d:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'a': as = optarg; break;
+		case 'F': force = true; break;
+		case 'L': lenient = true; break;
+		case 'q': quiet = true; break;
+		case 'h': return mmt_print_usage("ingest");
+		default: return mmt_usage_error("ingest", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return mmt_usage_error("ingest", "no file to ingest");
+	if (as && !mmt_parser_find(as))
+		return mmt_usage_error("ingest", "no parser for kind '%s'", as);
+	st = mmt_open_store(db, 0);
+	if (!st)
+		return MMT_EXIT_FAIL;
+	rc = mmt_run_ingest(st, argv + optind, argc - optind, as, force, lenient, quiet);
+	mmt_store_close(st);
+	return rc;
+}

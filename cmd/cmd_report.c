@@ -1,0 +1,148 @@
+/*
+ * `mmtriage report`: ingest the given files (into a temporary database
+ * unless -d is given), analyze, and write the report in the chosen format.
+ */
+#include "cmd/cmd.h"
+#include "analyzers/analyzer.h"
+#include "cmd/render/render.h"
+#include "parsers/parser.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct report_opts {
+	const char *db, *format, *output, *as;
+	bool lenient, temporary;
+	char tmp[4096];
+};
+
+/* A private database that is removed afterwards, with its WAL files. */
+static int make_temporary(struct report_opts *o)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(o->tmp, sizeof(o->tmp), "%s/mmtriage-XXXXXX", dir && dir[0] ? dir : "/tmp");
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		fprintf(stderr, "mmtriage: cannot create a temporary database in %s: %s\n",
+			dir && dir[0] ? dir : "/tmp", strerror(errno));
+		return -1;
+	}
+	close(fd);
+	o->db = o->tmp;
+	o->temporary = true;
+	return 0;
+}
+
+static void remove_temporary(const struct report_opts *o)
+{
+	char path[4200];
+
+	if (!o->temporary)
+		return;
+	unlink(o->tmp);
+	snprintf(path, sizeof(path), "%s-wal", o->tmp);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", o->tmp);
+	unlink(path);
+}
+
+static int write_report(struct mmt_store *st, const struct report_opts *o)
+{
+	const struct mmt_renderer *r = mmt_renderer_find(o->format);
+	struct mmt_err err = { 0 };
+	struct rm_model m;
+	FILE *out = stdout;
+	int rc = MMT_EXIT_OK;
+
+	if (mmt_analyze(st, &err) < 0 || rm_load(st, &m, &err) < 0) {
+		mmt_print_err(&err);
+		return MMT_EXIT_FAIL;
+	}
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		mmt_err_at(&err, o->output, 0, "cannot write: %s", strerror(errno));
+		mmt_print_err(&err);
+		rm_free(&m);
+		return MMT_EXIT_FAIL;
+	}
+	if (r->render(st, &m, out, &err) < 0) {
+		mmt_print_err(&err);
+		rc = MMT_EXIT_FAIL;
+	}
+	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+		mmt_err_at(&err, o->output ? o->output : "standard output", 0,
+			   "write error: %s", strerror(errno));
+		mmt_print_err(&err);
+		rc = MMT_EXIT_FAIL;
+	}
+	rm_free(&m);
+	return rc;
+}
+
+static int parse_opts(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' }, { "lenient", no_argument, NULL, 'L' },
+		{ "as", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+d:f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'L': o->lenient = true; break;
+		case 'a': o->as = optarg; break;
+		case 'h': mmt_print_usage("report"); return -1;
+		default: mmt_usage_error("report", "unknown option"); return -2;
+		}
+	}
+	if (o->as && !mmt_parser_find(o->as)) {
+		mmt_usage_error("report", "no parser for kind '%s'", o->as);
+		return -2;
+	}
+	if (!mmt_renderer_find(o->format)) {
+		mmt_usage_error("report", "no format '%s' (text, markdown, email, json)",
+				o->format);
+		return -2;
+	}
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o = { NULL, "text", NULL, NULL, false, false, "" };
+	int rc = parse_opts(argc, argv, &o), ingest_rc = MMT_EXIT_OK;
+	struct mmt_store *st;
+
+	if (rc < 0)
+		return rc == -1 ? MMT_EXIT_OK : MMT_EXIT_USAGE;
+	if (!o.db && optind < argc && make_temporary(&o) < 0)
+		return MMT_EXIT_FAIL;
+	if (!o.db)
+		o.db = mmt_default_db();
+	st = mmt_open_store(o.db, 0);
+	if (!st) {
+		remove_temporary(&o);
+		return MMT_EXIT_FAIL;
+	}
+	if (optind < argc)
+		ingest_rc = mmt_run_ingest(st, argv + optind, argc - optind, o.as, false,
+					   o.lenient, true);
+	if (ingest_rc == MMT_EXIT_INTERRUPTED ||
+	    (ingest_rc && mmt_store_query_int(st, "SELECT count(*) FROM sources") <= 0))
+		rc = ingest_rc;
+	else
+		rc = write_report(st, &o);
+	mmt_store_close(st);
+	remove_temporary(&o);
+	return rc ? rc : ingest_rc;
+}

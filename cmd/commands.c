@@ -1,0 +1,295 @@
+/*
+ * The table of commands with their usage texts, and the helpers every
+ * command shares: printing errors, opening the store, progress, signals.
+ */
+#include "cmd/cmd.h"
+#include "analyzers/analyzer.h"
+#include "core/escape.h"
+#include "parsers/parser.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const struct mmt_cmd mmt_cmds[] = {
+	{ "ingest", "read logs and other evidence into the database",
+	  "usage: mmtriage ingest [-d DB] [--as KIND] [--force] [--lenient] PATH...\n"
+	  "\n"
+	  "Reads each file (directories are walked) into the database, one\n"
+	  "transaction per file: a file that fails, or Ctrl-C, leaves the database\n"
+	  "as it was. Each file's format is recognised from its content; --as\n"
+	  "names it instead. Content already ingested is skipped unless --force.\n"
+	  "\n"
+	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "      --as KIND     parse every file as KIND (see below)\n"
+	  "      --force       ingest again content that is already there\n"
+	  "      --lenient     store bytes that are not UTF-8 text as \\xNN instead\n"
+	  "                    of refusing the file\n"
+	  "  -q, --quiet       say nothing about files that were ingested\n"
+	  "\n"
+	  "Kinds:\n%KINDS%"
+	  "\n"
+	  "Examples:\n"
+	  "  mmtriage ingest vmcore-dmesg.txt\n"
+	  "  mmtriage ingest -d case42.db sosreport-host/ journal.txt\n"
+	  "  mmtriage ingest --as kernel_log console.capture\n",
+	  cmd_ingest },
+	{ "analyze", "classify stacks, group findings and diagnose the hang",
+	  "usage: mmtriage analyze [-d DB]\n"
+	  "\n"
+	  "Runs every analyzer over the database and writes findings and the\n"
+	  "diagnosis, replacing those of an earlier run.\n"
+	  "\n"
+	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "\n"
+	  "Analyzers:\n%ANALYZERS%"
+	  "\n"
+	  "Example:\n"
+	  "  mmtriage ingest dmesg.txt && mmtriage analyze && mmtriage report\n",
+	  cmd_analyze },
+	{ "report", "say which hang this is, with the evidence",
+	  "usage: mmtriage report [-d DB] [-f FORMAT] [-o FILE] [PATH...]\n"
+	  "\n"
+	  "With paths, ingests them first (into a temporary database unless -d is\n"
+	  "given), analyzes, and reports; without, reports on the database.\n"
+	  "\n"
+	  "  -d, --db PATH       database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "  -f, --format FMT    text (default), markdown, email or json\n"
+	  "  -o, --output FILE   write there instead of standard output\n"
+	  "      --as KIND       as for ingest: parse the files as KIND\n"
+	  "      --lenient       as for ingest\n"
+	  "\n"
+	  "Formats: text is for a terminal; markdown pastes into GitHub, GitLab and\n"
+	  "Bugzilla; email is plain text within 80 columns for mailing lists; json\n"
+	  "follows the contract in docs/json.md.\n"
+	  "\n"
+	  "Examples:\n"
+	  "  mmtriage report vmcore-dmesg.txt\n"
+	  "  mmtriage report -f markdown -o hang.md /var/log/kern.log\n"
+	  "  mmtriage report -d case42.db -f json | jq .diagnosis\n",
+	  cmd_report },
+	{ "sql", "query the database (read-only)",
+	  "usage: mmtriage sql [-d DB] [--csv | --json] QUERY\n"
+	  "\n"
+	  "Runs a read-only SQL query and prints an aligned table (or CSV, or a\n"
+	  "JSON array of objects). `mmtriage schema` documents every table.\n"
+	  "\n"
+	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "      --csv         comma-separated values with a header line\n"
+	  "      --json        a JSON array of objects\n"
+	  "\n"
+	  "Examples:\n"
+	  "  mmtriage sql 'SELECT kind, count(*) FROM reports GROUP BY kind'\n"
+	  "  mmtriage sql --csv 'SELECT pid, comm, wait_class FROM tasks'\n",
+	  cmd_sql },
+	{ "schema", "print the database schema, with a comment on every column",
+	  "usage: mmtriage schema\n"
+	  "\n"
+	  "Prints the schema files compiled into this binary, in migration order.\n"
+	  "\n"
+	  "Example:\n"
+	  "  mmtriage schema | less\n",
+	  cmd_schema },
+	{ "gfp", "decode a GFP mask",
+	  "usage: mmtriage gfp [--kernel RELEASE] MASK\n"
+	  "       mmtriage gfp --layouts\n"
+	  "\n"
+	  "Prints the flags of MASK and the allocation context they imply (atomic,\n"
+	  "nowait, noio, nofs or full reclaim). A bare mask needs the kernel\n"
+	  "release, since the bits moved between releases; a mask written with\n"
+	  "names, 0x400dc0(GFP_KERNEL|__GFP_ZERO), is taken as written.\n"
+	  "\n"
+	  "  -k, --kernel RELEASE   the release that printed the mask (e.g. 3.13.0-24)\n"
+	  "      --layouts          list the bit layouts and the releases they cover\n"
+	  "\n"
+	  "Examples:\n"
+	  "  mmtriage gfp --kernel 3.13.0 0x8250\n"
+	  "  mmtriage gfp '0x100cca(GFP_HIGHUSER_MOVABLE)'\n",
+	  cmd_gfp },
+	{ "help", "show help for a command",
+	  "usage: mmtriage help [COMMAND]\n"
+	  "\n"
+	  "Example:\n"
+	  "  mmtriage help report\n",
+	  cmd_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct mmt_cmd *mmt_cmd_find(const char *name)
+{
+	for (const struct mmt_cmd *c = mmt_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void mmt_fputs_safe(const char *s, FILE *out)
+{
+	struct mmt_sb sb = MMT_SB_INIT;
+
+	mmt_esc_term(&sb, s, strlen(s));
+	fputs(mmt_sb_str(&sb), out);
+	mmt_sb_free(&sb);
+}
+
+void mmt_print_err(const struct mmt_err *err)
+{
+	mmt_progress_done();
+	fputs("mmtriage: ", stderr);
+	if (err->path) {
+		mmt_fputs_safe(err->path, stderr);
+		if (err->line > 0)
+			fprintf(stderr, ":%ld", err->line);
+		fputs(": ", stderr);
+	}
+	mmt_fputs_safe(err->msg[0] ? err->msg : "error", stderr);
+	fputc('\n', stderr);
+}
+
+void mmt_warn_hook(void *ctx, const char *path, long line, const char *msg)
+{
+	(void)ctx;
+	mmt_progress_done();
+	fputs("mmtriage: warning: ", stderr);
+	mmt_fputs_safe(path, stderr);
+	if (line > 0)
+		fprintf(stderr, ":%ld", line);
+	fputs(": ", stderr);
+	mmt_fputs_safe(msg, stderr);
+	fputc('\n', stderr);
+}
+
+/* Prints a usage text, filling the lists that come from the tables. */
+static void print_usage_text(const char *text, FILE *out);
+
+int mmt_print_usage(const char *cmd)
+{
+	const struct mmt_cmd *c = mmt_cmd_find(cmd);
+
+	if (c)
+		print_usage_text(c->usage, stdout);
+	return MMT_EXIT_OK;
+}
+
+int mmt_usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct mmt_cmd *c = mmt_cmd_find(cmd);
+	va_list ap;
+
+	fprintf(stderr, "mmtriage %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c) {
+		const char *end = strchr(c->usage, '\n');
+
+		fprintf(stderr, "%.*s\n", end ? (int)(end - c->usage) : (int)strlen(c->usage),
+			c->usage);
+		fprintf(stderr, "See 'mmtriage help %s'.\n", cmd);
+	}
+	return MMT_EXIT_USAGE;
+}
+
+const char *mmt_default_db(void)
+{
+	const char *env = getenv("MMTRIAGE_DB");
+
+	return env && env[0] ? env : "mmtriage.db";
+}
+
+struct mmt_store *mmt_open_store(const char *path, unsigned flags)
+{
+	struct mmt_store *st;
+	struct mmt_err err = { 0 };
+
+	if (mmt_store_open(&st, path, flags, &err) < 0) {
+		mmt_print_err(&err);
+		return NULL;
+	}
+	return st;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	mmt_request_interrupt();
+	/* A second Ctrl-C ends the process at once; SQLite's journal keeps the file whole. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+}
+
+void mmt_catch_interrupts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static bool progress_shown;
+
+void mmt_progress(void *ctx, const char *path, uint64_t done, uint64_t total)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	(void)ctx;
+	if (!isatty(STDERR_FILENO))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (progress_shown && (now.tv_sec - last.tv_sec) * 1000 +
+	    (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
+		return;
+	last = now;
+	fputs("\r\033[K", stderr);
+	mmt_fputs_safe(path ? path : "", stderr);
+	fprintf(stderr, ": %3.0f%% (%.1f of %.1f MB)", total ? 100.0 * (double)done / (double)total : 0,
+		(double)done / 1e6, (double)total / 1e6);
+	progress_shown = true;
+}
+
+void mmt_progress_done(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		progress_shown = false;
+	}
+}
+
+static void list_kinds(FILE *out)
+{
+	for (size_t i = 0; mmt_parsers[i]; i++)
+		fprintf(out, "  %-14s %s\n", mmt_parsers[i]->name, mmt_parsers[i]->help);
+}
+
+static void list_analyzers(FILE *out)
+{
+	for (size_t i = 0; mmt_analyzers[i]; i++)
+		fprintf(out, "  %-14s %s\n", mmt_analyzers[i]->name, mmt_analyzers[i]->help);
+}
+
+static void print_usage_text(const char *text, FILE *out)
+{
+	const char *p;
+
+	while ((p = strchr(text, '%'))) {
+		fwrite(text, 1, (size_t)(p - text), out);
+		if (!strncmp(p, "%KINDS%", 7)) {
+			list_kinds(out);
+			text = p + 7;
+		} else if (!strncmp(p, "%ANALYZERS%", 11)) {
+			list_analyzers(out);
+			text = p + 11;
+		} else {
+			fputc('%', out);
+			text = p + 1;
+		}
+	}
+	fputs(text, out);
+}

@@ -1,0 +1,286 @@
+/*
+ * What a human-readable report says, in order: the diagnosis, the findings
+ * with who they are about and the log lines they rest on, the reports found
+ * (the first ones, with a count of the rest), and the sources read.
+ */
+#include "cmd/render/doc.h"
+#include "core/escape.h"
+#include "core/xalloc.h"
+#include "mmt_version.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REPORT_ROWS 40		/* reports listed; the rest are counted */
+#define SUBJECTS_LISTED 12
+
+void doc_escape(struct doc *d, const char *s)
+{
+	mmt_sb_reset(&d->sb);
+	mmt_esc_term(&d->sb, s, strlen(s));
+}
+
+/* Breaks text into lines of at most width columns at spaces. */
+void doc_wrap(FILE *out, const char *text, size_t width, const char *indent,
+	      const char *first_indent)
+{
+	const char *pre = first_indent;
+	size_t col;
+
+	while (*text) {
+		size_t room = width > strlen(pre) + 10 ? width - strlen(pre) : 10;
+		size_t n = strlen(text), cut = n;
+
+		if (width && n > room) {
+			cut = room;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = room;
+		}
+		fputs(pre, out);
+		fwrite(text, 1, cut, out);
+		fputc('\n', out);
+		text += cut;
+		while (*text == ' ')
+			text++;
+		pre = indent;
+	}
+	(void)col;
+}
+
+static size_t cell_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void put_cell(FILE *out, const char *s, size_t w, bool last)
+{
+	size_t sw = cell_width(s), i = 0, cols = 0;
+
+	if (sw > w) {
+		for (; s[i] && cols + 1 < w; i++)
+			cols += ((unsigned char)s[i] & 0xc0) != 0x80;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		fprintf(out, "%.*s~", (int)i, s);
+		sw = w;
+	} else {
+		fputs(s, out);
+	}
+	if (!last)
+		fprintf(out, "%*s", (int)(w - sw + 2), "");
+}
+
+void doc_plain_table(struct doc *d, const char *const *head, size_t ncol,
+		     char *const *cells, size_t nrows, size_t max_width, const char *indent)
+{
+	size_t *w = xcalloc(ncol, sizeof(*w)), total = strlen(indent);
+
+	for (size_t c = 0; c < ncol; c++) {
+		w[c] = cell_width(head[c]);
+		for (size_t r = 0; r < nrows; r++)
+			if (cell_width(cells[r * ncol + c]) > w[c])
+				w[c] = cell_width(cells[r * ncol + c]);
+		total += w[c] + 2;
+	}
+	/* Too wide: the last column (the freest text) gives way. */
+	if (max_width && total - 2 > max_width && w[ncol - 1] > total - 2 - max_width + 8)
+		w[ncol - 1] -= total - 2 - max_width;
+	fputs(indent, d->out);
+	for (size_t c = 0; c < ncol; c++)
+		put_cell(d->out, head[c], w[c], c == ncol - 1);
+	fputc('\n', d->out);
+	for (size_t r = 0; r < nrows; r++) {
+		fputs(indent, d->out);
+		for (size_t c = 0; c < ncol; c++) {
+			doc_escape(d, cells[r * ncol + c]);
+			put_cell(d->out, mmt_sb_str(&d->sb), w[c], c == ncol - 1);
+		}
+		fputc('\n', d->out);
+	}
+	free(w);
+}
+
+static void diagnosis(struct doc *d, const struct rm_model *m)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "Diagnosis%s%s%s", m->hang_class ? ": " : "",
+		 m->hang_class ? m->hang_class : "", "");
+	d->ops->heading(d, head);
+	d->ops->para(d, m->verdict ? m->verdict : "No analysis has been run.");
+}
+
+static void subjects(struct doc *d, const struct rm_finding *f)
+{
+	struct mmt_sb tasks = MMT_SB_INIT, other = MMT_SB_INIT;
+	size_t nt = 0, no = 0;
+
+	for (size_t i = 0; i < f->nsubjects; i++) {
+		const struct rm_subject *s = &f->subjects[i];
+		bool task = !strcmp(s->type, "task");
+		struct mmt_sb *sb = task ? &tasks : &other;
+		size_t *n = task ? &nt : &no;
+
+		if ((*n)++ >= SUBJECTS_LISTED)
+			continue;
+		if (*n > 1)
+			mmt_sb_adds(sb, ", ");
+		if (task)
+			mmt_sb_addf(sb, "%s:%lld", s->name, (long long)s->pid);
+		else
+			mmt_sb_addf(sb, "%s %s", s->type, s->name[0] ? s->name : "");
+		if (!task && !s->name[0])
+			mmt_sb_addf(sb, "%lld", (long long)s->pid);
+	}
+	if (nt > SUBJECTS_LISTED)
+		mmt_sb_addf(&tasks, " and %zu more", nt - SUBJECTS_LISTED);
+	if (nt)
+		d->ops->field(d, "tasks", mmt_sb_str(&tasks));
+	if (no)
+		d->ops->field(d, "about", mmt_sb_str(&other));
+	mmt_sb_free(&tasks);
+	mmt_sb_free(&other);
+}
+
+static void finding(struct doc *d, int n, const struct rm_finding *f)
+{
+	char when[96], a[40], b[40];
+
+	d->ops->item(d, n, f->severity, f->title);
+	d->ops->para(d, f->summary);
+	subjects(d, f);
+	if (f->has_t) {
+		rm_time(f->source, f->t_start, true, a, sizeof(a));
+		rm_time(f->source, f->t_end, true, b, sizeof(b));
+		snprintf(when, sizeof(when), "%s%s%s", a, strcmp(a, b) ? " to " : "",
+			 strcmp(a, b) ? b : "");
+		d->ops->field(d, "time", when);
+	}
+	if (!f->nevidence)
+		return;
+	d->ops->evidence_begin(d);
+	for (size_t i = 0; i < f->nevidence; i++) {
+		const struct rm_evidence *e = &f->evidence[i];
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s:%lld",
+			 e->source ? rm_basename(e->source->path) : "?", (long long)e->line);
+		d->ops->evidence(d, where, e->text);
+	}
+	d->ops->evidence_end(d);
+}
+
+static void findings(struct doc *d, const struct rm_model *m)
+{
+	char head[64];
+
+	snprintf(head, sizeof(head), "Findings (%zu)", m->nfindings);
+	d->ops->heading(d, head);
+	if (!m->nfindings)
+		d->ops->para(d, "None.");
+	for (size_t i = 0; i < m->nfindings; i++)
+		finding(d, (int)i + 1, &m->findings[i]);
+}
+
+#define REPORT_COLS 5
+
+struct rows {
+	char **cells;
+	size_t n, cap;
+};
+
+static int report_row(void *ctx, const struct rm_report *r)
+{
+	struct rows *rows = ctx;
+	char when[48], task[96], why[256], where[512];
+	char **c;
+
+	rm_time(r->source, r->t, r->has_t, when, sizeof(when));
+	snprintf(task, sizeof(task), r->has_pid ? "%s:%lld" : "%s", r->comm,
+		 (long long)r->pid);
+	snprintf(why, sizeof(why), "%s%s%s", r->wait_class ? r->wait_class : "",
+		 r->wait_class && r->culprit ? " in " : "", r->culprit ? r->culprit : "");
+	snprintf(where, sizeof(where), "%s:%lld", r->source ? rm_basename(r->source->path) : "?",
+		 (long long)r->line);
+	xgrow((void **)&rows->cells, &rows->cap, (rows->n + 1) * REPORT_COLS, sizeof(char *));
+	c = rows->cells + rows->n++ * REPORT_COLS;
+	c[0] = xstrdup(when);
+	c[1] = xstrdup(r->kind);
+	c[2] = xstrdup(task);
+	c[3] = xstrdup(why);
+	c[4] = xstrdup(where);
+	return 0;
+}
+
+static int reports(struct mmt_store *st, struct doc *d, const struct rm_model *m,
+		   struct mmt_err *err)
+{
+	static const char *const head[REPORT_COLS] = { "time", "kind", "task",
+						       "waits in / culprit", "line" };
+	struct rows rows = { 0 };
+	char title[64];
+	int rc;
+
+	snprintf(title, sizeof(title), "Reports (%lld)", (long long)m->nreports);
+	d->ops->heading(d, title);
+	rc = rm_each_report(st, m, REPORT_ROWS, false, report_row, &rows, err);
+	if (rc == 0 && rows.n)
+		d->ops->table(d, head, REPORT_COLS, rows.cells, rows.n);
+	if (rc == 0 && m->nreports > (int64_t)rows.n) {
+		snprintf(title, sizeof(title), "... and %lld more (mmtriage sql 'SELECT * "
+			 "FROM reports').", (long long)(m->nreports - (int64_t)rows.n));
+		d->ops->para(d, title);
+	}
+	for (size_t i = 0; i < rows.n * REPORT_COLS; i++)
+		free(rows.cells[i]);
+	free(rows.cells);
+	return rc;
+}
+
+static void sources(struct doc *d, const struct rm_model *m)
+{
+	static const char *const head[] = { "source", "kind", "lines", "kernel", "sha256" };
+	char **cells = xcalloc(m->nsources * 5 + 1, sizeof(char *));
+
+	d->ops->heading(d, "Sources");
+	for (size_t i = 0; i < m->nsources; i++) {
+		const struct rm_source *s = &m->sources[i];
+		char kind[96], n[32], sha[16];
+
+		snprintf(kind, sizeof(kind), "%s%s%s%s", s->kind, s->format[0] ? " (" : "",
+			 s->format, s->format[0] ? ")" : "");
+		snprintf(n, sizeof(n), "%lld", (long long)s->records);
+		snprintf(sha, sizeof(sha), "%.12s", s->sha256);
+		cells[i * 5] = xstrdup(s->path);
+		cells[i * 5 + 1] = xstrdup(kind);
+		cells[i * 5 + 2] = xstrdup(n);
+		cells[i * 5 + 3] = xstrdup(s->kernel[0] ? s->kernel : "-");
+		cells[i * 5 + 4] = xstrdup(sha);
+	}
+	if (m->nsources)
+		d->ops->table(d, head, 5, cells, m->nsources);
+	for (size_t i = 0; i < m->nsources * 5; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
+	       struct mmt_err *err)
+{
+	int rc;
+
+	d->ops->title(d, "mmtriage " MMT_VERSION " report");
+	diagnosis(d, m);
+	findings(d, m);
+	rc = reports(st, d, m, err);
+	if (rc == 0)
+		sources(d, m);
+	mmt_sb_free(&d->sb);
+	return rc;
+}

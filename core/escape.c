@@ -1,0 +1,130 @@
+/*
+ * Escaping untrusted text for each output. Log lines come from machines
+ * that misbehave and task names are set by any process (prctl), so any
+ * byte can arrive here; none may reach a terminal as a control sequence.
+ */
+#include "core/escape.h"
+#include "core/lines.h"
+
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s, 0 if none. */
+static size_t valid_seq(const char *s, size_t n)
+{
+	size_t len = ((unsigned char)s[0] < 0xe0) ? 2 : ((unsigned char)s[0] < 0xf0) ? 3 : 4;
+
+	if (len > n)
+		return 0;
+	return mmt_utf8_invalid_at(s, len) == len ? len : 0;
+}
+
+/* U+0080..U+009F, the C1 controls, encoded as 0xC2 0x80..0x9F. */
+static bool c1_control(const unsigned char *p, size_t len)
+{
+	return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
+void mmt_esc_term(struct mmt_sb *sb, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len;
+
+		if (c == '\t') {
+			mmt_sb_addc(sb, ' ');
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			mmt_sb_addf(sb, "\\x%02x", c);
+			i++;
+		} else if (c < 0x80) {
+			size_t run = i;
+
+			while (run < n && (unsigned char)s[run] >= 0x20 &&
+			       (unsigned char)s[run] < 0x7f)
+				run++;
+			mmt_sb_add(sb, s + i, run - i);
+			i = run;
+		} else if ((len = valid_seq(s + i, n - i)) && !c1_control((const unsigned char *)s + i, len)) {
+			mmt_sb_add(sb, s + i, len);
+			i += len;
+		} else {
+			mmt_sb_addf(sb, "\\x%02x", c);
+			i++;
+		}
+	}
+}
+
+void mmt_esc_json(struct mmt_sb *sb, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len;
+
+		if (c == '"' || c == '\\') {
+			mmt_sb_addc(sb, '\\');
+			mmt_sb_addc(sb, (char)c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			mmt_sb_addf(sb, "\\u%04x", c);
+			i++;
+		} else if (c < 0x80) {
+			mmt_sb_addc(sb, (char)c);
+			i++;
+		} else if ((len = valid_seq(s + i, n - i))) {
+			mmt_sb_add(sb, s + i, len);
+			i += len;
+		} else {
+			mmt_sb_adds(sb, "\\ufffd");
+			i++;
+		}
+	}
+}
+
+void mmt_esc_md(struct mmt_sb *sb, const char *s, size_t n)
+{
+	struct mmt_sb plain = MMT_SB_INIT;
+
+	mmt_esc_term(&plain, s, n);
+	for (size_t i = 0; i < plain.len; i++) {
+		char c = plain.buf[i];
+
+		if (strchr("\\`*_{}[]<>#|~", c))
+			mmt_sb_addc(sb, '\\');
+		mmt_sb_addc(sb, c);
+	}
+	mmt_sb_free(&plain);
+}
+
+void mmt_esc_html(struct mmt_sb *sb, const char *s, size_t n)
+{
+	struct mmt_sb plain = MMT_SB_INIT;
+
+	mmt_esc_term(&plain, s, n);
+	for (size_t i = 0; i < plain.len; i++) {
+		switch (plain.buf[i]) {
+		case '&': mmt_sb_adds(sb, "&amp;"); break;
+		case '<': mmt_sb_adds(sb, "&lt;"); break;
+		case '>': mmt_sb_adds(sb, "&gt;"); break;
+		case '"': mmt_sb_adds(sb, "&quot;"); break;
+		case '\'': mmt_sb_adds(sb, "&#39;"); break;
+		default: mmt_sb_addc(sb, plain.buf[i]);
+		}
+	}
+	mmt_sb_free(&plain);
+}
+
+size_t mmt_longest_backtick_run(const char *s, size_t n)
+{
+	size_t best = 0, run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}

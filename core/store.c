@@ -1,0 +1,294 @@
+/*
+ * The SQLite store: opening, schema migration, transactions, and a cache of
+ * prepared statements keyed by the address of their SQL text.
+ */
+#include "core/store.h"
+#include "core/schema.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cached_stmt {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct mmt_store {
+	sqlite3 *db;
+	struct cached_stmt *cache;
+	size_t ncache, capcache;
+	bool in_tx;
+	bool readonly;
+};
+
+static int db_error(struct mmt_store *st, struct mmt_err *err, const char *what)
+{
+	return mmt_err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int mmt_store_exec(struct mmt_store *st, const char *sql, struct mmt_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		mmt_err_set(err, "database: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int mmt_store_version(struct mmt_store *st)
+{
+	return (int)mmt_store_query_int(st, "PRAGMA user_version");
+}
+
+int mmt_store_latest_version(void)
+{
+	return mmt_schema_file_count;
+}
+
+/* Applies schema files from the database's version up, each in its own transaction. */
+static int migrate(struct mmt_store *st, struct mmt_err *err)
+{
+	int v = mmt_store_version(st);
+	char pragma[64];
+
+	if (v < 0)
+		return db_error(st, err, "reading schema version");
+	if (v > mmt_schema_file_count)
+		return mmt_err_set(err, "database schema version %d is newer than this "
+				   "mmtriage (%d); upgrade mmtriage", v, mmt_schema_file_count);
+	for (; v < mmt_schema_file_count; v++) {
+		if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (mmt_store_exec(st, mmt_schema_files[v].sql, err) < 0 ||
+		    mmt_store_exec(st, pragma, err) < 0 ||
+		    mmt_store_exec(st, "COMMIT", err) < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return mmt_err_set(err, "applying %s: %s", mmt_schema_files[v].name,
+					   err->msg);
+		}
+	}
+	return 0;
+}
+
+static int configure(struct mmt_store *st, unsigned flags, struct mmt_err *err)
+{
+	sqlite3_busy_timeout(st->db, 5000);
+	if (mmt_store_exec(st, "PRAGMA foreign_keys = ON", err) < 0)
+		return -1;
+	if (flags & MMT_STORE_READONLY)
+		return 0;
+	/*
+	 * WAL lets a TUI read while an ingest writes; synchronous=NORMAL is
+	 * durable at checkpoints, which is enough for a rebuildable store.
+	 */
+	if (!(flags & MMT_STORE_MEMORY) &&
+	    mmt_store_exec(st, "PRAGMA journal_mode = WAL", err) < 0)
+		return -1;
+	return mmt_store_exec(st, "PRAGMA synchronous = NORMAL", err);
+}
+
+int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
+		   struct mmt_err *err)
+{
+	struct mmt_store *st = xcalloc(1, sizeof(*st));
+	int oflags = (flags & MMT_STORE_READONLY) ? SQLITE_OPEN_READONLY
+			: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	*out = NULL;
+	if (flags & MMT_STORE_MEMORY)
+		path = ":memory:";
+	st->readonly = flags & MMT_STORE_READONLY;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		mmt_err_set(err, "cannot open database %s: %s", path,
+			    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		mmt_store_close(st);
+		return -1;
+	}
+	if (configure(st, flags, err) < 0 ||
+	    (!st->readonly && migrate(st, err) < 0)) {
+		mmt_err_set(err, "%s: %s", path, err->msg);
+		mmt_store_close(st);
+		return -1;
+	}
+	if (st->readonly && mmt_store_version(st) != mmt_schema_file_count) {
+		mmt_err_set(err, "%s: not an mmtriage database of schema version %d "
+			    "(found %d); ingest into it first", path,
+			    mmt_schema_file_count, mmt_store_version(st));
+		mmt_store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void mmt_store_close(struct mmt_store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	free(st->cache);
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int mmt_store_begin(struct mmt_store *st, struct mmt_err *err)
+{
+	if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	st->in_tx = true;
+	return 0;
+}
+
+int mmt_store_commit(struct mmt_store *st, struct mmt_err *err)
+{
+	if (mmt_store_exec(st, "COMMIT", err) < 0)
+		return -1;
+	st->in_tx = false;
+	return 0;
+}
+
+void mmt_store_rollback(struct mmt_store *st)
+{
+	if (!st->in_tx)
+		return;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+}
+
+sqlite3_stmt *mmt_store_prepare(struct mmt_store *st, const char *sql,
+				struct mmt_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		db_error(st, err, "preparing SQL");
+		return NULL;
+	}
+	return stmt;
+}
+
+sqlite3_stmt *mmt_store_stmt(struct mmt_store *st, const char *sql,
+			     struct mmt_err *err)
+{
+	struct cached_stmt *c;
+
+	for (size_t i = 0; i < st->ncache; i++) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+	}
+	xgrow((void **)&st->cache, &st->capcache, st->ncache + 1, sizeof(*c));
+	c = &st->cache[st->ncache];
+	c->stmt = mmt_store_prepare(st, sql, err);
+	if (!c->stmt)
+		return NULL;
+	c->sql = sql;
+	st->ncache++;
+	return c->stmt;
+}
+
+int mmt_store_step(struct mmt_store *st, sqlite3_stmt *stmt, struct mmt_err *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(st, err, "database");
+	sqlite3_reset(stmt);
+	return -1;
+}
+
+int mmt_store_run(struct mmt_store *st, sqlite3_stmt *stmt, struct mmt_err *err)
+{
+	int rc = mmt_store_step(st, stmt, err);
+
+	if (rc < 0)
+		return -1;
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+int64_t mmt_store_last_id(struct mmt_store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+int64_t mmt_store_query_int(struct mmt_store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+sqlite3 *mmt_store_handle(struct mmt_store *st)
+{
+	return st->db;
+}
+
+void mmt_bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void mmt_bind_textn(sqlite3_stmt *s, int i, const char *text, size_t n)
+{
+	if (text)
+		sqlite3_bind_text(s, i, text, (int)n, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void mmt_bind_int(sqlite3_stmt *s, int i, int64_t v)
+{
+	sqlite3_bind_int64(s, i, v);
+}
+
+void mmt_bind_int_opt(sqlite3_stmt *s, int i, int64_t v, bool present)
+{
+	if (present)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void mmt_bind_double_opt(sqlite3_stmt *s, int i, double v, bool present)
+{
+	if (present)
+		sqlite3_bind_double(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+const char *mmt_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+bool mmt_col_null(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL;
+}

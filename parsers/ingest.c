@@ -1,0 +1,332 @@
+/*
+ * The ingest driver. For each file: read its head and recognise it, hash
+ * it, skip it if the same content is already stored, then parse it inside
+ * one transaction that is committed only when the parser succeeded.
+ */
+#include "parsers/ingest.h"
+#include "core/sha256.h"
+#include "core/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char sql_find_source[] =
+	"SELECT id FROM sources WHERE sha256 = ?";
+static const char sql_delete_source[] =
+	"DELETE FROM sources WHERE id = ?";
+static const char sql_insert_source[] =
+	"INSERT INTO sources (path, kind, sha256, size, ingested_at) "
+	"VALUES (?, ?, ?, ?, ?)";
+static const char sql_finish_source[] =
+	"UPDATE sources SET records = ?, clock = ?, kernel = ?, format = ? "
+	"WHERE id = ?";
+
+static int hash_file(int fd, const char *path, char hex[65], struct mmt_err *err)
+{
+	struct mmt_sha256 c;
+	unsigned char digest[32];
+	char *buf = xmalloc(1 << 20);
+	ssize_t got;
+
+	mmt_sha256_init(&c);
+	while ((got = read(fd, buf, 1 << 20)) > 0)
+		mmt_sha256_update(&c, buf, (size_t)got);
+	free(buf);
+	if (got < 0)
+		return mmt_err_at(err, path, 0, "read error: %s", strerror(errno));
+	mmt_sha256_final(&c, digest);
+	mmt_sha256_hex(digest, hex);
+	return lseek(fd, 0, SEEK_SET) < 0 ?
+		mmt_err_at(err, path, 0, "cannot seek: %s", strerror(errno)) : 0;
+}
+
+static ssize_t read_head(int fd, char *head, size_t cap)
+{
+	size_t have = 0;
+
+	while (have < cap) {
+		ssize_t got = read(fd, head + have, cap - have);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		have += (size_t)got;
+	}
+	head[have] = '\0';
+	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : (ssize_t)have;
+}
+
+/* Why nothing took a file: said in terms of what it looks like. */
+static void describe_unknown(const char *head, size_t len, char *why, size_t n)
+{
+	size_t ctrl = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)head[i];
+
+		if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t'))
+			ctrl++;
+	}
+	if (memchr(head, '\0', len) || ctrl * 20 > len)
+		snprintf(why, n, "binary data, not a recognised input");
+	else
+		snprintf(why, n, "text in no format mmtriage knows");
+}
+
+static int64_t find_source(struct mmt_store *st, const char *hex, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_find_source, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	mmt_bind_text(s, 1, hex);
+	rc = mmt_store_step(st, s, err);
+	if (rc < 0)
+		return -1;
+	return rc ? sqlite3_column_int64(s, 0) : 0;
+}
+
+static int insert_source(struct mmt_store *st, const struct mmt_input *in,
+			 const char *kind, const char *hex, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_insert_source, err);
+	char now[32];
+	time_t t = time(NULL);
+
+	if (!s)
+		return -1;
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	mmt_bind_text(s, 1, in->path);
+	mmt_bind_text(s, 2, kind);
+	mmt_bind_text(s, 3, hex);
+	mmt_bind_int(s, 4, (int64_t)in->size);
+	mmt_bind_text(s, 5, now);
+	return mmt_store_run(st, s, err);
+}
+
+static int finish_source(struct mmt_store *st, const struct mmt_input *in,
+			 struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_finish_source, err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, in->records);
+	mmt_bind_text(s, 2, in->clock);
+	mmt_bind_text(s, 3, in->kernel[0] ? in->kernel : NULL);
+	mmt_bind_text(s, 4, in->format);
+	mmt_bind_int(s, 5, in->source_id);
+	return mmt_store_run(st, s, err);
+}
+
+/* The transaction around one parse: all of the file, or nothing. */
+static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
+				struct mmt_input *in, const char *hex,
+				int64_t replace, struct mmt_err *err)
+{
+	sqlite3_stmt *del;
+
+	if (mmt_store_begin(st, err) < 0)
+		return -1;
+	if (replace > 0) {
+		del = mmt_store_stmt(st, sql_delete_source, err);
+		if (!del)
+			goto fail;
+		mmt_bind_int(del, 1, replace);
+		if (mmt_store_run(st, del, err) < 0)
+			goto fail;
+	}
+	if (insert_source(st, in, p->name, hex, err) < 0)
+		goto fail;
+	in->source_id = mmt_store_last_id(st);
+	if (p->parse(in, st, err) < 0 || finish_source(st, in, err) < 0)
+		goto fail;
+	if (mmt_interrupted()) {
+		mmt_err_at(err, in->path, 0, "interrupted");
+		goto fail;
+	}
+	return mmt_store_commit(st, err);
+fail:
+	mmt_store_rollback(st);
+	return -1;
+}
+
+static void set_status(struct mmt_ingest_result *r, enum mmt_ingest_status s,
+		       const char *why)
+{
+	r->status = s;
+	if (why)
+		snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+/* Recognise, hash, dedup and parse an open file. */
+static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
+		      const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+		      struct mmt_err *err)
+{
+	char *head = xmalloc(MMT_HEAD_MAX + 1);
+	ssize_t hl = read_head(fd, head, MMT_HEAD_MAX);
+	const struct mmt_parser *p;
+	char hex[65];
+	int64_t existing;
+
+	if (hl < 0) {
+		mmt_err_at(err, in->path, 0, "cannot read: %s", strerror(errno));
+		set_status(r, MMT_INGEST_FAILED, NULL);
+		goto out;
+	}
+	if (hl == 0) {
+		set_status(r, MMT_INGEST_SKIPPED, "empty file");
+		goto out;
+	}
+	in->head = head;
+	in->head_len = (size_t)hl;
+	p = o->as ? mmt_parser_find(o->as) : mmt_parser_sniff(head, (size_t)hl);
+	if (!p) {
+		describe_unknown(head, (size_t)hl, r->why, sizeof(r->why));
+		r->status = MMT_INGEST_SKIPPED;
+		goto out;
+	}
+	r->kind = p->name;
+	if (hash_file(fd, in->path, hex, err) < 0) {
+		set_status(r, MMT_INGEST_FAILED, NULL);
+		goto out;
+	}
+	existing = find_source(st, hex, err);
+	if (existing < 0) {
+		set_status(r, MMT_INGEST_FAILED, NULL);
+		goto out;
+	}
+	if (existing > 0 && !o->force) {
+		r->source_id = existing;
+		set_status(r, MMT_INGEST_DUPLICATE, NULL);
+		goto out;
+	}
+	if (parse_in_transaction(st, p, in, hex, existing, err) < 0) {
+		set_status(r, mmt_interrupted() ? MMT_INGEST_INTERRUPTED
+			   : MMT_INGEST_FAILED, NULL);
+		goto out;
+	}
+	r->status = MMT_INGESTED;
+	r->source_id = in->source_id;
+	r->records = in->records;
+	r->reports = in->reports;
+	r->format = in->format;
+out:
+	free(head);
+}
+
+void mmt_ingest_file(struct mmt_store *st, const char *path,
+		     const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+		     struct mmt_err *err)
+{
+	struct mmt_input in = { 0 };
+	struct stat sb;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	mmt_err_clear(err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		mmt_err_at(err, path, 0, "cannot open: %s", strerror(errno));
+		r->status = MMT_INGEST_FAILED;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	in.path = path;
+	in.fd = fd;
+	in.size = (uint64_t)sb.st_size;
+	in.flags = o->lenient ? MMT_INPUT_LENIENT : 0;
+	in.warn = o->warn;
+	in.progress = o->progress;
+	in.hook_ctx = o->hook_ctx;
+	ingest_fd(st, fd, &in, o, r, err);
+	close(fd);
+}
+
+struct walk {
+	struct mmt_store *st;
+	const struct mmt_ingest_opts *o;
+	mmt_ingest_cb cb;
+	void *ctx;
+	int ingested, failed;
+};
+
+static void walk_path(struct walk *w, const char *path);
+
+static void walk_dir(struct walk *w, const char *dir)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	if (n < 0) {
+		struct mmt_ingest_result r = { .status = MMT_INGEST_FAILED };
+		struct mmt_err err = { 0 };
+
+		mmt_err_at(&err, dir, 0, "cannot read directory: %s", strerror(errno));
+		w->failed++;
+		w->cb(w->ctx, dir, &r, &err);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		if (name[0] != '.' && !mmt_interrupted()) {
+			char *child = xmalloc(strlen(dir) + strlen(name) + 2);
+
+			sprintf(child, "%s/%s", dir, name);
+			walk_path(w, child);
+			free(child);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void walk_path(struct walk *w, const char *path)
+{
+	struct mmt_ingest_result r;
+	struct mmt_err err = { 0 };
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		walk_dir(w, path);
+		return;
+	}
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		memset(&r, 0, sizeof(r));
+		set_status(&r, MMT_INGEST_SKIPPED, "not a regular file");
+		w->cb(w->ctx, path, &r, &err);
+		return;
+	}
+	mmt_ingest_file(w->st, path, w->o, &r, &err);
+	if (r.status == MMT_INGESTED)
+		w->ingested++;
+	if (r.status == MMT_INGEST_FAILED)
+		w->failed++;
+	w->cb(w->ctx, path, &r, &err);
+}
+
+int mmt_ingest_paths(struct mmt_store *st, char *const *paths, int npaths,
+		     const struct mmt_ingest_opts *o, mmt_ingest_cb cb, void *ctx,
+		     int *failed)
+{
+	struct walk w = { st, o, cb, ctx, 0, 0 };
+
+	for (int i = 0; i < npaths && !mmt_interrupted(); i++)
+		walk_path(&w, paths[i]);
+	*failed = w.failed;
+	return w.ingested;
+}

@@ -1,0 +1,63 @@
+/*
+ * Ingesting files: walking directories, recognising each file, and writing
+ * it into the store as one transaction, so that an error or an interrupt
+ * leaves the database exactly as it was before that file. Content already
+ * ingested (same SHA-256) is skipped unless forced.
+ */
+#ifndef MMT_INGEST_H
+#define MMT_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/store.h"
+#include "parsers/parser.h"
+
+struct mmt_ingest_opts {
+	const char *as;			/* parser name, or NULL to sniff */
+	bool force;			/* re-ingest content already present */
+	bool lenient;			/* repair bad bytes instead of refusing */
+	void (*warn)(void *ctx, const char *path, long line, const char *msg);
+	void (*progress)(void *ctx, const char *path, uint64_t done, uint64_t total);
+	void *hook_ctx;
+};
+
+enum mmt_ingest_status {
+	MMT_INGESTED,
+	MMT_INGEST_DUPLICATE,		/* same content already in the store */
+	MMT_INGEST_SKIPPED,		/* not recognised; why says what it looked like */
+	MMT_INGEST_FAILED,		/* err says why; the store is unchanged */
+	MMT_INGEST_INTERRUPTED,		/* stopped by the user; the store is unchanged */
+};
+
+struct mmt_ingest_result {
+	enum mmt_ingest_status status;
+	const char *kind;		/* parser name */
+	const char *format;		/* variant the parser detected */
+	int64_t source_id;		/* new source, or the existing one for duplicates */
+	int64_t records;
+	int64_t reports;
+	char why[160];			/* for skipped files */
+};
+
+/* Called once per regular file met. err is meaningful for FAILED. */
+typedef void (*mmt_ingest_cb)(void *ctx, const char *path,
+			      const struct mmt_ingest_result *r,
+			      const struct mmt_err *err);
+
+/*
+ * Ingests each path (directories are walked in name order). Returns the
+ * number of files ingested; *failed counts FAILED files. Stops early when
+ * interrupted.
+ */
+int mmt_ingest_paths(struct mmt_store *st, char *const *paths, int npaths,
+		     const struct mmt_ingest_opts *o, mmt_ingest_cb cb, void *ctx,
+		     int *failed);
+
+/* Ingests one regular file. */
+void mmt_ingest_file(struct mmt_store *st, const char *path,
+		     const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+		     struct mmt_err *err);
+
+#endif

@@ -1,0 +1,597 @@
+/*
+ * The first line of each kind of kernel report, every era: which kind it
+ * starts and the facts it prints (task, CPU, duration, GFP mask and order,
+ * the location of a WARNING or BUG). Dispatch is on the first byte and a
+ * few literal comparisons, because this runs on every line of large logs.
+ */
+#include "parsers/klog.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[KK_COUNT] = {
+	[KK_NONE] = "none",
+	[KK_HUNG_TASK] = "hung_task",
+	[KK_ALLOC_FAILURE] = "alloc_failure",
+	[KK_ALLOC_STALL] = "alloc_stall",
+	[KK_OOM_KILL] = "oom_kill",
+	[KK_SOFT_LOCKUP] = "soft_lockup",
+	[KK_HARD_LOCKUP] = "hard_lockup",
+	[KK_RCU_STALL] = "rcu_stall",
+	[KK_LOCKDEP] = "lockdep",
+	[KK_BUG] = "bug",
+	[KK_OOPS] = "oops",
+	[KK_WARNING] = "warning",
+	[KK_KASAN] = "kasan",
+	[KK_KMSAN] = "kmsan",
+	[KK_KCSAN] = "kcsan",
+	[KK_UBSAN] = "ubsan",
+	[KK_KFENCE] = "kfence",
+	[KK_MEMORY_LEAK] = "memory_leak",
+	[KK_PANIC] = "panic",
+	[KK_TASK_DUMP] = "task_dump",
+	[KK_FS_ALLOC_RETRY] = "fs_alloc_retry",
+};
+
+const char *klog_kind_name(enum kkind k)
+{
+	return k < KK_COUNT ? kind_names[k] : "none";
+}
+
+/* "COMM:PID" ending at s[end): the PID follows the last ':' (comms contain ':'). */
+static bool comm_pid(const char *s, size_t start, size_t end, struct kheader *h)
+{
+	size_t colon = end;
+	int64_t pid;
+	size_t i;
+
+	while (colon > start && s[colon - 1] != ':')
+		colon--;
+	if (colon <= start + 1)
+		return false;
+	i = colon;
+	if (!kparse_int(s, end, &i, &pid) || i != end)
+		return false;
+	kcopy(h->comm, sizeof(h->comm), s + start, colon - 1 - start);
+	h->pid = pid;
+	h->has_pid = true;
+	return true;
+}
+
+/* Finds lit in s[0..n) and returns the index after it, or 0. */
+static size_t after(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+	const char *p = memmem(s, n, lit, l);
+
+	return p ? (size_t)(p - s) + l : 0;
+}
+
+/* "INFO: task COMM:PID blocked for more than N seconds." */
+static bool hung_task(const char *s, size_t n, struct kheader *h)
+{
+	size_t b = after(s, n, " blocked for more than ");
+	size_t i = b;
+
+	if (!b || !kstarts(s, n, "INFO: task "))
+		return false;
+	if (!comm_pid(s, 11, b - 23, h))
+		return false;
+	h->kind = KK_HUNG_TASK;
+	if (kparse_int(s, n, &i, &h->secs))
+		h->has_secs = true;
+	return true;
+}
+
+/* "... [comm:pid]" at the end of soft-lockup lines. */
+static void bracket_task(const char *s, size_t n, struct kheader *h)
+{
+	const char *open = memrchr(s, '[', n);
+	const char *close = memrchr(s, ']', n);
+
+	if (open && close && close > open)
+		comm_pid(s, (size_t)(open - s) + 1, (size_t)(close - s), h);
+}
+
+/* "BUG: soft lockup - CPU#1 stuck for 22s! [comm:pid]" */
+static bool soft_lockup(const char *s, size_t n, struct kheader *h)
+{
+	size_t i = after(s, n, "CPU#");
+
+	h->kind = KK_SOFT_LOCKUP;
+	if (i) {
+		int64_t cpu;
+
+		if (kparse_int(s, n, &i, &cpu)) {
+			h->cpu = (int)cpu;
+			h->has_cpu = true;
+		}
+	}
+	i = after(s, n, "stuck for ");
+	if (i && kparse_int(s, n, &i, &h->secs))
+		h->has_secs = true;
+	bracket_task(s, n, h);
+	return true;
+}
+
+/* "mode:0x8250", "gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE)", "gfp=0x20(...)". */
+static void gfp_field(const char *s, size_t n, const char *key, struct kheader *h)
+{
+	size_t i = after(s, n, key), j;
+
+	if (!i || i + 2 > n || s[i] != '0' || (s[i + 1] != 'x' && s[i + 1] != 'X'))
+		return;
+	for (j = i + 2; j < n && isxdigit((unsigned char)s[j]); j++)
+		;
+	kcopy(h->gfp_mask, sizeof(h->gfp_mask), s + i, j - i);
+	if (j < n && s[j] == '(') {
+		const char *close = memchr(s + j, ')', n - j);
+
+		if (close && (size_t)(close - s) > j + 1)
+			kcopy(h->gfp_names, sizeof(h->gfp_names), s + j + 1,
+			      (size_t)(close - s) - j - 1);
+	}
+}
+
+static void order_field(const char *s, size_t n, const char *key, struct kheader *h)
+{
+	size_t i = after(s, n, key);
+	int64_t v;
+
+	if (i && kparse_int(s, n, &i, &v)) {
+		h->order = (int)v;
+		h->has_order = true;
+	}
+}
+
+/* Task name before a separator at the start of the line ("COMM: page allocation"). */
+static void leading_comm(const char *s, size_t end, struct kheader *h)
+{
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == ':'))
+		end--;
+	kcopy(h->comm, sizeof(h->comm), s, end);
+}
+
+/* Allocation failures and stalls, any era, and the OOM killer's first line. */
+static bool alloc_report(const char *s, size_t n, struct kheader *h)
+{
+	const char *p;
+
+	if ((p = memmem(s, n, " invoked oom-killer:", 20))) {
+		h->kind = KK_OOM_KILL;
+		leading_comm(s, (size_t)(p - s), h);
+		gfp_field(s, n, "gfp_mask=", h);
+		order_field(s, n, "order=", h);
+		return true;
+	}
+	if ((p = memmem(s, n, "page allocation failure", 23)) ||
+	    (p = memmem(s, n, "page allocation stalls for", 26))) {
+		h->kind = p[16] == 'f' ? KK_ALLOC_FAILURE : KK_ALLOC_STALL;
+		leading_comm(s, (size_t)(p - s), h);
+		gfp_field(s, n, "mode:", h);
+		order_field(s, n, "order:", h);
+		return true;
+	}
+	if ((p = memmem(s, n, "vmalloc error:", 14)) ||
+	    (p = memmem(s, n, "vmalloc: allocation failure", 27))) {
+		h->kind = KK_ALLOC_FAILURE;
+		leading_comm(s, (size_t)(p - s), h);
+		gfp_field(s, n, "mode:", h);
+		return true;
+	}
+	if (kstarts(s, n, "SLUB: Unable to allocate memory")) {
+		h->kind = KK_ALLOC_FAILURE;
+		h->weak = true;
+		gfp_field(s, n, "gfp=", h);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * "XFS: possible memory allocation deadlock in kmem_alloc (mode:0x250)",
+ * "XFS: fs(123) possible memory allocation deadlock size 65552 in kmem_alloc (mode:0x2400240)",
+ * and other filesystems' retry messages.
+ */
+static bool fs_alloc_retry(const char *s, size_t n, struct kheader *h)
+{
+	const char *p = memmem(s, n, "possible memory allocation deadlock", 35);
+	size_t i;
+
+	if (!p)
+		return false;
+	h->kind = KK_FS_ALLOC_RETRY;
+	gfp_field(s, n, "mode:", h);
+	i = after(s, n, " in ");
+	if (i) {
+		size_t j = i;
+
+		while (j < n && s[j] != ' ' && s[j] != '(')
+			j++;
+		kcopy(h->ip, sizeof(h->ip), s + i, j - i);
+	}
+	kcopy(h->detail, sizeof(h->detail), s, (size_t)(p - s));
+	return true;
+}
+
+/* "func+0x1f/0x30" at s[i]: copies func into out. */
+static void symbol_at(const char *s, size_t n, size_t i, char *out, size_t outsz)
+{
+	size_t j = i;
+
+	while (j < n && s[j] != '+' && s[j] != ' ' && s[j] != '(')
+		j++;
+	kcopy(out, outsz, s + i, j - i);
+}
+
+/*
+ * "WARNING: CPU: 0 PID: 1 at kernel/foo.c:12 func+0x1/0x2",
+ * "WARNING: at fs/foo.c:123 func+0x1/0x2()" (2.6/3.x),
+ * "WARNING: kernel/foo.c:12 at func+0x1/0x2, CPU#0: comm/123" (6.x).
+ */
+static void warning_fields(const char *s, size_t n, struct kheader *h)
+{
+	size_t i = after(s, n, "CPU: "), at;
+	int64_t v;
+
+	if (i && kparse_int(s, n, &i, &v)) {
+		h->cpu = (int)v;
+		h->has_cpu = true;
+	}
+	i = after(s, n, "PID: ");
+	if (i && kparse_int(s, n, &i, &v)) {
+		h->pid = v;
+		h->has_pid = true;
+	}
+	at = after(s, n, " at ");
+	if (!at)
+		return;
+	if (h->has_cpu || kstarts(s, n, "WARNING: at ")) {
+		size_t sp = at;
+
+		while (sp < n && s[sp] != ' ')
+			sp++;
+		kcopy(h->detail, sizeof(h->detail), s + at, sp - at);
+		if (sp < n)
+			symbol_at(s, n, sp + 1, h->ip, sizeof(h->ip));
+	} else {
+		kcopy(h->detail, sizeof(h->detail), s + 9, at - 4 - 9);
+		symbol_at(s, n, at, h->ip, sizeof(h->ip));
+	}
+}
+
+/* Lockdep's report titles (after "WARNING: ", "INFO: " or "BUG: "). */
+static bool lockdep_title(const char *s, size_t n)
+{
+	static const char *const titles[] = {
+		"possible circular locking dependency", "possible recursive locking",
+		"inconsistent lock state", "possible irq lock inversion",
+		"SOFTIRQ-safe -> SOFTIRQ-unsafe", "HARDIRQ-safe -> HARDIRQ-unsafe",
+		"SOFTIRQ-READ-safe", "HARDIRQ-READ-safe", "suspicious RCU usage",
+		"bad unlock balance", "held lock freed", "lock held when returning",
+		"still has locks held", "nested lock was not taken",
+		"Nested lock was not taken", "Invalid wait context",
+		"trying to register non-static key", "lock held at task exit",
+		"MAX_LOCKDEP", "looking up invalid subclass",
+		NULL
+	};
+
+	for (size_t i = 0; titles[i]; i++)
+		if (kcontains(s, n, titles[i]))
+			return true;
+	return false;
+}
+
+/*
+ * WARNINGs raised by lockdep itself (its titles, or a WARN in
+ * kernel/locking/lockdep.c) are lockdep reports; others are warnings.
+ */
+static bool warning(const char *s, size_t n, struct kheader *h)
+{
+	if (!kstarts(s, n, "WARNING:"))
+		return false;
+	warning_fields(s, n, h);
+	if (lockdep_title(s, n) || kcontains(h->detail, strlen(h->detail), "locking/lockdep"))
+		h->kind = KK_LOCKDEP;
+	else
+		h->kind = KK_WARNING;
+	return true;
+}
+
+/* "BUG: KASAN: use-after-free in func+0x../0x.." and friends. */
+static bool sanitizer(const char *s, size_t n, struct kheader *h)
+{
+	static const struct { const char *lit; enum kkind kind; } tools[] = {
+		{ "BUG: KASAN:", KK_KASAN }, { "BUG: KMSAN:", KK_KMSAN },
+		{ "BUG: KCSAN:", KK_KCSAN }, { "BUG: KFENCE:", KK_KFENCE },
+		{ "BUG: memory leak", KK_MEMORY_LEAK },
+		{ "unreferenced object 0x", KK_MEMORY_LEAK },
+		{ "UBSAN:", KK_UBSAN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (kstarts(s, n, tools[i].lit))
+			break;
+	if (i == sizeof(tools) / sizeof(tools[0]))
+		return false;
+	h->kind = tools[i].kind;
+	i = after(s, n, " in ");
+	if (i)
+		symbol_at(s, n, i, h->ip, sizeof(h->ip));
+	/* UBSAN names a source location there, not a function. */
+	if (strchr(h->ip, '/') || strchr(h->ip, ':') || strstr(h->ip, ".c"))
+		h->ip[0] = '\0';
+	return true;
+}
+
+/* Faults that print an Oops: unable to handle, GPF, NULL dereference. */
+static bool oops(const char *s, size_t n, struct kheader *h)
+{
+	static const char *const starts[] = {
+		"BUG: unable to handle", "BUG: Unable to handle",
+		"BUG: kernel NULL pointer dereference", "Unable to handle kernel",
+		"Oops", "Internal error: Oops", "general protection fault",
+		"stack segment:", "divide error:", "PANIC: double fault",
+		"kernel tried to execute NX-protected", "Bad page map",
+		"traps: PANIC: double fault", "segment-related general protection fault",
+		"divide_error:", NULL
+	};
+
+	for (size_t i = 0; starts[i]; i++) {
+		if (kstarts(s, n, starts[i])) {
+			h->kind = KK_OOPS;
+			return true;
+		}
+	}
+	if (kstarts(s, n, "BUG: ") && kcontains(s, n, "stack guard page was hit")) {
+		h->kind = KK_OOPS;
+		return true;
+	}
+	return false;
+}
+
+static bool bug(const char *s, size_t n, struct kheader *h)
+{
+	size_t i;
+
+	if (kstarts(s, n, "BUG: soft lockup"))
+		return soft_lockup(s, n, h);
+	if (kstarts(s, n, "BUG: ") && lockdep_title(s, n)) {
+		h->kind = KK_LOCKDEP;
+		return true;
+	}
+	if (sanitizer(s, n, h) || oops(s, n, h))
+		return true;
+	if (!kstarts(s, n, "BUG: ") && !kstarts(s, n, "kernel BUG at ") &&
+	    !kstarts(s, n, "Kernel BUG ") && !kstarts(s, n, "BUG ") &&
+	    !kstarts(s, n, "------------[ cut here ]"))
+		return false;
+	if (s[0] == '-') {
+		h->banner = true;
+		return true;
+	}
+	h->kind = KK_BUG;
+	i = after(s, n, " at ");
+	if (kstarts(s, n, "kernel BUG at ") && i) {
+		size_t j = i;
+
+		while (j < n && s[j] != '!' && s[j] != ' ')
+			j++;
+		kcopy(h->detail, sizeof(h->detail), s + i, j - i);
+	}
+	return true;
+}
+
+/* "INFO: rcu_sched self-detected stall", "rcu: INFO: rcu_preempt detected stalls". */
+static bool rcu_stall(const char *s, size_t n, struct kheader *h)
+{
+	if (kstarts(s, n, "rcu: "))
+		s += 5, n -= 5;
+	if (!kstarts(s, n, "INFO: rcu") || !kcontains(s, n, "stall"))
+		return false;
+	h->kind = KK_RCU_STALL;
+	return true;
+}
+
+static bool info(const char *s, size_t n, struct kheader *h)
+{
+	if (hung_task(s, n, h) || rcu_stall(s, n, h))
+		return true;
+	if (kstarts(s, n, "INFO: ") && lockdep_title(s, n) &&
+	    !kstarts(s, n, "INFO: lockdep is turned off")) {
+		h->kind = KK_LOCKDEP;
+		return true;
+	}
+	return false;
+}
+
+/* "Watchdog detected hard LOCKUP on cpu 1", "BUG: hard lockup" variants. */
+static bool hard_lockup(const char *s, size_t n, struct kheader *h)
+{
+	size_t i;
+	int64_t cpu;
+
+	if (!kcontains(s, n, "hard LOCKUP") && !kcontains(s, n, "hard lockup"))
+		return false;
+	h->kind = KK_HARD_LOCKUP;
+	i = after(s, n, "on cpu ");
+	if (!i)
+		i = after(s, n, "CPU");
+	if (i && kparse_int(s, n, &i, &cpu)) {
+		h->cpu = (int)cpu;
+		h->has_cpu = true;
+	}
+	return true;
+}
+
+/* SysRq dumps and other stack dumps without a report of their own. */
+static bool task_dump(const char *s, size_t n, struct kheader *h)
+{
+	if (kstarts(s, n, "sysrq: ") || kstarts(s, n, "SysRq : ") ||
+	    kstarts(s, n, "sysrq: SysRq : ")) {
+		if (!kcontains(s, n, "Show") && !kcontains(s, n, "show"))
+			return false;
+		h->kind = KK_TASK_DUMP;
+		return true;
+	}
+	if (kstarts(s, n, "NMI backtrace for cpu") ||
+	    kstarts(s, n, "Sending NMI from CPU") || kstarts(s, n, "Call Trace:") ||
+	    kstarts(s, n, "Call trace:") || kstarts(s, n, "  task  ") ||
+	    kstarts(s, n, "  task                ") ||
+	    (kstarts(s, n, "CPU: ") && kcontains(s, n, " PID: ")) ||
+	    (kstarts(s, n, "PID: ") && kcontains(s, n, " TASK: "))) {
+		h->kind = KK_TASK_DUMP;
+		h->weak = true;
+		return true;
+	}
+	return false;
+}
+
+static bool panic(const char *s, size_t n, struct kheader *h)
+{
+	size_t i;
+
+	if (!kstarts(s, n, "Kernel panic - not syncing"))
+		return false;
+	h->kind = KK_PANIC;
+	h->weak = true;
+	kcopy(h->detail, sizeof(h->detail), s, n);
+	/* The stack protector names the function whose stack was overwritten. */
+	i = after(s, n, "corrupted in: ");
+	if (i && i < n && s[i] != ' ')
+		symbol_at(s, n, i, h->ip, sizeof(h->ip));
+	/* An address means the kernel could not name the function. */
+	if (strspn(h->ip, "0123456789abcdefx") == strlen(h->ip))
+		h->ip[0] = '\0';
+	return true;
+}
+
+static bool oom_without_header(const char *s, size_t n, struct kheader *h)
+{
+	if (!kstarts(s, n, "Out of memory") && !kstarts(s, n, "Memory cgroup out of memory"))
+		return false;
+	h->kind = KK_OOM_KILL;
+	h->weak = true;
+	return true;
+}
+
+/*
+ * Titles that do not start their line: a driver's own "usb 5-1: WARNING:
+ * ..." message, and a fault report run into the previous message when two
+ * CPUs printed at once.
+ */
+static bool run_together(const char *s, size_t n, struct kheader *h)
+{
+	const char *p = memmem(s, n, ": WARNING: ", 11);
+
+	/* "usb 5-1: WARNING: ...": a short device name, no other colon before. */
+	if (p && p - s < 40 && !memchr(s, ':', (size_t)(p - s))) {
+		h->kind = KK_WARNING;
+		return true;
+	}
+	if (memmem(s, n, "general protection fault", 24)) {
+		h->kind = KK_OOPS;
+		return true;
+	}
+	return false;
+}
+
+/* Prefixes some kernels put before a report's title. */
+static size_t strip_title_prefix(const char *s, size_t n)
+{
+	static const char *const prefixes[] = {
+		"NMI watchdog: ", "watchdog: ", "[ ", "kernel: ", NULL
+	};
+
+	for (size_t i = 0; prefixes[i]; i++)
+		if (kstarts(s, n, prefixes[i]))
+			return strlen(prefixes[i]);
+	return 0;
+}
+
+static bool dispatch(const char *s, size_t n, struct kheader *h)
+{
+	switch (s[0]) {
+	case 'I':
+		return info(s, n, h) || oops(s, n, h) || alloc_report(s, n, h);
+	case 'B':
+	case 'b':
+	case 'k':
+	case '-':
+		return bug(s, n, h) || oops(s, n, h) || alloc_report(s, n, h);
+	case 'W':
+		return hard_lockup(s, n, h) || warning(s, n, h) || alloc_report(s, n, h);
+	case 'O':
+	case 'M':
+		return oops(s, n, h) || oom_without_header(s, n, h) ||
+		       alloc_report(s, n, h);
+	case 'K':
+		return panic(s, n, h) || bug(s, n, h) || alloc_report(s, n, h);
+	case 'r':
+		return rcu_stall(s, n, h) || alloc_report(s, n, h);
+	case 'U':
+		return oops(s, n, h) || sanitizer(s, n, h) || alloc_report(s, n, h);
+	case 'u':
+		return sanitizer(s, n, h) || alloc_report(s, n, h);
+	case 'g':
+	case 'd':
+	case 'P':
+	case 't':
+		return oops(s, n, h) || alloc_report(s, n, h);
+	case 's':
+	case 'S':
+	case 'N':
+	case 'C':
+		return oops(s, n, h) || task_dump(s, n, h) || alloc_report(s, n, h);
+	case ' ':
+		return task_dump(s, n, h);
+	default:
+		return alloc_report(s, n, h) || fs_alloc_retry(s, n, h);
+	}
+}
+
+/* Lines that only frame a report: "cut here", lockdep's and KASAN's rules. */
+static bool banner(const char *s, size_t n)
+{
+	if (n >= 20 && (s[0] == '=' || s[0] == '-')) {
+		for (size_t i = 0; i < n; i++)
+			if (s[i] != s[0] && s[i] != ' ')
+				return kstarts(s, n, "------------[ cut here ]");
+		return true;
+	}
+	return false;
+}
+
+bool klog_header(const char *s, size_t n, struct kheader *h)
+{
+	size_t skip;
+
+	memset(h, 0, sizeof(*h));
+	if (n < 4)
+		return false;
+	if (banner(s, n)) {
+		h->banner = true;
+		return true;
+	}
+	/* A few reports indent their title (" BUG: KCSAN: ..."). */
+	for (skip = 0; skip < n && s[skip] == ' ' && skip < 4; skip++)
+		;
+	if (skip && skip < n && s[skip] >= 'A' && s[skip] <= 'Z') {
+		s += skip;
+		n -= skip;
+	}
+	skip = strip_title_prefix(s, n);
+	if (skip) {
+		s += skip;
+		n -= skip;
+		if (n > 2 && s[n - 1] == ']' && s[n - 2] == ' ')
+			n -= 2;	/* "[ INFO: ... ]" of 2.6/3.x lockdep */
+	}
+	if (!dispatch(s, n, h) && !fs_alloc_retry(s, n, h) && !run_together(s, n, h))
+		return false;
+	if (!h->banner)
+		kcopy(h->title, sizeof(h->title), s, n);
+	return true;
+}

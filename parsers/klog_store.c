@@ -1,0 +1,350 @@
+/*
+ * Rows the kernel-log parser writes: log lines, reports, deduplicated
+ * stacks and their frames, tasks, held locks, lockdep chain links,
+ * Mem-Info counters, and OOM victims and task tables.
+ */
+#include "parsers/klog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char sql_line[] =
+	"INSERT INTO log_lines (source_id, line, t, level, caller, origin, report_id, text) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_attach[] =
+	"UPDATE log_lines SET report_id = ? WHERE id = ?";
+static const char sql_report_open[] =
+	"INSERT INTO reports (source_id, kind, title, line_start, line_end, t) "
+	"VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_report_close[] =
+	"UPDATE reports SET kind = ?, line_start = ?, line_end = ?, pid = ?, comm = ?, "
+	"cpu = ?, kernel = ?, tainted = ?, state = ?, blocked_secs = ?, gfp_mask = ?, "
+	"gfp_names = ?, alloc_order = ?, lock_owner_pid = ?, lock_owner_comm = ?, "
+	"lock_type = ?, locks_held = ?, detail = ?, ip = ?, stack_id = ?, truncated = ? "
+	"WHERE id = ?";
+static const char sql_stack_find[] =
+	"SELECT id FROM stacks WHERE digest = ?";
+static const char sql_stack_insert[] =
+	"INSERT INTO stacks (digest, depth) VALUES (?, ?)";
+static const char sql_frame[] =
+	"INSERT INTO frames (stack_id, idx, symbol, offset, size, module, address, "
+	"reliable, context, inlined, src) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_task[] =
+	"INSERT INTO tasks (report_id, role, pid, comm, state, cpu, line, ip, stack_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_held_lock[] =
+	"INSERT INTO held_locks (report_id, pid, comm, idx, lock, address, at, line) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_chain[] =
+	"INSERT INTO lock_chain (report_id, idx, lock, stack_id, line) VALUES (?, ?, ?, ?, ?)";
+static const char sql_counter[] =
+	"INSERT INTO mem_counters (report_id, node, zone, name, value, unit) "
+	"VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_oom_task[] =
+	"INSERT INTO oom_tasks (report_id, pid, uid, tgid, total_vm, rss, pgtables, "
+	"swapents, oom_score_adj, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_oom_kill[] =
+	"INSERT INTO oom_kills (report_id, pid, comm, total_vm_kb, anon_rss_kb, "
+	"file_rss_kb, shmem_rss_kb, oom_score_adj, constraint_kind, memcg, line) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static const char *nonempty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+int klog_store_line(struct klog *k, const struct kline *kl, int64_t report_id)
+{
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_line, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, k->in->source_id);
+	mmt_bind_int(s, 2, kl->lineno);
+	mmt_bind_double_opt(s, 3, kl->t, kl->has_t);
+	mmt_bind_int_opt(s, 4, kl->level, kl->level >= 0);
+	mmt_bind_text(s, 5, nonempty(kl->caller));
+	mmt_bind_text(s, 6, kl->foreign ? kl->origin : NULL);
+	mmt_bind_int_opt(s, 7, report_id, report_id > 0);
+	sqlite3_bind_text(s, 8, kl->text, (int)kl->len, SQLITE_STATIC);
+	if (mmt_store_run(k->st, s, k->err) < 0)
+		return -1;
+	k->last_line_id = mmt_store_last_id(k->st);
+	k->lines++;
+	return 0;
+}
+
+int klog_store_attach_line(struct klog *k, int64_t line_id, int64_t report_id)
+{
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_attach, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, report_id);
+	mmt_bind_int(s, 2, line_id);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+int klog_store_report_open(struct klog *k)
+{
+	struct kreport *r = &k->rep;
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_report_open, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, k->in->source_id);
+	mmt_bind_text(s, 2, klog_kind_name(r->h.kind));
+	mmt_bind_text(s, 3, r->h.title);
+	mmt_bind_int(s, 4, r->line_start);
+	mmt_bind_int(s, 5, r->line_end);
+	mmt_bind_double_opt(s, 6, r->t, r->has_t);
+	if (mmt_store_run(k->st, s, k->err) < 0)
+		return -1;
+	r->id = mmt_store_last_id(k->st);
+	return 0;
+}
+
+static void bind_report_facts(sqlite3_stmt *s, const struct klog *k)
+{
+	const struct kreport *r = &k->rep;
+	const struct kheader *h = &r->h;
+
+	mmt_bind_text(s, 1, klog_kind_name(h->kind));
+	mmt_bind_int(s, 2, r->line_start);
+	mmt_bind_int(s, 3, r->line_end);
+	mmt_bind_int_opt(s, 4, h->pid, h->has_pid);
+	mmt_bind_text(s, 5, nonempty(h->comm));
+	mmt_bind_int_opt(s, 6, h->cpu, h->has_cpu);
+	mmt_bind_text(s, 7, nonempty(r->kernel[0] ? r->kernel : k->kernel));
+	mmt_bind_text(s, 8, r->kernel[0] && !r->tainted[0] ? "" : nonempty(r->tainted));
+	mmt_bind_text(s, 9, nonempty(r->state));
+	mmt_bind_int_opt(s, 10, h->secs, h->has_secs);
+	mmt_bind_text(s, 11, nonempty(h->gfp_mask));
+	mmt_bind_text(s, 12, nonempty(h->gfp_names));
+	mmt_bind_int_opt(s, 13, h->order, h->has_order);
+	mmt_bind_int_opt(s, 14, r->owner_pid, r->has_owner);
+	mmt_bind_text(s, 15, nonempty(r->owner_comm));
+	mmt_bind_text(s, 16, nonempty(r->lock_type));
+	mmt_bind_int_opt(s, 17, r->locks_held, r->has_locks);
+	mmt_bind_text(s, 18, nonempty(h->detail));
+	mmt_bind_text(s, 19, nonempty(h->ip));
+	mmt_bind_int_opt(s, 20, r->stack_id, r->stack_id > 0);
+	mmt_bind_int(s, 21, r->truncated);
+	mmt_bind_int(s, 22, r->id);
+}
+
+int klog_store_report_close(struct klog *k)
+{
+	sqlite3_stmt *s;
+
+	if (k->rep.oom.has && klog_store_oom_kill(k, &k->rep.oom) < 0)
+		return -1;
+	s = mmt_store_stmt(k->st, sql_report_close, k->err);
+	if (!s)
+		return -1;
+	bind_report_facts(s, k);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+static int store_frames(struct klog *k, const struct mmt_stack *stk, int64_t id)
+{
+	char addr[24];
+
+	for (size_t i = 0; i < stk->n; i++) {
+		const struct mmt_frame *f = &stk->frames[i];
+		sqlite3_stmt *s = mmt_store_stmt(k->st, sql_frame, k->err);
+
+		if (!s)
+			return -1;
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)f->address);
+		mmt_bind_int(s, 1, id);
+		mmt_bind_int(s, 2, (int64_t)i);
+		mmt_bind_text(s, 3, f->symbol);
+		mmt_bind_int_opt(s, 4, (int64_t)f->offset, f->has_offset);
+		mmt_bind_int_opt(s, 5, (int64_t)f->size, f->has_size);
+		mmt_bind_text(s, 6, nonempty(f->module));
+		mmt_bind_text(s, 7, f->has_address ? addr : NULL);
+		mmt_bind_int(s, 8, f->reliable);
+		mmt_bind_text(s, 9, f->ctx ? mmt_frame_ctx_name(f->ctx) : NULL);
+		mmt_bind_int(s, 10, f->inlined);
+		mmt_bind_text(s, 11, nonempty(f->src));
+		if (mmt_store_run(k->st, s, k->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Stores a stack once per digest; *id is 0 for an empty stack. */
+int klog_store_stack(struct klog *k, const struct mmt_stack *stk, int64_t *id)
+{
+	char digest[65];
+	sqlite3_stmt *s;
+	int rc;
+
+	*id = 0;
+	if (stk->n == 0)
+		return 0;
+	mmt_stack_digest(stk, digest);
+	s = mmt_store_stmt(k->st, sql_stack_find, k->err);
+	if (!s)
+		return -1;
+	mmt_bind_text(s, 1, digest);
+	rc = mmt_store_step(k->st, s, k->err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return 0;
+	}
+	s = mmt_store_stmt(k->st, sql_stack_insert, k->err);
+	if (!s)
+		return -1;
+	mmt_bind_text(s, 1, digest);
+	mmt_bind_int(s, 2, (int64_t)stk->n);
+	if (mmt_store_run(k->st, s, k->err) < 0)
+		return -1;
+	*id = mmt_store_last_id(k->st);
+	return store_frames(k, stk, *id);
+}
+
+int klog_store_task(struct klog *k, const struct ktask *t, int64_t stack_id)
+{
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_task, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, k->rep.id);
+	mmt_bind_text(s, 2, t->role);
+	mmt_bind_int_opt(s, 3, t->pid, t->has_pid);
+	mmt_bind_text(s, 4, nonempty(t->comm));
+	mmt_bind_text(s, 5, nonempty(t->state));
+	mmt_bind_int_opt(s, 6, t->cpu, t->has_cpu);
+	mmt_bind_int(s, 7, t->line ? t->line : k->rep.line_start);
+	mmt_bind_text(s, 8, nonempty(t->ip));
+	mmt_bind_int_opt(s, 9, stack_id, stack_id > 0);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+/* Writes the current task entry, if it has anything to say. */
+int klog_flush_task(struct klog *k)
+{
+	struct kreport *r = &k->rep;
+	struct ktask *t = &r->task;
+	int64_t stack_id;
+
+	if (!t->active)
+		return 0;
+	t->active = false;
+	/* A subject placeholder that never learnt its task says nothing. */
+	if (t->stack.n == 0 && (strcmp(t->role, "subject") != 0 || !t->has_pid))
+		return 0;
+	if (klog_store_stack(k, &t->stack, &stack_id) < 0)
+		return -1;
+	if (!strcmp(t->role, "subject")) {
+		if (!r->stack_id)
+			r->stack_id = stack_id;
+		kcopy(r->state, sizeof(r->state), t->state, strlen(t->state));
+		if (!r->h.has_pid && t->has_pid) {
+			r->h.pid = t->pid;
+			r->h.has_pid = true;
+			kcopy(r->h.comm, sizeof(r->h.comm), t->comm, strlen(t->comm));
+		}
+	}
+	r->tasks_stored++;
+	mmt_stack_reset(&t->stack);
+	return klog_store_task(k, t, stack_id);
+}
+
+int klog_flush_chain(struct klog *k)
+{
+	struct kreport *r = &k->rep;
+	int64_t stack_id;
+	sqlite3_stmt *s;
+
+	if (r->chain_idx < 0)
+		return 0;
+	if (klog_store_stack(k, &r->chain_stack, &stack_id) < 0)
+		return -1;
+	s = mmt_store_stmt(k->st, sql_chain, k->err);
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, r->id);
+	mmt_bind_int(s, 2, r->chain_idx);
+	mmt_bind_text(s, 3, r->chain_lock);
+	mmt_bind_int_opt(s, 4, stack_id, stack_id > 0);
+	mmt_bind_int(s, 5, r->chain_line);
+	r->chain_idx = -1;
+	mmt_stack_reset(&r->chain_stack);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+int klog_store_held_lock(struct klog *k, const struct mmt_held_lock *hl, long line)
+{
+	struct kreport *r = &k->rep;
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_held_lock, k->err);
+	char addr[24];
+
+	if (!s)
+		return -1;
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)hl->address);
+	mmt_bind_int(s, 1, r->id);
+	mmt_bind_int_opt(s, 2, r->holder_pid, r->has_holder);
+	mmt_bind_text(s, 3, r->has_holder ? r->holder_comm : NULL);
+	mmt_bind_int(s, 4, hl->index);
+	mmt_bind_text(s, 5, hl->lock);
+	mmt_bind_text(s, 6, hl->has_address ? addr : NULL);
+	mmt_bind_text(s, 7, nonempty(hl->at));
+	mmt_bind_int(s, 8, line);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+int klog_store_counter(struct klog *k, int node, const char *zone,
+		       const char *name, int64_t value, const char *unit)
+{
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_counter, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, k->rep.id);
+	mmt_bind_int_opt(s, 2, node, node >= 0);
+	mmt_bind_text(s, 3, zone);
+	mmt_bind_text(s, 4, name);
+	mmt_bind_int(s, 5, value);
+	mmt_bind_text(s, 6, unit);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+int klog_store_oom_task(struct klog *k, const int64_t *vals, const bool *has,
+			const char *name)
+{
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_oom_task, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, k->rep.id);
+	for (int c = KOOM_PID; c < KOOM_NVALUES; c++)
+		mmt_bind_int_opt(s, 2 + c, vals[c], has[c]);
+	mmt_bind_text(s, 10, name);
+	return mmt_store_run(k->st, s, k->err);
+}
+
+int klog_store_oom_kill(struct klog *k, const struct koom *o)
+{
+	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_oom_kill, k->err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, k->rep.id);
+	mmt_bind_int(s, 2, o->pid);
+	mmt_bind_text(s, 3, nonempty(o->comm));
+	mmt_bind_int_opt(s, 4, o->total_vm_kb, o->has_total_vm);
+	mmt_bind_int_opt(s, 5, o->anon_rss_kb, o->has_anon);
+	mmt_bind_int_opt(s, 6, o->file_rss_kb, o->has_file);
+	mmt_bind_int_opt(s, 7, o->shmem_rss_kb, o->has_shmem);
+	mmt_bind_int_opt(s, 8, o->score_adj, o->has_adj);
+	mmt_bind_text(s, 9, nonempty(o->constraint));
+	mmt_bind_text(s, 10, nonempty(o->memcg));
+	mmt_bind_int(s, 11, o->line);
+	return mmt_store_run(k->st, s, k->err);
+}

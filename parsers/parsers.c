@@ -1,0 +1,75 @@
+/*
+ * The table of parsers and format sniffing: every parser rates the head of
+ * a file and the most confident one above a threshold takes it.
+ */
+#include "parsers/parser.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const struct mmt_parser mmt_parser_kernel_log;
+
+const struct mmt_parser *const mmt_parsers[] = {
+	&mmt_parser_kernel_log,
+	NULL,
+};
+
+/* Below this a file is "not recognised" rather than guessed at. */
+#define SNIFF_THRESHOLD 40
+
+static volatile sig_atomic_t interrupt_requested;
+
+const struct mmt_parser *mmt_parser_find(const char *name)
+{
+	for (size_t i = 0; mmt_parsers[i]; i++)
+		if (!strcmp(mmt_parsers[i]->name, name))
+			return mmt_parsers[i];
+	return NULL;
+}
+
+const struct mmt_parser *mmt_parser_sniff(const char *head, size_t len)
+{
+	const struct mmt_parser *best = NULL;
+	int best_score = SNIFF_THRESHOLD - 1;
+
+	for (size_t i = 0; mmt_parsers[i]; i++) {
+		int score = mmt_parsers[i]->probe(head, len);
+
+		if (score > best_score) {
+			best = mmt_parsers[i];
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+void mmt_input_warn(struct mmt_input *in, long line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!in->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	in->warn(in->hook_ctx, in->path, line, msg);
+}
+
+void mmt_input_progress(struct mmt_input *in, uint64_t done)
+{
+	if (in->progress)
+		in->progress(in->hook_ctx, in->path, done, in->size);
+}
+
+bool mmt_interrupted(void)
+{
+	return interrupt_requested != 0;
+}
+
+void mmt_request_interrupt(void)
+{
+	interrupt_requested = 1;
+}

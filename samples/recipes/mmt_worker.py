@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""Small workload processes used by the sample recipes.
+
+Each mode sets its own process name (comm) with prctl(PR_SET_NAME) so that the
+kernel's reports (hung task, OOM task table) name it in a recognisable way.
+
+Modes:
+  fsync-writer PATH        append 4 KiB, fsync(), repeat (a database-like writer)
+  fsync-only PATH [PROGRESS]
+                           open an existing file and call fsync() in a loop,
+                           never writing; with PROGRESS, append
+                           "<uptime> fsyncs=<n>" to it once a second
+  mmap-writer PATH         map a 16 MiB file MAP_SHARED, store into every page,
+                           msync(), repeat (blocks in a write page fault)
+  reader PROGRESS PATH...  read the given files again and again; once a second
+                           append "<uptime> passes=<n>" to PROGRESS (a file that
+                           must not live on the filesystem under test)
+  alloc STEP_MB MAX_MB INTERVAL
+                           allocate anonymous memory STEP_MB at a time, touching
+                           every page, one step per INTERVAL seconds, until
+                           MAX_MB (0: no limit), then hold it
+  fadvise-dontneed PATH... drop the page cache of the given files only
+                           (posix_fadvise POSIX_FADV_DONTNEED)
+Optional first argument: --comm NAME to choose the process name.
+"""
+
+import ctypes
+import mmap
+import os
+import sys
+import time
+
+PR_SET_NAME = 15
+
+
+def set_comm(name):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
+
+
+def uptime():
+    with open("/proc/uptime") as f:
+        return f.read().split()[0]
+
+
+def fsync_writer(path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    buf = b"r" * 4095 + b"\n"
+    while True:
+        os.write(fd, buf)
+        os.fsync(fd)
+        time.sleep(0.05)
+
+
+def fsync_only(path, progress=None):
+    fd = os.open(path, os.O_RDONLY)
+    out = open(progress, "a", buffering=1) if progress else None
+    n = 0
+    last = 0.0
+    while True:
+        os.fsync(fd)
+        n += 1
+        now = time.monotonic()
+        if out and now - last >= 1.0:
+            out.write("%s fsyncs=%d\n" % (uptime(), n))
+            last = now
+        time.sleep(0.05)
+
+
+def mmap_writer(path):
+    size = 16 << 20
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    os.ftruncate(fd, size)
+    m = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    n = 0
+    while True:
+        n = (n + 1) & 0xFF
+        for off in range(0, size, 4096):
+            m[off] = n
+        m.flush()  # msync(MS_SYNC): cleans the pages, the next store faults
+        time.sleep(0.1)
+
+
+def reader(progress, paths):
+    passes = 0
+    last = 0.0
+    with open(progress, "a", buffering=1) as out:
+        while True:
+            for p in paths:
+                try:
+                    with open(p, "rb") as f:
+                        while f.read(1 << 20):
+                            pass
+                except FileNotFoundError:
+                    pass
+            passes += 1
+            now = time.monotonic()
+            if now - last >= 1.0:
+                out.write("%s passes=%d\n" % (uptime(), passes))
+                last = now
+            time.sleep(0.01)
+
+
+def alloc(step_mb, max_mb, interval):
+    chunks = []
+    total = 0
+    while max_mb == 0 or total < max_mb:
+        b = bytearray(step_mb << 20)
+        for off in range(0, len(b), 4096):
+            b[off] = 1
+        chunks.append(b)
+        total += step_mb
+        time.sleep(interval)
+    while True:
+        time.sleep(3600)
+
+
+def fadvise_dontneed(paths):
+    for p in paths:
+        fd = os.open(p, os.O_RDONLY)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "--comm":
+        set_comm(argv[1])
+        argv = argv[2:]
+    mode, args = argv[0], argv[1:]
+    if mode == "fsync-writer":
+        fsync_writer(args[0])
+    elif mode == "fsync-only":
+        fsync_only(args[0], args[1] if len(args) > 1 else None)
+    elif mode == "mmap-writer":
+        mmap_writer(args[0])
+    elif mode == "reader":
+        reader(args[0], args[1:])
+    elif mode == "alloc":
+        alloc(int(args[0]), int(args[1]), float(args[2]))
+    elif mode == "fadvise-dontneed":
+        fadvise_dontneed(args)
+    else:
+        sys.exit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,43 @@
+# Shared by the CLI tests: run the real binary ($MMT) and check what it says.
+# Each test sources this file; a failed check prints why and exits 1.
+set -u
+: "${MMT:?the test needs MMT, the mmtriage binary (ctest sets it)}"
+: "${MMT_SOURCE_DIR:?the test needs MMT_SOURCE_DIR}"
+SAMPLES=$MMT_SOURCE_DIR/samples
+SAMPLE=$SAMPLES/hung-task-fsfreeze/dmesg.txt
+T=$(mktemp -d "${TMPDIR:-/tmp}/mmt-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+OUT=$T/out
+ERR=$T/err
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -s "$OUT" ] && { echo "--- stdout:" >&2; head -40 "$OUT" >&2; }
+	[ -s "$ERR" ] && { echo "--- stderr:" >&2; head -40 "$ERR" >&2; }
+	exit 1
+}
+
+# run CODE ARGS...: runs mmtriage, expects exit status CODE.
+run() {
+	local want=$1 rc=0
+	shift
+	"$MMT" "$@" >"$OUT" 2>"$ERR" || rc=$?
+	[ "$rc" -eq "$want" ] || fail "mmtriage $* exited $rc, expected $want"
+}
+
+expect_ok() { run 0 "$@"; }
+
+# out_has / err_has PATTERN: grep -E on the last run's output.
+out_has() { grep -Eq -- "$1" "$OUT" || fail "stdout lacks /$1/"; }
+err_has() { grep -Eq -- "$1" "$ERR" || fail "stderr lacks /$1/"; }
+out_lacks() { ! grep -Eq -- "$1" "$OUT" || fail "stdout has /$1/"; }
+
+# sql DB QUERY: one value, from the real binary.
+sql() {
+	"$MMT" sql -d "$1" --csv "$2" | sed -n 2p
+}
+
+# The database's full content, to show that a failed ingest changed nothing.
+db_state() {
+	if [ -e "$1" ]; then sqlite3 "$1" .dump | sha256sum; else echo absent; fi
+}
