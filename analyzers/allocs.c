@@ -179,6 +179,8 @@ static int add_oom(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 		snprintf(a->memcg, sizeof(a->memcg), "%s", mmt_col_text(row, 11));
 		snprintf(a->constraint, sizeof(a->constraint), "%s", mmt_col_text(row, 17));
 	}
+	if (add(st, row, g, err) < 0)
+		return -1;
 	if (!mmt_col_null(row, 13)) {
 		if (a->victims_named < 5)
 			snprintf(a->victims + strlen(a->victims),
@@ -197,7 +199,7 @@ static int add_oom(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 				     sqlite3_column_int64(row, C_ID), err) < 0)
 			return -1;
 	}
-	return add(st, row, g, err);
+	return 0;
 }
 
 static int end_oom(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,

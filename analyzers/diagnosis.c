@@ -1,9 +1,9 @@
 /*
  * The diagnosis: which hang this is. The five classes of memory-pressure
- * hang are checked in order of how specific their signals are; when none
- * matches, the strongest finding names the hang (a frozen filesystem,
- * stuck writeback, a stalled CPU, OOM kills). The verdict is a paragraph
- * that names the evidence it rests on.
+ * hang are checked first, most specific signals first; then a block
+ * device whose own worker is blocked; then what most blocked tasks wait
+ * for; then stalled CPUs, OOM kills and crashes. The verdict is a
+ * paragraph that says what happened, what it rests on and where to look.
  */
 #include "analyzers/analyzer.h"
 #include "analyzers/stackrules.h"
@@ -19,13 +19,21 @@ static const char sql_rank[] =
 	"SELECT row_number() OVER (ORDER BY score DESC, id), id FROM findings "
 	"WHERE severity != 'info' ORDER BY score DESC, id LIMIT 8";
 static const char sql_top[] =
-	"SELECT kind, title, summary FROM findings ORDER BY score DESC, id LIMIT 3";
+	"SELECT kind, title, summary FROM findings WHERE kind != 'hung_tasks' "
+	"ORDER BY score DESC, id LIMIT 2";
 
-/* Blocked tasks (hung-task reports and D-state dump tasks) in a wait class. */
-#define BLOCKED "SELECT count(*) FROM tasks t JOIN reports r ON r.id = t.report_id " \
-	"WHERE (r.kind = 'hung_task' OR t.state = 'D') AND t.stack_id IS NOT NULL "
+/* Blocked tasks: those the hung-task detector reported, and D-state tasks of dumps. */
+#define BLOCKED_FROM "FROM tasks t JOIN reports r ON r.id = t.report_id " \
+	"WHERE ((r.kind = 'hung_task' AND t.role = 'subject') OR t.state = 'D') " \
+	"AND t.stack_id IS NOT NULL "
+#define BLOCKED "SELECT count(*) " BLOCKED_FROM
 #define ON_STACK(list) "AND EXISTS (SELECT 1 FROM frames f WHERE f.stack_id = " \
 	"t.stack_id AND f.symbol IN (" list "))"
+
+static const char sql_classes[] =
+	"SELECT t.wait_class, count(DISTINCT ifnull(t.pid, t.id)), "
+	"group_concat(DISTINCT t.wait_site), max(r.blocked_secs) " BLOCKED_FROM
+	"GROUP BY t.wait_class ORDER BY 2 DESC, 4 DESC";
 
 /* Class 4: a lock taken by reclaim is held while allocating. */
 static const char q_recursion[] =
@@ -50,17 +58,29 @@ static const char q_atomic_io_failures[] =
 	"SELECT 1 FROM frames f WHERE f.stack_id = r.stack_id AND (f.symbol LIKE 'scsi_%' "
 	"OR f.symbol LIKE 'blk_%' OR f.symbol LIKE 'bio_%' OR f.symbol LIKE 'sd_%' "
 	"OR f.symbol LIKE 'nvme_%' OR f.symbol LIKE 'dm_%'))";
-static const char q_mempool_waiters[] =
-	BLOCKED "AND t.wait_class = 'mempool'";
+static const char q_mempool_waiters[] = BLOCKED "AND t.wait_class = 'mempool'";
 /* Class 5: the hotplug lock waits on kthread creation or per-CPU drains. */
 static const char q_hotplug[] = BLOCKED "AND t.wait_class = 'cpu_hotplug'";
 static const char q_kthread[] =
 	BLOCKED "AND (t.wait_class = 'kthread_create' OR (t.wait_class = 'workqueue_flush' "
 	ON_STACK("'lru_add_drain_all', 'drain_all_pages', '__lru_add_drain_all', "
 		 "'__drain_all_pages'") "))";
+/* A block device's worker blocked: loop, nbd, device mapper, md. */
+static const char sql_device_worker[] =
+	"SELECT t.comm, t.pid, ifnull(t.workqueue, ''), ifnull(t.work_func, ''), "
+	"t.wait_class, ifnull(t.wait_site, ''), t.in_reclaim " BLOCKED_FROM
+	"AND (t.workqueue GLOB 'loop[0-9]*' OR t.workqueue GLOB 'nbd[0-9]*' OR "
+	"t.workqueue GLOB 'kcryptd*' OR t.workqueue GLOB 'dm-*' OR t.workqueue = 'kblockd' "
+	"OR t.work_func GLOB 'loop_*' OR t.work_func GLOB 'nbd_*' OR "
+	"t.comm GLOB 'loop[0-9]*' OR t.comm GLOB 'nbd[0-9]*' OR t.comm GLOB 'kcryptd*') "
+	"ORDER BY r.t LIMIT 1";
+static const char q_io_waiters[] =
+	"SELECT count(DISTINCT ifnull(t.pid, t.id)) " BLOCKED_FROM "AND t.wait_class IN ('writeback_wait', 'journal', 'io_wait', 'page_lock', "
+	"'block_request', 'mempool')";
 
 struct verdict {
 	const char *hang_class;
+	char cls[32];
 	struct mmt_sb text;
 };
 
@@ -104,9 +124,141 @@ static bool five_classes(struct mmt_store *st, struct verdict *v)
 	return v->hang_class != NULL;
 }
 
-/* Without the signals of a known class, the strongest finding names the hang. */
-static int from_findings(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
+/* What to look at next, for the hang class a group of blocked tasks names. */
+static const char *advice(const char *cls)
 {
+	static const struct { const char *cls, *text; } table[] = {
+		{ "fs_freeze", "Nothing proceeds until the filesystem is thawed: find what "
+		  "froze it (a backup or snapshot tool calling FIFREEZE) or thaw it with "
+		  "fsfreeze -u." },
+		{ "writeback_wait", "The device under the filesystem is not completing "
+		  "writes: look at the device, its driver and the threads that serve it." },
+		{ "journal", "The journal cannot commit: look for the commit thread (jbd2, "
+		  "xfsaild) and what it waits for, usually I/O." },
+		{ "page_lock", "Pages stay locked because the I/O on them does not complete." },
+		{ "io_wait", "Synchronous I/O does not complete: look at the device." },
+		{ "block_request", "The block device has no free request slots: requests "
+		  "in flight are not completing." },
+		{ "mempool", "Reserved elements are not coming back: whatever holds them "
+		  "waits for I/O or memory." },
+		{ "direct_reclaim", "Tasks are stuck reclaiming memory themselves." },
+		{ "reclaim_throttle", "Reclaim is throttled waiting for writeback progress." },
+		{ "dirty_throttle", "Writers are throttled because dirty pages are not "
+		  "written back fast enough." },
+		{ "cpu_hotplug", "A CPU hotplug operation holds the hotplug lock." },
+		{ "rcu", "An RCU grace period is not ending: look for a stalled CPU." },
+		{ "mutex", "Look for the task holding the mutex (lock owner hints, lockdep "
+		  "held locks)." },
+		{ "rwsem", "Look for the task holding the semaphore (lock owner hints, "
+		  "lockdep held locks)." },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].cls, cls))
+			return table[i].text;
+	return "";
+}
+
+/* A virtual block device whose own worker is blocked takes all I/O on it down. */
+static int device_worker(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (count(st, q_io_waiters) == 0)
+		return 0;
+	q = mmt_store_prepare(st, sql_device_worker, err);
+	if (!q)
+		return -1;
+	rc = mmt_store_step(st, q, err);
+	if (rc > 0) {
+		const char *wq = mmt_col_text(q, 2);
+		bool memory = sqlite3_column_int(q, 6) || !strcmp(mmt_col_text(q, 4), "mempool");
+
+		v->hang_class = memory ? "io_path_deadlock" : "io_path_stall";
+		mmt_sb_addf(&v->text, "I/O to a %sblock device does not complete because the "
+			    "device's own worker is blocked: %s:%lld%s%s%s %s at %s. %lld "
+			    "task%s wait%s on that I/O.", memory ? "virtual " : "",
+			    mmt_col_text(q, 0), (long long)sqlite3_column_int64(q, 1),
+			    wq[0] ? " (workqueue " : "", wq, wq[0] ? ")" : "",
+			    stackrules_class_meaning(mmt_col_text(q, 4)), mmt_col_text(q, 5),
+			    (long long)count(st, q_io_waiters),
+			    count(st, q_io_waiters) > 1 ? "s" : "",
+			    count(st, q_io_waiters) > 1 ? "" : "s");
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? -1 : rc;
+}
+
+/* Sites as SQLite's group_concat joined them, with a space after each comma. */
+static void add_sites(struct mmt_sb *sb, const char *sites)
+{
+	for (; *sites; sites++) {
+		mmt_sb_addc(sb, *sites);
+		if (*sites == ',')
+			mmt_sb_addc(sb, ' ');
+	}
+}
+
+static void lead_class(struct verdict *v, sqlite3_stmt *q)
+{
+	const char *cls = mmt_col_text(q, 0);
+	int64_t tasks = sqlite3_column_int64(q, 1);
+
+	snprintf(v->cls, sizeof(v->cls), "%s", cls);
+	v->hang_class = v->cls;
+	mmt_sb_addf(&v->text, "%lld task%s blocked: %s %s, at ", (long long)tasks,
+		    tasks > 1 ? "s are" : " is", tasks > 1 ? "each" : "it",
+		    stackrules_class_meaning(cls));
+	add_sites(&v->text, mmt_col_text(q, 2));
+	mmt_sb_adds(&v->text, ".");
+	if (!mmt_col_null(q, 3))
+		mmt_sb_addf(&v->text, " The longest was reported blocked for more than "
+			    "%lld s.", (long long)sqlite3_column_int64(q, 3));
+	if (advice(cls)[0])
+		mmt_sb_addf(&v->text, " %s", advice(cls));
+}
+
+/*
+ * "7 tasks are blocked: each waits for ... Advice." when blocked tasks
+ * lead the verdict, else (or for the other classes) "Blocked tasks: 3 in
+ * writeback_wait (at ...); 3 in journal (at ...)."
+ */
+static int blocked_tasks(struct mmt_store *st, struct verdict *v, bool lead,
+			 struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_prepare(st, sql_classes, err);
+	int rc, n = 0, listed = 0;
+
+	if (!q)
+		return -1;
+	while ((rc = mmt_store_step(st, q, err)) > 0) {
+		if (n++ == 0 && lead) {
+			lead_class(v, q);
+			continue;
+		}
+		mmt_sb_addf(&v->text, "%s%lld in %s (at ", listed++ ? "; " :
+			    lead ? " Also blocked: " : " Blocked tasks: ",
+			    (long long)sqlite3_column_int64(q, 1), mmt_col_text(q, 0));
+		add_sites(&v->text, mmt_col_text(q, 2));
+		mmt_sb_adds(&v->text, ")");
+	}
+	if (listed)
+		mmt_sb_adds(&v->text, ".");
+	sqlite3_finalize(q);
+	return rc < 0 ? -1 : n;
+}
+
+/* Stalls, OOM kills and crashes, when no task was reported blocked. */
+static int other_findings(struct mmt_store *st, struct verdict *v, bool lead,
+			  struct mmt_err *err)
+{
+	static const struct { const char *kind, *cls; } classes[] = {
+		{ "soft_lockup", "cpu_stall" }, { "hard_lockup", "cpu_stall" },
+		{ "rcu_stall", "cpu_stall" }, { "oom_kill", "oom" },
+		{ "alloc_failure", "alloc_failure" }, { "alloc_stall", "alloc_stall" },
+		{ "oops", "crash" }, { "bug", "crash" }, { "panic", "crash" },
+	};
 	sqlite3_stmt *q = mmt_store_prepare(st, sql_top, err);
 	int rc, n = 0;
 
@@ -115,43 +267,18 @@ static int from_findings(struct mmt_store *st, struct verdict *v, struct mmt_err
 	while ((rc = mmt_store_step(st, q, err)) > 0) {
 		const char *kind = mmt_col_text(q, 0);
 
-		if (n == 0) {
-			v->hang_class = !strcmp(kind, "hung_tasks") ? "blocked_tasks" : NULL;
-			mmt_sb_addf(&v->text, "%s%s.", v->text.len ? " " : "",
-				    mmt_col_text(q, 1));
-			mmt_sb_addf(&v->text, " %s", mmt_col_text(q, 2));
+		if (n == 0 && lead) {
+			for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+				if (!strcmp(classes[i].kind, kind))
+					v->hang_class = classes[i].cls;
+			mmt_sb_addf(&v->text, "%s. %s", mmt_col_text(q, 1), mmt_col_text(q, 2));
 		} else {
 			mmt_sb_addf(&v->text, " Also: %s.", mmt_col_text(q, 1));
 		}
 		n++;
 	}
 	sqlite3_finalize(q);
-	if (rc < 0)
-		return -1;
-	if (n == 0)
-		mmt_sb_adds(&v->text, "Nothing in the input points to a hang: no blocked "
-			    "tasks, stalls, allocation failures, OOM kills or crashes.");
-	return 0;
-}
-
-/* The hang class of blocked tasks is what the strongest group waits for. */
-static void refine_blocked(struct mmt_store *st, struct verdict *v)
-{
-	sqlite3_stmt *q;
-
-	if (!v->hang_class || strcmp(v->hang_class, "blocked_tasks"))
-		return;
-	q = mmt_store_prepare(st, "SELECT t.wait_class FROM tasks t JOIN finding_reports fr "
-			      "ON fr.report_id = t.report_id JOIN findings f ON f.id = fr.finding_id "
-			      "WHERE f.kind = 'hung_tasks' AND t.wait_class IS NOT NULL "
-			      "ORDER BY f.score DESC, f.id LIMIT 1", NULL);
-	if (q && sqlite3_step(q) == SQLITE_ROW) {
-		static char cls[32];
-
-		snprintf(cls, sizeof(cls), "%s", mmt_col_text(q, 0));
-		v->hang_class = cls;
-	}
-	sqlite3_finalize(q);
+	return rc < 0 ? -1 : n;
 }
 
 static int store(struct mmt_store *st, const struct verdict *v, struct mmt_err *err)
@@ -175,15 +302,21 @@ int mmt_diagnose(struct mmt_store *st, struct mmt_err *err);
 
 int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
 {
-	struct verdict v = { NULL, MMT_SB_INIT };
-	int rc;
+	struct verdict v = { NULL, "", MMT_SB_INIT };
+	bool lead = !five_classes(st, &v);
+	int rc = 0, blocked, others;
 
-	if (five_classes(st, &v))
-		mmt_sb_adds(&v.text, " Evidence:");
-	rc = from_findings(st, &v, err);
-	if (rc == 0) {
-		refine_blocked(st, &v);
+	if (lead && (rc = device_worker(st, &v, err)) > 0)
+		lead = false;
+	if (rc >= 0 && (blocked = blocked_tasks(st, &v, lead, err)) >= 0 &&
+	    (others = other_findings(st, &v, lead && blocked == 0, err)) >= 0) {
+		if (blocked == 0 && others == 0 && lead)
+			mmt_sb_adds(&v.text, "Nothing in the input points to a hang: no "
+				    "blocked tasks, stalls, allocation failures, OOM kills or "
+				    "crashes.");
 		rc = store(st, &v, err);
+	} else {
+		rc = -1;
 	}
 	mmt_sb_free(&v.text);
 	return rc;

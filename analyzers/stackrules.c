@@ -141,6 +141,11 @@ const struct wait_rule stackrules_table[] = {
 	R("do_renameat2", "fs_freeze", NEAR, PRIM_PERCPU_RWSEM),
 	R("xfs_trans_alloc*", "fs_freeze", NEAR, PRIM_PERCPU_RWSEM),
 	R("ext4_journal_check_start", "fs_freeze", NEAR, PRIM_NONE),
+	/* The other percpu rwsems: cgroup membership changes on fork and exit. */
+	R("copy_process", "rwsem", NEAR, PRIM_PERCPU_RWSEM),
+	R("exit_signals", "rwsem", NEAR, PRIM_PERCPU_RWSEM),
+	R("cgroup_*", "rwsem", NEAR, PRIM_PERCPU_RWSEM),
+	R("__cgroup_*", "rwsem", NEAR, PRIM_PERCPU_RWSEM),
 	/* freeze_super/thaw_super themselves waiting for writers to drain. */
 	R("freeze_super", "fs_freeze", NEAR, PRIM_NONE),
 	R("thaw_super", "fs_freeze", NEAR, PRIM_NONE),
@@ -355,10 +360,8 @@ const char *const stackrules_classes[] = {
 };
 
 static const struct { const char *cls, *meaning; } meanings[] = {
-	{ "fs_freeze", "waits for write access to a frozen filesystem (sb_writers); it "
-	  "stays blocked until the filesystem is thawed" },
-	{ "writeback_wait", "waits for pages to finish writeback; the device below "
-	  "is not completing writes" },
+	{ "fs_freeze", "waits for write access to a frozen filesystem (sb_writers)" },
+	{ "writeback_wait", "waits for pages to finish writeback" },
 	{ "page_lock", "waits for a locked page-cache page, usually one under I/O" },
 	{ "io_wait", "waits for a synchronous block I/O to complete" },
 	{ "block_request", "waits for a free request tag or is throttled by the block layer" },
@@ -420,7 +423,13 @@ static const char *class_of_primitive(enum prim p)
 	switch (p) {
 	case PRIM_IO: return "io_wait";
 	case PRIM_MUTEX: case PRIM_RTMUTEX: return "mutex";
-	case PRIM_RWSEM: case PRIM_PERCPU_RWSEM: return "rwsem";
+	case PRIM_RWSEM: return "rwsem";
+	/*
+	 * Readers of a percpu rwsem that no rule named: the superblock's
+	 * freeze protection is by far the most common one (a loop worker
+	 * writing to its frozen backing file, a filesystem's own writer).
+	 */
+	case PRIM_PERCPU_RWSEM: return "fs_freeze";
 	case PRIM_SEMAPHORE: return "semaphore";
 	case PRIM_SPIN: return "spinlock";
 	default: return NULL;

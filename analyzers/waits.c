@@ -191,8 +191,8 @@ static void summarize(struct group *g)
 		mmt_sb_addf(sb, " (called from %s)", first->culprit);
 	mmt_sb_adds(sb, ".");
 	if (g->hung)
-		mmt_sb_addf(sb, " The hung-task detector reported them %zu time%s", g->hung,
-			    g->hung > 1 ? "s" : "");
+		mmt_sb_addf(sb, " The hung-task detector reported %s %zu time%s",
+			    g->tasks > 1 ? "them" : "it", g->hung, g->hung > 1 ? "s" : "");
 	if (g->hung && g->longest)
 		mmt_sb_addf(sb, ", blocked for more than %lld s", (long long)g->longest);
 	if (g->hung)

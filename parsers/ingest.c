@@ -77,7 +77,7 @@ static void describe_unknown(const char *head, size_t len, char *why, size_t n)
 		if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t'))
 			ctrl++;
 	}
-	if (memchr(head, '\0', len) || ctrl * 20 > len)
+	if (ctrl * 100 > len)
 		snprintf(why, n, "binary data, not a recognised input");
 	else
 		snprintf(why, n, "text in no format mmtriage knows");

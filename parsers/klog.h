@@ -121,6 +121,8 @@ struct ktask {
 	bool has_cpu;
 	long line;
 	char ip[MMT_SYM_MAX];
+	char workqueue[48];
+	char work_func[MMT_SYM_MAX];
 	struct mmt_stack stack;
 };
 
@@ -234,6 +236,7 @@ bool klog_take_cpu_line(struct klog *k, const char *s, size_t n);
 bool klog_take_ip_line(struct klog *k, const char *s, size_t n);
 bool klog_take_version_line(struct klog *k, const char *s, size_t n);
 bool klog_take_owner_hint(struct klog *k, const char *s, size_t n);
+bool klog_take_workqueue(struct klog *k, const char *s, size_t n);
 int klog_take_lock_lines(struct klog *k, const char *s, size_t n, long line);
 int klog_take_oom_victim(struct klog *k, const char *s, size_t n, long line);
 /* Kernel release in s (after "Not tainted", "Tainted: ...", "Linux version"). */

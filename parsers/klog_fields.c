@@ -183,6 +183,7 @@ static int begin_task(struct klog *k, int64_t pid, const char *comm, size_t cl,
 		t->line = line;
 		t->has_cpu = false;
 		t->ip[0] = '\0';
+		t->workqueue[0] = t->work_func[0] = '\0';
 		mmt_stack_reset(&t->stack);
 	}
 	t->pid = pid;
@@ -430,6 +431,26 @@ bool klog_take_owner_hint(struct klog *k, const char *s, size_t n)
 		}
 	}
 	r->next_role = "lock_owner";
+	return true;
+}
+
+/* "Workqueue: loop1 loop_rootcg_workfn": what a kworker was doing. */
+bool klog_take_workqueue(struct klog *k, const char *s, size_t n)
+{
+	struct ktask *t = &k->rep.task;
+	size_t i = 11, e;
+
+	if (!kstarts(s, n, "Workqueue: "))
+		return false;
+	if (!t->active)
+		return true;
+	for (e = i; e < n && s[e] != ' '; e++)
+		;
+	kcopy(t->workqueue, sizeof(t->workqueue), s + i, e - i);
+	i = kskip_space(s, n, e);
+	for (e = i; e < n && s[e] != ' '; e++)
+		;
+	kcopy(t->work_func, sizeof(t->work_func), s + i, e - i);
 	return true;
 }
 

@@ -284,7 +284,8 @@ static int take_facts(struct klog *k, const char *s, size_t n, long line)
 	    (rc = other_task_follows(k, s, n)) != 0)
 		return rc;
 	if (klog_take_cpu_line(k, s, n) || klog_take_ip_line(k, s, n) ||
-	    klog_take_version_line(k, s, n) || klog_take_owner_hint(k, s, n))
+	    klog_take_version_line(k, s, n) || klog_take_owner_hint(k, s, n) ||
+	    klog_take_workqueue(k, s, n))
 		return 1;
 	if ((rc = klog_take_lock_lines(k, s, n, line)) != 0)
 		return rc;

@@ -159,12 +159,28 @@ static void pick_format(const struct tally *ty, struct klog_format *f)
 		f->confidence = 0;
 }
 
+/*
+ * Binary data has many control bytes; a log with a stray NUL (a serial
+ * console's noise) is still a log, and the line reader names that NUL.
+ */
+static bool looks_binary(const char *head, size_t len)
+{
+	size_t ctrl = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)head[i];
+
+		ctrl += c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b;
+	}
+	return ctrl * 100 > len;
+}
+
 int klog_sniff(const char *head, size_t len, struct klog_format *f)
 {
 	struct tally ty;
 
 	memset(f, 0, sizeof(*f));
-	if (memchr(head, '\0', len))
+	if (looks_binary(head, len))
 		return 0;
 	tally_head(&ty, head, len);
 	pick_format(&ty, f);

@@ -30,8 +30,8 @@ static const char sql_frame[] =
 	"INSERT INTO frames (stack_id, idx, symbol, offset, size, module, address, "
 	"reliable, context, inlined, src) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_task[] =
-	"INSERT INTO tasks (report_id, role, pid, comm, state, cpu, line, ip, stack_id) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"INSERT INTO tasks (report_id, role, pid, comm, state, cpu, line, ip, stack_id, "
+	"workqueue, work_func) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_held_lock[] =
 	"INSERT INTO held_locks (report_id, pid, comm, idx, lock, address, at, line) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -223,6 +223,8 @@ int klog_store_task(struct klog *k, const struct ktask *t, int64_t stack_id)
 	mmt_bind_int(s, 7, t->line ? t->line : k->rep.line_start);
 	mmt_bind_text(s, 8, nonempty(t->ip));
 	mmt_bind_int_opt(s, 9, stack_id, stack_id > 0);
+	mmt_bind_text(s, 10, nonempty(t->workqueue));
+	mmt_bind_text(s, 11, nonempty(t->work_func));
 	return mmt_store_run(k->st, s, k->err);
 }
 

@@ -105,6 +105,8 @@ CREATE TABLE tasks (
 	cpu INTEGER,			-- for CPU backtraces and tasks that print it
 	line INTEGER NOT NULL,		-- file line where the task's entry starts
 	ip TEXT,			-- function the CPU was executing (RIP:/pc line), for CPU backtraces
+	workqueue TEXT,			-- workqueue of a kworker ("Workqueue: loop1 loop_rootcg_workfn")
+	work_func TEXT,			-- the work function it was running
 	stack_id INTEGER REFERENCES stacks(id),
 	-- Written by `mmtriage analyze`:
 	wait_class TEXT,		-- page_lock, writeback_wait, io_wait, mempool, direct_reclaim, kswapd,

@@ -88,9 +88,18 @@ void doc_plain_table(struct doc *d, const char *const *head, size_t ncol,
 				w[c] = cell_width(cells[r * ncol + c]);
 		total += w[c] + 2;
 	}
-	/* Too wide: the last column (the freest text) gives way. */
-	if (max_width && total - 2 > max_width && w[ncol - 1] > total - 2 - max_width + 8)
-		w[ncol - 1] -= total - 2 - max_width;
+	/* Too wide: the widest column gives way, one column at a time. */
+	while (max_width && total - 2 > max_width) {
+		size_t widest = ncol - 1;
+
+		for (size_t c = ncol; c-- > 0;)
+			if (w[c] > w[widest])
+				widest = c;
+		if (w[widest] <= 6)
+			break;
+		w[widest]--;
+		total--;
+	}
 	fputs(indent, d->out);
 	for (size_t c = 0; c < ncol; c++)
 		put_cell(d->out, head[c], w[c], c == ncol - 1);
@@ -213,16 +222,16 @@ static int report_row(void *ctx, const struct rm_report *r)
 	c[0] = xstrdup(when);
 	c[1] = xstrdup(r->kind);
 	c[2] = xstrdup(task);
-	c[3] = xstrdup(why);
-	c[4] = xstrdup(where);
+	c[3] = xstrdup(where);
+	c[4] = xstrdup(why);
 	return 0;
 }
 
 static int reports(struct mmt_store *st, struct doc *d, const struct rm_model *m,
 		   struct mmt_err *err)
 {
-	static const char *const head[REPORT_COLS] = { "time", "kind", "task",
-						       "waits in / culprit", "line" };
+	static const char *const head[REPORT_COLS] = { "time", "kind", "task", "line",
+						       "waits in / culprit" };
 	struct rows rows = { 0 };
 	char title[64];
 	int rc;

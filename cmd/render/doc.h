@@ -12,6 +12,7 @@ struct doc {
 	FILE *out;
 	const struct doc_ops *ops;
 	size_t width;			/* wrap paragraphs here; 0: do not wrap */
+	size_t table_width;		/* fit tables in this width; 0: no limit */
 	struct mmt_sb sb;		/* scratch for escaping */
 };
 

@@ -81,12 +81,58 @@ static void evidence_end(struct doc *d)
 	(void)d;
 }
 
+static size_t table_width(const char *const *head, size_t ncol, char *const *cells,
+			  size_t nrows)
+{
+	size_t total = 2;
+
+	for (size_t c = 0; c < ncol; c++) {
+		size_t w = strlen(head[c]);
+
+		for (size_t r = 0; r < nrows; r++)
+			if (strlen(cells[r * ncol + c]) > w)
+				w = strlen(cells[r * ncol + c]);
+		total += w + 2;
+	}
+	return total - 2;
+}
+
+/*
+ * Rows that do not fit 78 columns become records: the first cells on one
+ * line, the last (the freest text) wrapped below it. Nothing is cut.
+ */
+static void records(struct doc *d, const char *const *head, size_t ncol,
+		    char *const *cells, size_t nrows)
+{
+	struct mmt_sb line = MMT_SB_INIT;
+
+	for (size_t c = 0; c < ncol; c++)
+		mmt_sb_addf(&line, "%s%s", c ? (c + 1 == ncol ? " / " : ", ") : "(", head[c]);
+	mmt_sb_adds(&line, ")");
+	doc_wrap(d->out, mmt_sb_str(&line), EMAIL_WIDTH, "   ", "  ");
+	for (size_t r = 0; r < nrows; r++) {
+		mmt_sb_reset(&line);
+		for (size_t c = 0; c + 1 < ncol; c++)
+			mmt_sb_addf(&line, "%s%s", c ? "  " : "", ascii(d, cells[r * ncol + c]));
+		doc_wrap(d->out, mmt_sb_str(&line), EMAIL_WIDTH, "      ", "  ");
+		doc_wrap(d->out, ascii(d, cells[r * ncol + ncol - 1]), EMAIL_WIDTH,
+			 "        ", "      ");
+	}
+	mmt_sb_free(&line);
+}
+
 static void table(struct doc *d, const char *const *head, size_t ncol,
 		  char *const *cells, size_t nrows)
 {
-	struct mmt_sb *copies = xcalloc(ncol * nrows + 1, sizeof(*copies));
-	char **ascii_cells = xcalloc(ncol * nrows + 1, sizeof(char *));
+	struct mmt_sb *copies;
+	char **ascii_cells;
 
+	if (table_width(head, ncol, cells, nrows) + 2 > EMAIL_WIDTH) {
+		records(d, head, ncol, cells, nrows);
+		return;
+	}
+	copies = xcalloc(ncol * nrows + 1, sizeof(*copies));
+	ascii_cells = xcalloc(ncol * nrows + 1, sizeof(char *));
 	for (size_t i = 0; i < ncol * nrows; i++) {
 		ascii(d, cells[i]);
 		copies[i] = d->sb;
@@ -107,7 +153,7 @@ static const struct doc_ops email_ops = {
 static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
 		  struct mmt_err *err)
 {
-	struct doc d = { out, &email_ops, EMAIL_WIDTH, MMT_SB_INIT };
+	struct doc d = { out, &email_ops, EMAIL_WIDTH, EMAIL_WIDTH, MMT_SB_INIT };
 
 	return doc_render(st, m, &d, err);
 }

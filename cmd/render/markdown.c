@@ -97,7 +97,7 @@ static const struct doc_ops markdown_ops = {
 static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
 		  struct mmt_err *err)
 {
-	struct doc d = { out, &markdown_ops, 0, MMT_SB_INIT };
+	struct doc d = { out, &markdown_ops, 0, 0, MMT_SB_INIT };
 
 	return doc_render(st, m, &d, err);
 }

@@ -69,7 +69,7 @@ static void evidence_end(struct doc *d)
 static void table(struct doc *d, const char *const *head, size_t ncol,
 		  char *const *cells, size_t nrows)
 {
-	doc_plain_table(d, head, ncol, cells, nrows, d->width, "  ");
+	doc_plain_table(d, head, ncol, cells, nrows, d->table_width, "  ");
 }
 
 static const struct doc_ops text_ops = {
@@ -79,13 +79,16 @@ static const struct doc_ops text_ops = {
 static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
 		  struct mmt_err *err)
 {
-	struct doc d = { out, &text_ops, TEXT_WIDTH, MMT_SB_INIT };
+	struct doc d = { out, &text_ops, TEXT_WIDTH, 0, MMT_SB_INIT };
 	struct winsize ws;
 
+	/* On a terminal, fit its width; in a file, keep table cells whole. */
 	if (out == stdout && isatty(STDOUT_FILENO) &&
-	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 &&
-	    ws.ws_col < TEXT_WIDTH)
-		d.width = ws.ws_col;
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) {
+		d.table_width = ws.ws_col;
+		if (ws.ws_col < TEXT_WIDTH)
+			d.width = ws.ws_col;
+	}
 	return doc_render(st, m, &d, err);
 }
 
