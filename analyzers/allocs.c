@@ -106,7 +106,7 @@ static void describe_gfp(const struct alloc_group *a, struct mmt_sb *sb)
 	if (a->names[0] || a->flags[0])
 		mmt_sb_addf(sb, " (%s)", a->names[0] ? a->names : a->flags);
 	if (a->context[0])
-		mmt_sb_addf(sb, ", a %s context", a->context);
+		mmt_sb_addf(sb, ", a%s %s context", a->context[0] == 'a' ? "n" : "", a->context);
 	else
 		mmt_sb_adds(sb, ", whose flags this kernel release does not tell");
 }
@@ -154,7 +154,7 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 		mmt_sb_addf(&f.summary, "; the first by %s", a->comm);
 	if (a->culprit[0])
 		mmt_sb_addf(&f.summary, ", allocating in %s", a->culprit);
-	if (g->count > 1) {
+	if (g->count > 1 && g->has_t) {
 		mmt_sb_adds(&f.summary, ", repeated ");
 		mmt_group_cadence(g, &f.summary);
 	}

@@ -50,9 +50,13 @@ int mmt_finding_subject(struct mmt_store *st, int64_t finding, const char *type,
 int mmt_finding_line(struct mmt_store *st, int64_t finding, int idx,
 		     int64_t source_id, int64_t line, int64_t report_id,
 		     struct mmt_err *err);
-/* The line of report_id whose text holds needle (a frame), as evidence; 0 if none. */
+/*
+ * The first line of report_id at or after from_line whose text holds needle
+ * (a frame), as evidence; returns 0 if none.
+ */
 int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,
-			   int64_t report_id, const char *needle, struct mmt_err *err);
+			   int64_t report_id, int64_t from_line, const char *needle,
+			   struct mmt_err *err);
 int mmt_finding_report(struct mmt_store *st, int64_t finding, int64_t report_id,
 		       struct mmt_err *err);
 

@@ -72,7 +72,8 @@ static const char sql_device_worker[] =
 	"AND (t.workqueue GLOB 'loop[0-9]*' OR t.workqueue GLOB 'nbd[0-9]*' OR "
 	"t.workqueue GLOB 'kcryptd*' OR t.workqueue GLOB 'dm-*' OR t.workqueue = 'kblockd' "
 	"OR t.work_func GLOB 'loop_*' OR t.work_func GLOB 'nbd_*' OR "
-	"t.comm GLOB 'loop[0-9]*' OR t.comm GLOB 'nbd[0-9]*' OR t.comm GLOB 'kcryptd*') "
+	"t.comm GLOB 'loop[0-9]*' OR t.comm GLOB 'nbd[0-9]*' OR t.comm GLOB 'kcryptd*' OR "
+	"t.comm GLOB 'md*_raid*' OR t.comm GLOB 'md*_resync') "
 	"ORDER BY r.t LIMIT 1";
 static const char q_io_waiters[] =
 	"SELECT count(DISTINCT ifnull(t.pid, t.id)) " BLOCKED_FROM "AND t.wait_class IN ('writeback_wait', 'journal', 'io_wait', 'page_lock', "

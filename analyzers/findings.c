@@ -21,7 +21,7 @@ static const char sql_evidence[] =
 	"SELECT ?, ?, ?, ?, ?, text FROM log_lines "
 	"WHERE report_id IS ? AND source_id = ? AND line = ? LIMIT 1";
 static const char sql_frame_line[] =
-	"SELECT source_id, line FROM log_lines WHERE report_id = ? "
+	"SELECT source_id, line FROM log_lines WHERE report_id = ? AND line >= ? "
 	"AND instr(text, ?) > 0 ORDER BY id LIMIT 1";
 static const char sql_finding_report[] =
 	"INSERT INTO finding_reports (finding_id, report_id) VALUES (?, ?)";
@@ -106,7 +106,8 @@ int mmt_finding_line(struct mmt_store *st, int64_t finding, int idx,
 }
 
 int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,
-			   int64_t report_id, const char *needle, struct mmt_err *err)
+			   int64_t report_id, int64_t from_line, const char *needle,
+			   struct mmt_err *err)
 {
 	sqlite3_stmt *s = mmt_store_stmt(st, sql_frame_line, err);
 	int64_t source, line;
@@ -115,7 +116,8 @@ int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,
 	if (!s || !needle || !needle[0])
 		return s ? 0 : -1;
 	mmt_bind_int(s, 1, report_id);
-	mmt_bind_text(s, 2, needle);
+	mmt_bind_int(s, 2, from_line);
+	mmt_bind_text(s, 3, needle);
 	rc = mmt_store_step(st, s, err);
 	if (rc <= 0)
 		return rc;

@@ -158,6 +158,17 @@ const struct wait_rule stackrules_table[] = {
 	R("wait_on_page_locked*", "page_lock", NEAR, PRIM_NONE),
 	R("folio_wait_locked*", "page_lock", NEAR, PRIM_NONE),
 	R("migration_entry_wait*", "page_lock", NEAR, PRIM_NONE),
+	/* Page-cache lookups that lock the page (inlined folio_lock): read I/O holds it. */
+	R("filemap_get_pages", "page_lock", NEAR, PRIM_BIT),
+	R("filemap_get_pages", "page_lock", NEAR, PRIM_IO),
+	R("filemap_update_page", "page_lock", NEAR, PRIM_BIT),
+	R("filemap_update_page", "page_lock", NEAR, PRIM_IO),
+	R("filemap_fault", "page_lock", NEAR, PRIM_BIT),
+	R("filemap_fault", "page_lock", NEAR, PRIM_IO),
+	R("__filemap_get_folio", "page_lock", NEAR, PRIM_BIT),
+	R("__filemap_get_folio", "page_lock", NEAR, PRIM_IO),
+	R("do_read_cache_folio", "page_lock", NEAR, PRIM_BIT),
+	R("do_read_cache_folio", "page_lock", NEAR, PRIM_IO),
 	/* Waiting for a page or an inode's pages to finish writeback. */
 	R("folio_wait_writeback*", "writeback_wait", NEAR, PRIM_NONE),
 	R("folio_wait_stable", "writeback_wait", NEAR, PRIM_NONE),
@@ -208,6 +219,13 @@ const struct wait_rule stackrules_table[] = {
 	R("iomap_dio_rw", "io_wait", NEAR, PRIM_NONE),
 	R("scsi_execute*", "io_wait", NEAR, PRIM_NONE),
 	R("wait_on_page_read", "io_wait", NEAR, PRIM_NONE),
+	/* md RAID waiting for its superblock and bitmap writes. */
+	R("md_super_wait", "io_wait", NEAR, PRIM_NONE),
+	R("md_bitmap_unplug*", "io_wait", NEAR, PRIM_NONE),
+	R("md_bitmap_wait_writes", "io_wait", NEAR, PRIM_NONE),
+	/* Waiting for in-flight asynchronous I/O at exit or io_destroy. */
+	R("exit_aio", "io_wait", NEAR, PRIM_NONE),
+	R("wait_for_all_aios", "io_wait", NEAR, PRIM_NONE),
 	/* Journal: waiting for a commit, for credits, or for the commit thread. */
 	R("jbd2_log_wait_commit", "journal", NEAR, PRIM_NONE),
 	R("jbd2_journal_commit_transaction", "journal", NEAR, PRIM_NONE),

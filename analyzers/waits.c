@@ -136,7 +136,7 @@ static int quote(struct mmt_store *st, struct group *g, const struct blocked *b,
 			     b->hung ? b->line_start : b->task_line, b->report, err) < 0)
 		return -1;
 	if (b->site[0] && mmt_finding_frame_line(st, g->id, g->idx++, b->report,
-						 b->site, err) < 0)
+						 b->task_line, b->site, err) < 0)
 		return -1;
 	return 0;
 }
