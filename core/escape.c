@@ -74,7 +74,12 @@ void mmt_esc_json(struct mmt_sb *sb, const char *s, size_t n)
 		} else if (c < 0x80) {
 			mmt_sb_addc(sb, (char)c);
 			i++;
-		} else if ((len = valid_seq(s + i, n - i))) {
+		} else if ((len = valid_seq(s + i, n - i)) &&
+			   c1_control((const unsigned char *)s + i, len)) {
+			/* C1 controls (a one-byte CSI on some terminals) as escapes too. */
+			mmt_sb_addf(sb, "\\u%04x", (unsigned char)s[i + 1]);
+			i += len;
+		} else if (len) {
 			mmt_sb_add(sb, s + i, len);
 			i += len;
 		} else {

@@ -289,6 +289,34 @@ static size_t level_prefix(const char *s, size_t n, size_t i, struct kline *kl)
 	return j + 1;
 }
 
+/*
+ * A /dev/kmsg record, as `cat /dev/kmsg` saves it: "PRI,SEQ,USEC,FLAGS;text"
+ * (the kernel writes control bytes in text as \xNN). Returns the index of
+ * the text, or 0.
+ */
+static size_t devkmsg_record(const char *s, size_t n, struct kline *kl, double *t)
+{
+	size_t i = 0;
+	int64_t v[3] = { 0 };
+
+	for (int field = 0; field < 3; field++) {
+		size_t start = i;
+
+		while (i < n && isdigit((unsigned char)s[i]) && i - start < 20)
+			v[field] = v[field] * 10 + (s[i++] - '0');
+		if (i == start || i >= n || s[i] != ',')
+			return 0;
+		i++;
+	}
+	while (i < n && s[i] != ';' && s[i] != ' ' && i < 40)
+		i++;
+	if (i >= n || s[i] != ';')
+		return 0;
+	kl->level = (int)(v[0] & 7);
+	*t = (double)v[2] / 1e6;
+	return i + 1;
+}
+
 static size_t mail_quote(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -379,7 +407,12 @@ void klog_decode(const char *s, size_t n, enum klog_clock clock, struct kline *k
 		i = j;
 		kl->has_prefix = true;
 	}
-	if (i < n && s[i] == '[') {
+	if (i == 0 && n > 8 && isdigit((unsigned char)s[0]) &&
+	    (j = devkmsg_record(s, n, kl, &t))) {
+		kl->has_prefix = true;
+		set_time(kl, t, KCLOCK_MONO, clock);
+		i = j;
+	} else if (i < n && s[i] == '[') {
 		if ((j = kernel_stamp(s, n, i, kl, &t))) {
 			kl->has_prefix = true;
 			set_time(kl, t, KCLOCK_MONO, clock);

@@ -28,6 +28,7 @@ struct tally {
 	int syslog, iso;	/* wall-clock headers */
 	int journal;		/* "[ t] host kernel: " */
 	int quoted, level, foreign;
+	int devkmsg;		/* /dev/kmsg records: "6,1234,5678,-;text" */
 	int markers, crash;
 	int unprefixed_after_prefixed;	/* candidates for wrapped continuations */
 	size_t max_len;
@@ -78,6 +79,8 @@ static void tally_line(struct tally *ty, const char *s, size_t n)
 		ty->quoted++;
 	if (kl.level >= 0)
 		ty->level++;
+	if (kl.level >= 0 && s[0] >= '0' && s[0] <= '9' && kl.has_t)
+		ty->devkmsg++;
 	if (kl.foreign)
 		ty->foreign++;
 	if (has_marker(kl.text, kl.len))
@@ -122,6 +125,8 @@ static size_t wrap_width(const struct tally *ty)
 
 static const char *format_name(const struct tally *ty)
 {
+	if (ty->devkmsg * 2 > ty->nonempty)
+		return "devkmsg";
 	if (ty->quoted * 4 > ty->nonempty)
 		return "mail";
 	if (ty->crash > 0 && ty->mono == 0)

@@ -182,10 +182,11 @@ mmt_snapshot_tasks() {
 # that does not match its state).
 mmt_dump_stack_if_d() {
 	local pid=$1 s1 s2 stack comm
-	s1=$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null) || return 0
+	# The state follows the last ')' of /proc/PID/stat: names may hold spaces or tabs.
+	s1=$(sed 's/.*) //; s/ .*//' /proc/"$pid"/stat 2>/dev/null) || return 0
 	[ "$s1" = D ] || return 0
 	stack=$(cat /proc/"$pid"/stack 2>/dev/null) || return 0
-	s2=$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null) || return 0
+	s2=$(sed 's/.*) //; s/ .*//' /proc/"$pid"/stat 2>/dev/null) || return 0
 	[ "$s2" = D ] || return 0
 	comm=$(cat /proc/"$pid"/comm 2>/dev/null)
 	echo "--- /proc/$pid/stack ($comm) state D, $(awk '/^(voluntary|nonvoluntary)_ctxt_switches/ {printf "%s %s ", $1, $2}' /proc/"$pid"/status 2>/dev/null)"
