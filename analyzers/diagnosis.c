@@ -22,23 +22,23 @@ static const char sql_top[] =
 	"SELECT kind, title, summary FROM findings WHERE kind != 'hung_tasks' "
 	"ORDER BY score DESC, id LIMIT 2";
 
-/* Blocked tasks: those the hung-task detector reported, and D-state tasks of dumps. */
-#define BLOCKED_FROM "FROM tasks t JOIN reports r ON r.id = t.report_id " \
-	"WHERE ((r.kind = 'hung_task' AND t.role = 'subject') OR t.state = 'D') " \
-	"AND t.stack_id IS NOT NULL "
+/* The blocked_tasks view (schema) says which tasks count as blocked. */
+#define BLOCKED_FROM "FROM blocked_tasks t WHERE 1 "
 #define BLOCKED "SELECT count(*) " BLOCKED_FROM
 #define ON_STACK(list) "AND EXISTS (SELECT 1 FROM frames f WHERE f.stack_id = " \
 	"t.stack_id AND f.symbol IN (" list "))"
 
 static const char sql_classes[] =
 	"SELECT t.wait_class, count(DISTINCT ifnull(t.pid, t.id)), "
-	"group_concat(DISTINCT t.wait_site), max(r.blocked_secs) " BLOCKED_FROM
+	"group_concat(DISTINCT t.wait_site), max(t.blocked_secs) " BLOCKED_FROM
 	"GROUP BY t.wait_class ORDER BY 2 DESC, 4 DESC";
 
-/* Class 4: a lock taken by reclaim is held while allocating. */
-static const char q_recursion[] =
-	"SELECT (SELECT count(*) FROM findings WHERE kind = 'reclaim_lock_recursion') + ("
-	BLOCKED "AND t.in_reclaim = 1 AND t.wait_class IN ('mutex', 'rwsem', 'journal'))";
+/* Class 4: lockdep saw reclaim (fs_reclaim) in a dependency chain or lock list. */
+static const char q_lockdep_reclaim[] =
+	"SELECT count(*) FROM findings WHERE kind = 'reclaim_lock_recursion'";
+/* Class 4, weaker: a task in reclaim waits for a lock a filesystem would hold. */
+static const char q_reclaim_lock_waiters[] =
+	BLOCKED "AND t.in_reclaim = 1 AND t.wait_class IN ('mutex', 'rwsem', 'journal')";
 /* Class 2: a filesystem retries a restricted allocation forever. */
 static const char q_livelock[] =
 	"SELECT count(*) FROM reports WHERE kind = 'fs_alloc_retry'";
@@ -74,7 +74,7 @@ static const char sql_device_worker[] =
 	"OR t.work_func GLOB 'loop_*' OR t.work_func GLOB 'nbd_*' OR "
 	"t.comm GLOB 'loop[0-9]*' OR t.comm GLOB 'nbd[0-9]*' OR t.comm GLOB 'kcryptd*' OR "
 	"t.comm GLOB 'md*_raid*' OR t.comm GLOB 'md*_resync') "
-	"ORDER BY r.t LIMIT 1";
+	"ORDER BY t.in_reclaim DESC, t.t LIMIT 1";
 static const char q_io_waiters[] =
 	"SELECT count(DISTINCT ifnull(t.pid, t.id)) " BLOCKED_FROM "AND t.wait_class IN ('writeback_wait', 'journal', 'io_wait', 'page_lock', "
 	"'block_request', 'mempool')";
@@ -92,37 +92,62 @@ static int64_t count(struct mmt_store *st, const char *sql)
 	return n < 0 ? 0 : n;
 }
 
-static bool five_classes(struct mmt_store *st, struct verdict *v)
+static const char *const verdicts[][2] = {
+	{ "reclaim_lock_recursion", "Lock recursion through reclaim: a task holding a "
+	  "filesystem lock entered memory reclaim, and reclaim needs that lock (or one "
+	  "its holder waits for)." },
+	{ "reclaim_livelock", "Reclaim livelock in a restricted allocation context: a "
+	  "filesystem keeps retrying an allocation that may not call into filesystem "
+	  "reclaim, and nothing else frees memory." },
+	{ "io_path_deadlock", "Deadlock on the I/O path of the swap device: tasks "
+	  "swapping in wait for pages under I/O, while reclaim writing pages out waits "
+	  "for the device, which needs memory itself." },
+	{ "slab_starvation", "Reserve starvation on the I/O path: atomic allocations "
+	  "of the block layer fail again and again, I/O cannot complete, and "
+	  "reclaimers wait in mempool_alloc. Check whether the cache they allocate "
+	  "from is merged with others (slab aliases)." },
+	{ "ipi_hotplug", "CPU hotplug deadlock in the allocator: tasks wait for the "
+	  "CPU-hotplug lock while the hotplug operation waits for kernel threads or "
+	  "per-CPU drains that cannot run." },
+};
+
+static bool set_class(struct verdict *v, const char *cls)
 {
-	if (count(st, q_recursion) > 0) {
-		v->hang_class = "reclaim_lock_recursion";
-		mmt_sb_adds(&v->text, "Lock recursion through reclaim: a task holding a "
-			    "filesystem lock entered memory reclaim, and reclaim needs that "
-			    "lock (or one its holder waits for).");
-	} else if (count(st, q_livelock) >= 3) {
-		v->hang_class = "reclaim_livelock";
-		mmt_sb_adds(&v->text, "Reclaim livelock in a restricted allocation context: "
-			    "a filesystem keeps retrying an allocation that may not call "
-			    "into filesystem reclaim, and nothing else frees memory.");
-	} else if (count(st, q_swapin) > 0 && count(st, q_swapout) > 0) {
-		v->hang_class = "io_path_deadlock";
-		mmt_sb_adds(&v->text, "Deadlock on the I/O path of the swap device: tasks "
-			    "swapping in wait for pages under I/O, while reclaim writing "
-			    "pages out waits for the device, which needs memory itself.");
-	} else if (count(st, q_atomic_io_failures) >= 3 && count(st, q_mempool_waiters) > 0) {
-		v->hang_class = "slab_starvation";
-		mmt_sb_adds(&v->text, "Reserve starvation on the I/O path: atomic "
-			    "allocations of the block layer fail again and again, I/O "
-			    "cannot complete, and reclaimers wait in mempool_alloc. Check "
-			    "whether the cache they allocate from is merged with others "
-			    "(slab aliases).");
-	} else if (count(st, q_hotplug) > 0 && count(st, q_kthread) > 0) {
-		v->hang_class = "ipi_hotplug";
-		mmt_sb_adds(&v->text, "CPU hotplug deadlock in the allocator: tasks wait "
-			    "for the CPU-hotplug lock while the hotplug operation waits for "
-			    "kernel threads or per-CPU drains that cannot run.");
-	}
-	return v->hang_class != NULL;
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
+		if (!strcmp(verdicts[i][0], cls)) {
+			v->hang_class = verdicts[i][0];
+			mmt_sb_adds(&v->text, verdicts[i][1]);
+		}
+	return true;
+}
+
+static int device_worker(struct mmt_store *st, struct verdict *v, bool memory_only,
+			 struct mmt_err *err);
+
+/*
+ * The five classes, most specific signals first. A block device's worker
+ * stuck in reclaim is the I/O-path deadlock even though it also waits for
+ * a lock in reclaim, so it is checked before the weak recursion signal.
+ */
+static int five_classes(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
+{
+	int rc;
+
+	if (count(st, q_lockdep_reclaim) > 0)
+		return set_class(v, "reclaim_lock_recursion");
+	if ((rc = device_worker(st, v, true, err)) != 0)
+		return rc;
+	if (count(st, q_swapin) > 0 && count(st, q_swapout) > 0)
+		return set_class(v, "io_path_deadlock");
+	if (count(st, q_livelock) >= 3)
+		return set_class(v, "reclaim_livelock");
+	if (count(st, q_atomic_io_failures) >= 3 && count(st, q_mempool_waiters) > 0)
+		return set_class(v, "slab_starvation");
+	if (count(st, q_hotplug) > 0 && count(st, q_kthread) > 0)
+		return set_class(v, "ipi_hotplug");
+	if (count(st, q_reclaim_lock_waiters) > 0)
+		return set_class(v, "reclaim_lock_recursion");
+	return 0;
 }
 
 /* What to look at next, for the hang class a group of blocked tasks names. */
@@ -160,29 +185,40 @@ static const char *advice(const char *cls)
 	return "";
 }
 
-/* A virtual block device whose own worker is blocked takes all I/O on it down. */
-static int device_worker(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
+/*
+ * A virtual block device whose own worker is blocked takes all I/O on it
+ * down. When the worker is blocked on memory (in reclaim, in a mempool), the
+ * device needs memory to free memory: the I/O-path deadlock. With
+ * memory_only, only that case is taken.
+ */
+static int device_worker(struct mmt_store *st, struct verdict *v, bool memory_only,
+			 struct mmt_err *err)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	if (count(st, q_io_waiters) == 0)
+	if (count(st, q_io_waiters) == 0 && !memory_only)
 		return 0;
 	q = mmt_store_prepare(st, sql_device_worker, err);
 	if (!q)
 		return -1;
 	rc = mmt_store_step(st, q, err);
+	if (rc > 0 && memory_only && !sqlite3_column_int(q, 6) &&
+	    strcmp(mmt_col_text(q, 4), "mempool"))
+		rc = 0;
 	if (rc > 0) {
 		const char *wq = mmt_col_text(q, 2);
 		bool memory = sqlite3_column_int(q, 6) || !strcmp(mmt_col_text(q, 4), "mempool");
 
 		v->hang_class = memory ? "io_path_deadlock" : "io_path_stall";
 		mmt_sb_addf(&v->text, "I/O to a %sblock device does not complete because the "
-			    "device's own worker is blocked: %s:%lld%s%s%s %s at %s. %lld "
+			    "device's own worker is blocked: %s:%lld%s%s%s %s at %s%s. %lld "
 			    "task%s wait%s on that I/O.", memory ? "virtual " : "",
 			    mmt_col_text(q, 0), (long long)sqlite3_column_int64(q, 1),
 			    wq[0] ? " (workqueue " : "", wq, wq[0] ? ")" : "",
 			    stackrules_class_meaning(mmt_col_text(q, 4)), mmt_col_text(q, 5),
+			    sqlite3_column_int(q, 6) ? ", inside memory reclaim: the device "
+			    "needs memory to free memory" : "",
 			    (long long)count(st, q_io_waiters),
 			    count(st, q_io_waiters) > 1 ? "s" : "",
 			    count(st, q_io_waiters) > 1 ? "" : "s");
@@ -304,10 +340,10 @@ int mmt_diagnose(struct mmt_store *st, struct mmt_err *err);
 int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
 {
 	struct verdict v = { NULL, "", MMT_SB_INIT };
-	bool lead = !five_classes(st, &v);
-	int rc = 0, blocked, others;
+	int rc = five_classes(st, &v, err), blocked, others;
+	bool lead = rc == 0;
 
-	if (lead && (rc = device_worker(st, &v, err)) > 0)
+	if (lead && rc >= 0 && (rc = device_worker(st, &v, false, err)) > 0)
 		lead = false;
 	if (rc >= 0 && (blocked = blocked_tasks(st, &v, lead, err)) >= 0 &&
 	    (others = other_findings(st, &v, lead && blocked == 0, err)) >= 0) {

@@ -17,14 +17,10 @@
 #define NAMED_TASKS 6		/* tasks named in a summary */
 
 static const char sql_blocked[] =
-	"SELECT t.report_id, t.pid, t.comm, t.wait_class, ifnull(t.wait_site, ''), "
-	"ifnull(t.culprit, ''), t.in_reclaim, r.kind, r.source_id, r.line_start, r.t, "
-	"r.blocked_secs, r.lock_owner_pid, r.lock_owner_comm, r.lock_type, t.line "
-	"FROM tasks t JOIN reports r ON r.id = t.report_id "
-	"WHERE t.stack_id IS NOT NULL AND t.wait_class IS NOT NULL AND "
-	"((r.kind = 'hung_task' AND t.role = 'subject') OR "
-	" (t.role IN ('dump', 'lock_owner', 'subject') AND t.state = 'D')) "
-	"ORDER BY t.wait_class, t.wait_site, r.t, t.id";
+	"SELECT report_id, pid, comm, wait_class, ifnull(wait_site, ''), "
+	"ifnull(culprit, ''), in_reclaim, report_kind, source_id, line_start, t, "
+	"blocked_secs, lock_owner_pid, lock_owner_comm, lock_type, line "
+	"FROM blocked_tasks ORDER BY wait_class, wait_site, t, id";
 
 struct blocked {
 	int64_t report, pid, source, line_start, task_line, secs, owner_pid;

@@ -38,18 +38,38 @@ static void note_release(struct klog *k, const struct kline *kl)
  * One logical line. A printk timestamp in the middle of it is another
  * CPU's message printed before this one ended its line: split there.
  */
+/* Copies of mails and web pages turn indentation into no-break spaces. */
+static const char *plain_spaces(struct klog *k, const char *raw, size_t *n)
+{
+	if (!memmem(raw, *n, "\xc2\xa0", 2))
+		return raw;
+	mmt_sb_reset(&k->scratch);
+	for (size_t i = 0; i < *n; i++) {
+		if ((unsigned char)raw[i] == 0xc2 && i + 1 < *n &&
+		    (unsigned char)raw[i + 1] == 0xa0) {
+			mmt_sb_addc(&k->scratch, ' ');
+			i++;
+		} else {
+			mmt_sb_addc(&k->scratch, raw[i]);
+		}
+	}
+	*n = k->scratch.len;
+	return k->scratch.buf;
+}
+
 static int process(struct klog *k, const char *raw, size_t n, long lineno)
 {
 	struct kline kl;
 	size_t cut;
 
-	klog_decode(raw, n, k->fmt.clock, &kl);
+	raw = plain_spaces(k, raw, &n);
+	klog_decode(raw, n, k->fmt.clock, k->fmt.decode_flags, &kl);
 	kl.lineno = lineno;
 	k->last_lineno = lineno;
 	/* Console noise before the timestamp ("host login: [ 12.3] ..."). */
 	if (k->fmt.clock == KCLOCK_MONO && !kl.has_prefix && n > 16 &&
 	    (cut = klog_embedded_timestamp(raw, n, 1)) != 0) {
-		klog_decode(raw, cut, k->fmt.clock, &kl);
+		klog_decode(raw, cut, k->fmt.clock, k->fmt.decode_flags, &kl);
 		kl.lineno = lineno;
 		if (klog_report_line(k, &kl) < 0)
 			return -1;
@@ -108,7 +128,7 @@ static bool continues_previous(const struct klog *k, const struct joiner *j,
 	if (!j->has_pending || !j->pending_prefixed || n == 0 || s[0] == ' ' ||
 	    s[0] == '\t' || s[0] == '>')
 		return false;
-	klog_decode(s, n, KCLOCK_NONE, &kl);
+	klog_decode(s, n, KCLOCK_NONE, k->fmt.decode_flags, &kl);
 	if (kl.has_prefix)
 		return false;
 	return j->pending.len + 1 + first_word(s, n) > k->fmt.wrap_width;
@@ -138,7 +158,7 @@ static int joiner_feed(struct klog *k, struct joiner *j, const char *s, size_t n
 	mmt_sb_add(&j->pending, s, n);
 	j->pending_line = lineno;
 	j->has_pending = true;
-	klog_decode(s, n, KCLOCK_NONE, &kl);
+	klog_decode(s, n, KCLOCK_NONE, k->fmt.decode_flags, &kl);
 	j->pending_prefixed = kl.has_prefix;
 	return 0;
 }
@@ -170,12 +190,26 @@ static int read_lines(struct klog *k, struct mmt_lines *lr, struct joiner *j)
 	return joiner_flush(k, j);
 }
 
+/*
+ * A last line cut mid-print (no newline) belongs to the report that was
+ * being printed, whatever it looks like.
+ */
+static int attach_cut_line(struct klog *k)
+{
+	struct kreport *r = &k->rep;
+
+	if (!r->open || !k->eof_unterminated || r->line_end == k->last_lineno)
+		return 0;
+	r->line_end = k->last_lineno;
+	return klog_store_attach_line(k, k->last_line_id, r->id);
+}
+
 static int finish(struct klog *k)
 {
 	struct mmt_input *in = k->in;
 	sqlite3_stmt *s;
 
-	if (klog_report_close(k, true) < 0)
+	if (attach_cut_line(k) < 0 || klog_report_close(k, true) < 0)
 		return -1;
 	in->records = k->lines;
 	in->reports = k->reports;
@@ -218,6 +252,7 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 			       lr.repaired);
 	mmt_lines_free(&lr);
 	mmt_sb_free(&j.pending);
+	mmt_sb_free(&k.scratch);
 	klog_report_free(&k.rep);
 	return rc;
 }

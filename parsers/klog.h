@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/stack.h"
+#include "core/strbuf.h"
 #include "core/store.h"
 #include "parsers/parser.h"
 
@@ -34,6 +35,7 @@ struct klog_format {
 				 * 'journal-monotonic', 'console', 'mail', 'crash' */
 	enum klog_clock clock;	/* the clock lines are stored on */
 	size_t wrap_width;	/* > 0: lines were wrapped at this width (mail) */
+	unsigned decode_flags;	/* KDEC_* for klog_decode */
 	int confidence;		/* 0..100 */
 };
 
@@ -53,12 +55,16 @@ struct kline {
 	char origin[32];	/* program of a foreign line */
 };
 
+#define KDEC_HOSTS 1u	/* ISO times are followed by "host ident:" (syslog files) */
+#define KDEC_JOURNAL 2u	/* printk stamps are followed by "host ident:" (journalctl) */
+
 /*
  * Decodes the prefixes of raw line s[0..n) into *kl. clock says which clock
  * times are stored on: a line whose only time is on the other clock gets no
- * time.
+ * time. flags (KDEC_*) say how the file's prefixes read.
  */
-void klog_decode(const char *s, size_t n, enum klog_clock clock, struct kline *kl);
+void klog_decode(const char *s, size_t n, enum klog_clock clock, unsigned flags,
+		 struct kline *kl);
 /* Sniffs head; fills *f and returns its confidence (0..100). */
 int klog_sniff(const char *head, size_t len, struct klog_format *f);
 /*
@@ -221,6 +227,7 @@ struct klog {
 	int64_t last_line_id;		/* rowid of the last log line stored */
 	bool eof_unterminated;		/* the file's last line has no newline */
 	long last_lineno;		/* file line of the last line processed */
+	struct mmt_sb scratch;		/* a line rewritten before decoding */
 };
 
 /* klog_report.c: feed one decoded kernel line; returns -1 on store errors. */
@@ -259,8 +266,9 @@ int klog_store_held_lock(struct klog *k, const struct mmt_held_lock *hl, long li
 int klog_store_chain_link(struct klog *k, int64_t stack_id);
 int klog_store_counter(struct klog *k, int node, const char *zone,
 		       const char *name, int64_t value, const char *unit);
+/* name is the rest of the row, name_len bytes, not NUL-terminated. */
 int klog_store_oom_task(struct klog *k, const int64_t *vals, const bool *has,
-			const char *name);
+			const char *name, size_t name_len);
 int klog_store_oom_kill(struct klog *k, const struct koom *o);
 
 /* Small text helpers shared by the klog files. */

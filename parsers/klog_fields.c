@@ -81,18 +81,21 @@ static bool int_after(const char *s, size_t n, const char *lit, int64_t *v)
 	return kparse_int(s, n, &i, v);
 }
 
-/* A release token: digits '.' digits, then anything up to a space. */
+/* A release token: digits '.' digits, then anything up to a space or ')'. */
 static bool release_at(const char *s, size_t n, size_t i, char *out, size_t outsz)
 {
-	size_t j = i;
+	size_t j;
 
+	if (i < n && s[i] == '(')
+		i++;	/* ppc64 "Not tainted  (3.10.0-33.el7.ppc64)" */
+	j = i;
 	if (j >= n || !isdigit((unsigned char)s[j]))
 		return false;
 	while (j < n && isdigit((unsigned char)s[j]))
 		j++;
 	if (j + 1 >= n || s[j] != '.' || !isdigit((unsigned char)s[j + 1]))
 		return false;
-	while (j < n && s[j] != ' ')
+	while (j < n && s[j] != ' ' && s[j] != ')')
 		j++;
 	kcopy(out, outsz, s + i, j - i);
 	return true;
@@ -104,6 +107,10 @@ bool klog_find_release(const char *s, size_t n, char *out, size_t outsz)
 
 	if ((i = find_after(s, n, "Linux version ")))
 		return release_at(s, n, i, out, outsz);
+	/* Lockdep's "5.11.0-00017 #1 Tainted: G  T" starts with the release. */
+	if (isdigit((unsigned char)s[kskip_space(s, n, 0)]) && kcontains(s, n, " #") &&
+	    (kcontains(s, n, " Not tainted") || kcontains(s, n, " Tainted")))
+		return release_at(s, n, kskip_space(s, n, 0), out, outsz);
 	if ((i = find_after(s, n, "Not tainted ")))
 		return release_at(s, n, kskip_space(s, n, i), out, outsz);
 	if ((i = find_after(s, n, "Tainted: "))) {
@@ -285,56 +292,100 @@ static int crash_task(struct klog *k, const char *s, size_t n, long line)
 
 bool klog_take_task_line(struct klog *k, const char *s, size_t n, long line)
 {
+	size_t i = kskip_space(s, n, 0);
 	int rc = 0;
 
 	if (kstarts(s, n, "task:"))
 		rc = modern_task(k, s, n, line);
-	else if (kstarts(s, n, "PID: "))
-		rc = crash_task(k, s, n, line);
+	else if (kstarts(s + i, n - i, "PID: ") && kcontains(s, n, " TASK: "))
+		rc = crash_task(k, s + i, n - i, line);
 	else if (n > 20 && s[0] != ' ' && s[n - 1] != ':')
 		rc = old_task(k, s, n, line);
 	return rc != 0;
 }
 
-/* "CPU: 1 PID: 18769 Comm: syz-executor2 Not tainted 4.3.5+ #10" (and "UID: 0"). */
+/* Where the command name of a CPU line ends: at its taint or kdump notes. */
+static size_t comm_end(const char *s, size_t n, size_t c)
+{
+	static const char *const after[] = {
+		" Not tainted", " Tainted", " Kdump: ", " Comm:", NULL
+	};
+	size_t e;
+
+	for (e = c; e < n; e++)
+		for (size_t i = 0; after[i]; i++)
+			if (kstarts(s + e, n - e, after[i]))
+				return e;
+	return e;
+}
+
+/*
+ * "CPU: 1 PID: 18769 Comm: syz-executor2 Not tainted 4.3.5+ #10" (with
+ * "UID: 0" since 6.12), and 2.6/3.x's "Pid: 5151, comm: ifconfig Not
+ * tainted 2.6.31 #1". Returns false when s is neither.
+ */
+static bool cpu_line(const char *s, size_t n, int64_t *pid, int64_t *cpu,
+		     bool *has_cpu, size_t *c, size_t *e)
+{
+	if (kstarts(s, n, "CPU: ")) {
+		*c = find_after(s, n, " Comm: ");
+		*has_cpu = int_after(s, n, "CPU:", cpu);
+		if (!*c || !*has_cpu || !int_after(s, n, " PID:", pid))
+			return false;
+	} else if (kstarts(s, n, "Pid: ")) {
+		*c = find_after(s, n, ", comm: ");
+		*has_cpu = false;
+		if (!*c || !int_after(s, n, "Pid:", pid))
+			return false;
+	} else {
+		return false;
+	}
+	*e = comm_end(s, n, *c);
+	return true;
+}
+
+static void fill_task(struct ktask *t, int64_t pid, const char *comm, size_t cl,
+		      int64_t cpu, bool has_cpu)
+{
+	if (!t->has_pid) {
+		t->pid = pid;
+		t->has_pid = true;
+	}
+	if (!t->comm[0] && t->pid == pid)
+		kcopy(t->comm, sizeof(t->comm), comm, cl);
+	if (!t->has_cpu && has_cpu) {
+		t->cpu = (int)cpu;
+		t->has_cpu = true;
+	}
+}
+
 bool klog_take_cpu_line(struct klog *k, const char *s, size_t n)
 {
 	struct kreport *r = &k->rep;
 	struct ktask *t = &r->task;
-	int64_t cpu, pid;
-	size_t c = find_after(s, n, " Comm: "), e;
+	int64_t cpu = 0, pid;
+	bool has_cpu;
+	size_t c, e;
 
-	if (!kstarts(s, n, "CPU: ") || !int_after(s, n, "CPU:", &cpu) ||
-	    !int_after(s, n, " PID:", &pid) || !c)
+	if (!cpu_line(s, n, &pid, &cpu, &has_cpu, &c, &e))
 		return false;
-	for (e = c; e < n && !kstarts(s + e, n - e, " Not tainted") &&
-		    !kstarts(s + e, n - e, " Tainted"); e++)
-		;
 	klog_take_version_line(k, s, n);
-	if (t->active && !strcmp(t->role, "cpu_backtrace") && !t->has_pid) {
-		t->pid = pid;
-		t->has_pid = true;
-		kcopy(t->comm, sizeof(t->comm), s + c, e - c);
+	if (t->active && !strcmp(t->role, "cpu_backtrace")) {
+		fill_task(t, pid, s + c, e - c, cpu, has_cpu);
 		return true;
 	}
 	if (!r->h.has_pid) {
 		r->h.pid = pid;
 		r->h.has_pid = true;
-		kcopy(r->h.comm, sizeof(r->h.comm), s + c, e - c);
 	}
-	if (!r->h.has_cpu) {
+	if (!r->h.comm[0] && r->h.pid == pid)
+		kcopy(r->h.comm, sizeof(r->h.comm), s + c, e - c);
+	if (!r->h.has_cpu && has_cpu) {
 		r->h.cpu = (int)cpu;
 		r->h.has_cpu = true;
 	}
-	if (t->active && !t->has_pid) {
-		t->pid = pid;
-		t->has_pid = true;
-		kcopy(t->comm, sizeof(t->comm), s + c, e - c);
-	}
-	if (t->active && !t->has_cpu) {
-		t->cpu = (int)cpu;
-		t->has_cpu = true;
-	}
+	if (t->active)
+		fill_task(t, pid, s + c, e - c, cpu, has_cpu);
 	return true;
 }
 
@@ -466,8 +517,10 @@ static bool holder_line(struct kreport *r, const char *s, size_t n)
 		return false;
 	if (!kstarts(s, n, "no ") && !kparse_int(s, n, &i, &count))
 		return false;
-	for (e = by; e < n && s[e] != ':' && !(s[e] == '.' && e + 1 == n); e++)
-		;
+	/* The line ends in ':' or '.'; the comm may hold ':' ("kworker/1:2/2221:"). */
+	e = n;
+	while (e > by && (s[e - 1] == ':' || s[e - 1] == '.' || s[e - 1] == ' '))
+		e--;
 	slash = memrchr(s + by, '/', e - by);
 	i = slash ? (size_t)(slash - s) + 1 : e;
 	if (!slash || !kparse_int(s, n, &i, &pid))

@@ -537,9 +537,10 @@ static bool dispatch(const char *s, size_t n, struct kheader *h)
 		return sanitizer(s, n, h) || alloc_report(s, n, h);
 	case 'g':
 	case 'd':
-	case 'P':
 	case 't':
 		return oops(s, n, h) || alloc_report(s, n, h);
+	case 'P':
+		return oops(s, n, h) || task_dump(s, n, h) || alloc_report(s, n, h);
 	case 's':
 	case 'S':
 	case 'N':
@@ -552,16 +553,21 @@ static bool dispatch(const char *s, size_t n, struct kheader *h)
 	}
 }
 
-/* Lines that only frame a report: "cut here", lockdep's and KASAN's rules. */
+/*
+ * Lines printed just before a report's title: "cut here", and the "====="
+ * rule of lockdep, KASAN and UBSAN. (A rule of dashes follows a title, and
+ * mails use it as a separator, so it starts nothing.)
+ */
 static bool banner(const char *s, size_t n)
 {
-	if (n >= 20 && (s[0] == '=' || s[0] == '-')) {
-		for (size_t i = 0; i < n; i++)
-			if (s[i] != s[0] && s[i] != ' ')
-				return kstarts(s, n, "------------[ cut here ]");
+	if (kstarts(s, n, "------------[ cut here ]"))
 		return true;
-	}
-	return false;
+	if (n < 20 || s[0] != '=')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '=' && s[i] != ' ')
+			return false;
+	return true;
 }
 
 bool klog_header(const char *s, size_t n, struct kheader *h)

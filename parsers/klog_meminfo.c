@@ -49,6 +49,8 @@ static bool next_token(const char *s, size_t n, size_t *i, struct token *t)
 			size_t v = kskip_space(s, n, e + 1);
 
 			kcopy(t->name, sizeof(t->name), s + b, e - b);
+			/* 2.6.31 writes the first one "Active_anon". */
+			t->name[0] = (char)tolower((unsigned char)t->name[0]);
 			if (parse_value(s, n, &v, t)) {
 				*i = v;
 				return true;
@@ -183,17 +185,66 @@ static int totals(struct klog *k, const char *s, size_t n)
 	return 0;
 }
 
+/* Length of a zone name starting s ("DMA32 free:..."), 0 if none. */
+static size_t zone_name(const char *s, size_t n)
+{
+	static const char *const zones[] = {
+		"DMA32", "DMA", "Normal", "HighMem", "Movable", "Device", NULL
+	};
+
+	for (size_t i = 0; zones[i]; i++) {
+		size_t l = strlen(zones[i]);
+
+		if (n > l && !memcmp(s, zones[i], l) && (s[l] == ' ' || s[l] == ':'))
+			return l;
+	}
+	return 0;
+}
+
+/* Old kernels print zones without "Node N": they are node 0's. */
+static int zone_line(struct klog *k, const char *s, size_t n, size_t zl)
+{
+	struct kreport *r = &k->rep;
+	char zone[16];
+
+	kcopy(zone, sizeof(zone), s, zl);
+	if (s[zl] == ':')
+		return free_lists(k, s, n, zl + 1, 0, zone);
+	if (kcontains(s, n, "per-cpu:"))
+		return 1;
+	kcopy(r->zone, sizeof(r->zone), zone, strlen(zone));
+	r->zone_node = 0;
+	return store_tokens(k, s, n, zl, 0, zone) < 0 ? -1 : 1;
+}
+
+/* Lines of global counters: "active_anon:1234 inactive_anon:..." and their continuations. */
+static bool global_counters(const char *s, size_t n)
+{
+	static const char *const first[] = {
+		"active_", "Active_", "Active:", "inactive_", "isolated_", "unevictable:",
+		"dirty:", "writeback:", "unstable:", "slab_", "slab:", "mapped:", "shmem:",
+		"pagetables:", "sec_pagetables:", "bounce:", "kernel_misc", "free:",
+		"free_pcp:", "free_cma:", "nr_", NULL
+	};
+	size_t i = kskip_space(s, n, 0);
+
+	for (size_t k = 0; first[k]; k++)
+		if (kstarts(s + i, n - i, first[k]))
+			return true;
+	return false;
+}
+
 int klog_take_meminfo(struct klog *k, const char *s, size_t n)
 {
 	struct kreport *r = &k->rep;
-	size_t i = kskip_space(s, n, 0);
+	size_t zl;
+	int rc;
 
 	if (kstarts(s, n, "Mem-Info:") || kstarts(s, n, "Mem-info:")) {
 		r->sec = KSEC_MEMINFO;
 		return 1;
 	}
-	if (kstarts(s, n, "active_anon:") || kstarts(s, n, "Active_anon:") ||
-	    kstarts(s, n, "Active:"))
+	if (!kstarts(s, n, " ") && global_counters(s, n))
 		r->sec = KSEC_MEMINFO;
 	if (r->sec != KSEC_MEMINFO)
 		return 0;
@@ -201,19 +252,18 @@ int klog_take_meminfo(struct klog *k, const char *s, size_t n)
 		return node_line(k, s, n);
 	if (kstarts(s, n, "lowmem_reserve[]:"))
 		return lowmem_reserve(k, s, n);
-	if (i < n && isalpha((unsigned char)s[i]) && memchr(s, ':', n) &&
-	    !kstarts(s, n, "Swap cache") && !kstarts(s, n, "Free swap") &&
-	    !kstarts(s, n, "Total swap") && !kstarts(s, n, "CPU") &&
-	    !kstarts(s, n, "Call Trace") && !kstarts(s, n, "Tasks state"))
-		return store_tokens(k, s, n, i, -1, NULL) > 0 ? 1 : 0;
-	if (s[0] != ' ' && memchr(s, '*', n) && memchr(s, '=', n) && memchr(s, ':', n)) {
-		const char *colon = memchr(s, ':', n);
-		char zone[16];
-
-		kcopy(zone, sizeof(zone), s, (size_t)(colon - s));
-		return free_lists(k, s, n, (size_t)(colon - s) + 1, 0, zone);
-	}
-	return totals(k, s, n);
+	if ((zl = zone_name(s, n)))
+		return zone_line(k, s, n, zl);
+	if (kstarts(s, n, "CPU ") && kcontains(s, n, "hi:"))
+		return 1;	/* 2.6's per-CPU page-list batches */
+	if (global_counters(s, n))
+		return store_tokens(k, s, n, 0, -1, NULL) < 0 ? -1 : 1;
+	if ((rc = totals(k, s, n)) != 0)
+		return rc;
+	if (kstarts(s, n, "Swap cache stats"))
+		return 1;
+	r->sec = KSEC_NONE;	/* anything else ends the dump */
+	return 0;
 }
 
 static int column_id(const char *s, size_t n)
@@ -280,7 +330,7 @@ static int table_row(struct klog *k, const char *s, size_t n)
 		}
 	}
 	i = kskip_space(s, n, i);
-	return klog_store_oom_task(k, vals, has, i < n ? s + i : "") < 0 ? -1 : 1;
+	return klog_store_oom_task(k, vals, has, s + i, n - i) < 0 ? -1 : 1;
 }
 
 int klog_take_oom_table(struct klog *k, const char *s, size_t n)

@@ -17,14 +17,35 @@ static const char *const months[] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
+/* German abbreviations, as dmesg -T prints them in a de_DE locale. */
+static const char *const months_de[] = {
+	"Jan", "Feb", "M\xc3\xa4r", "Apr", "Mai", "Jun",
+	"Jul", "Aug", "Sep", "Okt", "Nov", "Dez",
+};
+
+/* Month number of the name at s, or -1; *len receives the name's length. */
+static int month_named(const char *s, size_t n, size_t *len)
+{
+	for (int m = 0; m < 12; m++) {
+		size_t l = strlen(months_de[m]);
+
+		if (n >= 3 && !memcmp(s, months[m], 3)) {
+			*len = 3;
+			return m;
+		}
+		if (n >= l && !memcmp(s, months_de[m], l)) {
+			*len = l;
+			return m;
+		}
+	}
+	return -1;
+}
+
 static int month_index(const char *s, size_t n)
 {
-	if (n < 3)
-		return -1;
-	for (int m = 0; m < 12; m++)
-		if (!memcmp(s, months[m], 3))
-			return m;
-	return -1;
+	size_t len;
+
+	return n >= 3 ? month_named(s, n, &len) : -1;
 }
 
 static bool digits(const char *s, size_t n, size_t i, size_t count)
@@ -46,14 +67,19 @@ static int num(const char *s, size_t i, size_t count)
 	return v;
 }
 
-/* "[  12.345678]" at s[i]: returns the index after ']' or 0. */
+/*
+ * "[  12.345678]" at s[i]: returns the index after ']' or 0. At the start
+ * of a line the '[' may be missing: copy and paste often loses it.
+ */
 static size_t mono_stamp(const char *s, size_t n, size_t i, double *t)
 {
 	size_t j = i + 1;
 	double secs = 0, scale = 0.1;
 	bool any = false;
 
-	if (i >= n || s[i] != '[')
+	if (i == 0 && n > 0 && s[0] == ' ')
+		j = 0;
+	else if (i >= n || s[i] != '[')
 		return 0;
 	while (j < n && s[j] == ' ')
 		j++;
@@ -116,19 +142,24 @@ static bool clock_time(const char *s, size_t n, size_t i, int *h, int *m, int *s
 	return true;
 }
 
-/* dmesg -T: "[Sat Nov 21 20:51:00 2026]". */
+/* dmesg -T: "[Sat Nov 21 20:51:00 2026]", weekday and month maybe localised ("Di"). */
 static size_t human_stamp(const char *s, size_t n, size_t i, double *t)
 {
-	size_t j = i + 5;
+	size_t j = i + 1, ml;
 	int mon, day, h, m, sec;
 
-	if (i + 26 > n || s[i] != '[' || s[i + 4] != ' ')
+	if (i >= n || s[i] != '[')
 		return 0;
-	mon = month_index(s + j, n - j);
-	if (mon < 0 || s[j + 3] != ' ')
+	while (j < n && j - i < 12 && isalpha((unsigned char)s[j]))
+		j++;
+	if (j == i + 1 || j >= n || s[j] != ' ')
 		return 0;
-	j += 4;
-	if (s[j] == ' ')
+	j++;
+	mon = month_named(s + j, n - j, &ml);
+	if (mon < 0 || j + ml >= n || s[j + ml] != ' ')
+		return 0;
+	j += ml + 1;
+	if (j < n && s[j] == ' ')
 		j++;
 	day = 0;
 	while (j < n && isdigit((unsigned char)s[j]))
@@ -353,19 +384,23 @@ static void set_time(struct kline *kl, double t, enum klog_clock have,
 }
 
 /* Wall-clock headers: ISO, syslog; then host/ident and maybe a printk stamp. */
+/*
+ * Classic syslog times are always followed by "host ident:"; ISO times
+ * only in syslog files (KDEC_HOSTS), not in dmesg --time-format iso.
+ */
 static size_t wall_header(const char *s, size_t n, size_t i, enum klog_clock clock,
-			  struct kline *kl)
+			  unsigned flags, struct kline *kl)
 {
 	double t, mono;
-	size_t j = isdigit((unsigned char)s[i]) ? iso_stamp(s, n, i, &t)
-						: syslog_stamp(s, n, i, &t);
+	bool iso = isdigit((unsigned char)s[i]);
+	size_t j = iso ? iso_stamp(s, n, i, &t) : syslog_stamp(s, n, i, &t);
 	size_t k;
 
 	if (!j)
 		return 0;
 	kl->has_prefix = true;
 	set_time(kl, t, KCLOCK_WALL, clock);
-	k = host_ident(s, n, j, kl);
+	k = iso && !(flags & KDEC_HOSTS) ? 0 : host_ident(s, n, j, kl);
 	if (!k)
 		return j < n && s[j] == ' ' ? j + 1 : j;
 	if (!kl->foreign) {
@@ -380,10 +415,17 @@ static size_t wall_header(const char *s, size_t n, size_t i, enum klog_clock clo
 }
 
 /* "[ 12.3] host kernel: msg": journalctl -o short-monotonic. */
-static size_t journal_after_stamp(const char *s, size_t n, size_t j)
+/*
+ * "[ 12.3] host kernel: msg" (journalctl -o short-monotonic). In files
+ * sniffed as such (KDEC_JOURNAL) other programs' lines are taken apart too.
+ */
+static size_t journal_after_stamp(const char *s, size_t n, size_t j, unsigned flags,
+				  struct kline *kl)
 {
 	size_t hl = token(s, n, j), k;
 
+	if ((flags & KDEC_JOURNAL) && j > 0 && (k = host_ident(s, n, j - 1, kl)))
+		return k;
 	if (!hl || j + hl + 8 > n || memcmp(s + j + hl, " kernel: ", 8) != 0)
 		return j;
 	for (k = j; k < j + hl; k++)
@@ -393,7 +435,8 @@ static size_t journal_after_stamp(const char *s, size_t n, size_t j)
 	return k < n && s[k] == ' ' ? k + 1 : k;
 }
 
-void klog_decode(const char *s, size_t n, enum klog_clock clock, struct kline *kl)
+void klog_decode(const char *s, size_t n, enum klog_clock clock, unsigned flags,
+		 struct kline *kl)
 {
 	size_t i, j;
 	double t;
@@ -412,18 +455,22 @@ void klog_decode(const char *s, size_t n, enum klog_clock clock, struct kline *k
 		kl->has_prefix = true;
 		set_time(kl, t, KCLOCK_MONO, clock);
 		i = j;
+	} else if (i == 0 && n > 8 && s[0] == ' ' && (j = kernel_stamp(s, n, 0, kl, &t))) {
+		kl->has_prefix = true;	/* the '[' was lost */
+		set_time(kl, t, KCLOCK_MONO, clock);
+		i = j;
 	} else if (i < n && s[i] == '[') {
 		if ((j = kernel_stamp(s, n, i, kl, &t))) {
 			kl->has_prefix = true;
 			set_time(kl, t, KCLOCK_MONO, clock);
-			i = journal_after_stamp(s, n, j);
+			i = journal_after_stamp(s, n, j, flags, kl);
 		} else if ((j = human_stamp(s, n, i, &t))) {
 			kl->has_prefix = true;
 			set_time(kl, t, KCLOCK_WALL, clock);
 			i = j < n && s[j] == ' ' ? j + 1 : j;
 		}
 	} else if (i < n && (isdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))) {
-		j = wall_header(s, n, i, clock, kl);
+		j = wall_header(s, n, i, clock, flags, kl);
 		if (j)
 			i = j;
 	}

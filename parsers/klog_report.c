@@ -100,18 +100,24 @@ static bool looks_cut(const struct klog *k, const struct kreport *r)
 		return true;
 	if (r->task.active && r->task.stack.n == 0 && r->h.kind == KK_HUNG_TASK)
 		return true;
+	/* Inside <TASK> ... </TASK> or <IRQ> ... <EOI> when the file ended. */
+	if (r->task.active && r->task.stack.depth > 0)
+		return true;
 	return k->eof_unterminated && r->line_end == k->last_lineno;
 }
 
 int klog_report_close(struct klog *k, bool at_eof)
 {
 	struct kreport *r = &k->rep;
+	bool cut;
 
 	if (!r->open)
 		return 0;
+	/* Judge the cut before flushing: flushing ends the task in progress. */
+	cut = at_eof && looks_cut(k, r);
 	if (klog_flush_task(k) < 0 || klog_flush_chain(k) < 0)
 		return -1;
-	if (at_eof && looks_cut(k, r)) {
+	if (cut) {
 		r->truncated = true;
 		mmt_input_warn(k->in, r->line_end, "the %s report that starts at line "
 			       "%ld is cut off by the end of the file",
@@ -135,7 +141,7 @@ static bool continues(const struct kreport *r, const struct kheader *h)
 	     open == KK_WARNING || open == KK_UBSAN || open == KK_KFENCE))
 		return true;
 	/* Two-line titles: "BUG: memory leak" then "unreferenced object ...". */
-	if (h->kind == open && open != KK_HUNG_TASK && r->lines < 2)
+	if (h->kind == open && open == KK_MEMORY_LEAK && r->lines < 2)
 		return true;
 	return false;
 }
@@ -161,7 +167,8 @@ static void push_frame(struct kreport *r, const char *s, size_t n)
 static bool stack_header(struct kreport *r, const char *s, size_t n)
 {
 	static const char *const discard[] = {
-		"Allocated by task", "Freed by task", "Last potentially related",
+		"Allocated by task", "Freed by task", "Allocated:", "Freed:",
+		"Last potentially related",
 		"Second to last potentially related", "The buggy address",
 		"Memory state around", "allocated by task", "freed by task",
 		"Last call_rcu", "Second to last call_rcu", NULL
@@ -240,7 +247,8 @@ static bool known_line(const char *s, size_t n)
 		"page:", "flags:", "raw:", "page dumped because", "Object ",
 		"Redzone ", "Padding ", "FIX ", "INFO: Slab", "Unable to handle",
 		"Mem abort info:", "  ESR", "Data abort info:", "user pgtable:",
-		"[", "*pde", "CR2:", "ERR:", "Dump of ", "DEADLOCK", "*** DEADLOCK",
+		"*pde", "CR2:", "ERR:", "Dump of ", "DEADLOCK", "*** DEADLOCK",
+		"\"echo 0 > ", "=====", "-----", "task: ", "RIP  [<", "EIP: [<",
 		NULL
 	};
 
@@ -346,18 +354,11 @@ static int on_foreign(struct klog *k, const struct kline *kl)
 	return 0;
 }
 
-static int line_in_report(struct klog *k, const struct kline *kl)
+/* Records a line as the open report's; its facts are taken first. */
+static int take_line(struct klog *k, const struct kline *kl)
 {
 	struct kreport *r = &k->rep;
-	int rc = absorb(k, kl);
 
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		if (klog_store_line(k, kl, 0) < 0)
-			return -1;
-		return on_foreign(k, kl);
-	}
 	r->foreign_run = 0;
 	r->lines++;
 	r->line_end = kl->lineno;
@@ -370,6 +371,28 @@ static int line_in_report(struct klog *k, const struct kline *kl)
 	if (r->lines >= REPORT_MAX_LINES)
 		return klog_report_close(k, false);
 	return 0;
+}
+
+/* A header that continues the open report ("invalid opcode" after "kernel BUG"). */
+static int continuation(struct klog *k, const struct kline *kl)
+{
+	if (take_facts(k, kl->text, kl->len, kl->lineno) < 0)
+		return -1;
+	return take_line(k, kl);
+}
+
+static int line_in_report(struct klog *k, const struct kline *kl)
+{
+	int rc = absorb(k, kl);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		if (klog_store_line(k, kl, 0) < 0)
+			return -1;
+		return on_foreign(k, kl);
+	}
+	return take_line(k, kl);
 }
 
 static int line_outside(struct klog *k, const struct kline *kl,
@@ -389,21 +412,37 @@ static int line_outside(struct klog *k, const struct kline *kl,
 	if (open_report(k, kl, h) < 0)
 		return -1;
 	k->rep.lines = 1;
+	/* A dump's first line may be its first task ("PID: 474 TASK: ..."). */
+	if (h->kind == KK_TASK_DUMP && take_facts(k, kl->text, kl->len, kl->lineno) < 0)
+		return -1;
 	return klog_store_line(k, kl, k->rep.id);
 }
 
 /*
- * A stack dump that turns out to be the lead-in of a panic ("Bad mode ...",
- * registers, "Kernel panic - not syncing: bad mode") becomes that panic.
+ * Reports whose kind the next header settles: a stack dump that turns out
+ * to be the lead-in of a panic ("Bad mode ...", registers, "Kernel panic -
+ * not syncing: bad mode"), and the watchdog's WARNING that a hard lockup
+ * line follows (2.6/3.x).
  */
-static void upgrade_to_panic(struct kreport *r, const struct kheader *h)
+static bool upgrades(const struct kreport *r, const struct kheader *h)
+{
+	return (h->kind == KK_PANIC && r->h.kind == KK_TASK_DUMP && r->h.weak) ||
+	       (h->kind == KK_HARD_LOCKUP && r->h.kind == KK_WARNING && r->lines <= 3);
+}
+
+static void upgrade(struct kreport *r, const struct kheader *h)
 {
 	r->h.kind = h->kind;
 	r->h.weak = false;
 	memcpy(r->h.title, h->title, sizeof(r->h.title));
-	memcpy(r->h.detail, h->detail, sizeof(r->h.detail));
+	if (h->detail[0])
+		memcpy(r->h.detail, h->detail, sizeof(r->h.detail));
 	if (h->ip[0])
 		memcpy(r->h.ip, h->ip, sizeof(r->h.ip));
+	if (h->has_cpu) {
+		r->h.cpu = h->cpu;
+		r->h.has_cpu = true;
+	}
 }
 
 int klog_report_line(struct klog *k, const struct kline *kl)
@@ -412,9 +451,14 @@ int klog_report_line(struct klog *k, const struct kline *kl)
 	struct kheader h;
 	bool is_header = !kl->foreign && klog_header(kl->text, kl->len, &h);
 
-	if (r->open && is_header && h.kind == KK_PANIC && r->h.kind == KK_TASK_DUMP &&
-	    r->h.weak)
-		upgrade_to_panic(r, &h);
+	/* After a pause, whatever comes is not the rest of that report. */
+	if (r->open && kl->has_t && r->has_t && kl->t - r->last_t > PAUSE_TO_CLOSE &&
+	    klog_report_close(k, false) < 0)
+		return -1;
+	if (r->open && is_header && upgrades(r, &h)) {
+		upgrade(r, &h);
+		return take_line(k, kl);
+	}
 	if (r->open && is_header && !h.banner && !continues(r, &h) &&
 	    !(r->greedy && h.kind == KK_LOCKDEP)) {
 		if (klog_report_close(k, false) < 0)
@@ -424,6 +468,8 @@ int klog_report_line(struct klog *k, const struct kline *kl)
 		if (klog_report_close(k, false) < 0)
 			return -1;
 	}
+	if (r->open && is_header && !h.banner && continues(r, &h))
+		return continuation(k, kl);
 	if (r->open)
 		return line_in_report(k, kl);
 	if (is_header && h.weak && h.kind != KK_TASK_DUMP && h.kind != KK_PANIC &&

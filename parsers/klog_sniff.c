@@ -26,6 +26,7 @@ struct tally {
 	int mono;		/* lines with a printk timestamp */
 	int human;		/* dmesg -T stamps */
 	int syslog, iso;	/* wall-clock headers */
+	int iso_kernel;		/* ISO lines followed by "host kernel:" (syslog, not dmesg) */
 	int journal;		/* "[ t] host kernel: " */
 	int quoted, level, foreign;
 	int devkmsg;		/* /dev/kmsg records: "6,1234,5678,-;text" */
@@ -47,14 +48,16 @@ static void tally_times(struct tally *ty, const char *s, size_t n)
 {
 	struct kline km, kw;
 
-	klog_decode(s, n, KCLOCK_MONO, &km);
-	klog_decode(s, n, KCLOCK_WALL, &kw);
+	klog_decode(s, n, KCLOCK_MONO, 0, &km);
+	klog_decode(s, n, KCLOCK_WALL, KDEC_HOSTS, &kw);
 	if (km.has_t)
 		ty->mono++;
 	if (kw.has_t && s[0] == '[')
 		ty->human++;
-	else if (kw.has_t && s[0] >= '0' && s[0] <= '9')
+	else if (kw.has_t && s[0] >= '0' && s[0] <= '9') {
 		ty->iso++;
+		ty->iso_kernel += kcontains(s, n, " kernel: ") && !kw.foreign;
+	}
 	else if (kw.has_t)
 		ty->syslog++;
 	if (km.has_t && s[0] == '[' && kcontains(s, n, " kernel: "))
@@ -73,7 +76,7 @@ static void tally_line(struct tally *ty, const char *s, size_t n)
 		return;
 	}
 	ty->nonempty++;
-	klog_decode(s, n, KCLOCK_NONE, &kl);
+	klog_decode(s, n, KCLOCK_NONE, KDEC_HOSTS, &kl);
 	tally_times(ty, s, n);
 	if (s[0] == '>')
 		ty->quoted++;
@@ -154,6 +157,10 @@ static void pick_format(const struct tally *ty, struct klog_format *f)
 	f->name = format_name(ty);
 	f->clock = ty->mono > 0 ? KCLOCK_MONO : timed > 0 ? KCLOCK_WALL : KCLOCK_NONE;
 	f->wrap_width = wrap_width(ty);
+	if (ty->iso_kernel * 2 > ty->iso || ty->syslog > 0)
+		f->decode_flags |= KDEC_HOSTS;
+	if (ty->journal * 2 > ty->mono && ty->mono > 0)
+		f->decode_flags |= KDEC_JOURNAL;
 	if (share >= 30 && timed >= 3)
 		f->confidence = 90;
 	else if (ty->markers > 0 || ty->crash > 0)

@@ -318,7 +318,7 @@ int klog_store_counter(struct klog *k, int node, const char *zone,
 }
 
 int klog_store_oom_task(struct klog *k, const int64_t *vals, const bool *has,
-			const char *name)
+			const char *name, size_t name_len)
 {
 	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_oom_task, k->err);
 
@@ -327,7 +327,7 @@ int klog_store_oom_task(struct klog *k, const int64_t *vals, const bool *has,
 	mmt_bind_int(s, 1, k->rep.id);
 	for (int c = KOOM_PID; c < KOOM_NVALUES; c++)
 		mmt_bind_int_opt(s, 2 + c, vals[c], has[c]);
-	mmt_bind_text(s, 10, name);
+	mmt_bind_textn(s, 10, name, name_len);
 	return mmt_store_run(k->st, s, k->err);
 }
 

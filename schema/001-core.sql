@@ -119,6 +119,18 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_report ON tasks(report_id);
 
+-- Blocked tasks: those the hung-task detector reported, tasks in
+-- uninterruptible sleep (D) in dumps, and tasks of crash backtraces (which
+-- print no state) whose stack waits on something the rule table names.
+CREATE VIEW blocked_tasks AS
+	SELECT t.*, r.kind AS report_kind, r.source_id, r.t, r.line_start,
+	       r.blocked_secs, r.lock_owner_pid, r.lock_owner_comm, r.lock_type
+	FROM tasks t JOIN reports r ON r.id = t.report_id
+	WHERE t.stack_id IS NOT NULL AND t.wait_class IS NOT NULL AND (
+		(r.kind = 'hung_task' AND t.role = 'subject') OR
+		(t.role IN ('dump', 'lock_owner', 'subject') AND t.state = 'D') OR
+		(t.role = 'dump' AND ifnull(t.state, '') = '' AND t.wait_class != 'other'));
+
 -- Locks listed by lockdep ("N locks held by comm/pid:").
 CREATE TABLE held_locks (
 	report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
