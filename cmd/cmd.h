@@ -57,7 +57,8 @@ int cmd_gfp(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* Shared by ingest and report: ingest paths, print what each file was. */
-int mmt_run_ingest(struct mmt_store *st, char **paths, int n, const char *as,
-		   bool force, bool lenient, bool quiet);
+struct mmt_ingest_opts;
+int mmt_run_ingest(struct mmt_store *st, char **paths, int n,
+		   const struct mmt_ingest_opts *o, bool quiet);
 
 #endif

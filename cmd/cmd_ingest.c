@@ -56,13 +56,15 @@ static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
  * Files that fail are named and the others still ingested; the exit status
  * is 1 when any failed or when nothing at all could be taken.
  */
-int mmt_run_ingest(struct mmt_store *st, char **paths, int n, const char *as,
-		   bool force, bool lenient, bool quiet)
+int mmt_run_ingest(struct mmt_store *st, char **paths, int n,
+		   const struct mmt_ingest_opts *opts, bool quiet)
 {
 	struct ingest_report ir = { quiet, 0, 0, false };
-	struct mmt_ingest_opts o = { as, force, lenient, mmt_warn_hook, mmt_progress, NULL };
+	struct mmt_ingest_opts o = *opts;
 	int failed;
 
+	o.warn = mmt_warn_hook;
+	o.progress = mmt_progress;
 	mmt_catch_interrupts();
 	mmt_ingest_paths(st, paths, n, &o, say, &ir, &failed);
 	mmt_progress_done();
@@ -82,10 +84,11 @@ int cmd_ingest(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "as", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'F' }, { "lenient", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "kernel", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
 	};
-	const char *db = mmt_default_db(), *as = NULL;
-	bool force = false, lenient = false, quiet = false;
+	const char *db = mmt_default_db();
+	struct mmt_ingest_opts o = { 0 };
+	bool quiet = false;
 	struct mmt_store *st;
 	int c, rc;
 
@@ -93,9 +96,10 @@ int cmd_ingest(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+d:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 'a': as = optarg; break;
-		case 'F': force = true; break;
-		case 'L': lenient = true; break;
+		case 'a': o.as = optarg; break;
+		case 'F': o.force = true; break;
+		case 'L': o.lenient = true; break;
+		case 'k': o.kernel = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': return mmt_print_usage("ingest");
 		default: return mmt_usage_error("ingest", "unknown option");
@@ -103,12 +107,12 @@ int cmd_ingest(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return mmt_usage_error("ingest", "no file to ingest");
-	if (as && !mmt_parser_find(as))
-		return mmt_usage_error("ingest", "no parser for kind '%s'", as);
+	if (o.as && !mmt_parser_find(o.as))
+		return mmt_usage_error("ingest", "no parser for kind '%s'", o.as);
 	st = mmt_open_store(db, 0);
 	if (!st)
 		return MMT_EXIT_FAIL;
-	rc = mmt_run_ingest(st, argv + optind, argc - optind, as, force, lenient, quiet);
+	rc = mmt_run_ingest(st, argv + optind, argc - optind, &o, quiet);
 	mmt_store_close(st);
 	return rc;
 }

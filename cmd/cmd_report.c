@@ -5,7 +5,7 @@
 #include "cmd/cmd.h"
 #include "analyzers/analyzer.h"
 #include "cmd/render/render.h"
-#include "parsers/parser.h"
+#include "parsers/ingest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 struct report_opts {
-	const char *db, *format, *output, *as;
-	bool lenient, temporary;
+	const char *db, *format, *output;
+	struct mmt_ingest_opts ingest;
+	bool temporary;
 	char tmp[4096];
 };
 
@@ -88,7 +89,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' }, { "lenient", no_argument, NULL, 'L' },
-		{ "as", required_argument, NULL, 'a' },
+		{ "as", required_argument, NULL, 'a' }, { "kernel", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -99,14 +100,15 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case 'd': o->db = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'o': o->output = optarg; break;
-		case 'L': o->lenient = true; break;
-		case 'a': o->as = optarg; break;
+		case 'L': o->ingest.lenient = true; break;
+		case 'a': o->ingest.as = optarg; break;
+		case 'k': o->ingest.kernel = optarg; break;
 		case 'h': mmt_print_usage("report"); return -1;
 		default: mmt_usage_error("report", "unknown option"); return -2;
 		}
 	}
-	if (o->as && !mmt_parser_find(o->as)) {
-		mmt_usage_error("report", "no parser for kind '%s'", o->as);
+	if (o->ingest.as && !mmt_parser_find(o->ingest.as)) {
+		mmt_usage_error("report", "no parser for kind '%s'", o->ingest.as);
 		return -2;
 	}
 	if (!mmt_renderer_find(o->format)) {
@@ -119,7 +121,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 
 int cmd_report(int argc, char **argv)
 {
-	struct report_opts o = { NULL, "text", NULL, NULL, false, false, "" };
+	struct report_opts o = { .format = "text" };
 	int rc = parse_opts(argc, argv, &o), ingest_rc = MMT_EXIT_OK;
 	struct mmt_store *st;
 
@@ -135,8 +137,7 @@ int cmd_report(int argc, char **argv)
 		return MMT_EXIT_FAIL;
 	}
 	if (optind < argc)
-		ingest_rc = mmt_run_ingest(st, argv + optind, argc - optind, o.as, false,
-					   o.lenient, true);
+		ingest_rc = mmt_run_ingest(st, argv + optind, argc - optind, &o.ingest, true);
 	if (ingest_rc == MMT_EXIT_INTERRUPTED ||
 	    (ingest_rc && mmt_store_query_int(st, "SELECT count(*) FROM sources") <= 0))
 		rc = ingest_rc;

@@ -16,7 +16,8 @@
 
 const struct mmt_cmd mmt_cmds[] = {
 	{ "ingest", "read logs and other evidence into the database",
-	  "usage: mmtriage ingest [-d DB] [--as KIND] [--force] [--lenient] PATH...\n"
+	  "usage: mmtriage ingest [-d DB] [--as KIND] [--kernel RELEASE] [--force]\n"
+	  "                       [--lenient] PATH...\n"
 	  "\n"
 	  "Reads each file (directories are walked) into the database, one\n"
 	  "transaction per file: a file that fails, or Ctrl-C, leaves the database\n"
@@ -25,6 +26,8 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "\n"
 	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
 	  "      --as KIND     parse every file as KIND (see below)\n"
+	  "      --kernel RELEASE  the kernel release, for logs that never print it\n"
+	  "                    (bare GFP masks are decoded with its bit layout)\n"
 	  "      --force       ingest again content that is already there\n"
 	  "      --lenient     store bytes that are not UTF-8 text as \\xNN instead\n"
 	  "                    of refusing the file\n"
@@ -60,6 +63,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  -f, --format FMT    text (default), markdown, email or json\n"
 	  "  -o, --output FILE   write there instead of standard output\n"
 	  "      --as KIND       as for ingest: parse the files as KIND\n"
+	  "      --kernel REL    as for ingest: the release when the logs show none\n"
 	  "      --lenient       as for ingest\n"
 	  "\n"
 	  "Formats: text is for a terminal; markdown pastes into GitHub, GitLab and\n"

@@ -249,6 +249,7 @@ void mmt_ingest_file(struct mmt_store *st, const char *path,
 	in.fd = fd;
 	in.size = (uint64_t)sb.st_size;
 	in.flags = o->lenient ? MMT_INPUT_LENIENT : 0;
+	in.kernel_hint = o->kernel;
 	in.warn = o->warn;
 	in.progress = o->progress;
 	in.hook_ctx = o->hook_ctx;

@@ -18,6 +18,7 @@ struct mmt_ingest_opts {
 	const char *as;			/* parser name, or NULL to sniff */
 	bool force;			/* re-ingest content already present */
 	bool lenient;			/* repair bad bytes instead of refusing */
+	const char *kernel;		/* release to assume when a file shows none */
 	void (*warn)(void *ctx, const char *path, long line, const char *msg);
 	void (*progress)(void *ctx, const char *path, uint64_t done, uint64_t total);
 	void *hook_ctx;

@@ -238,6 +238,9 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 	k.st = st;
 	k.err = err;
 	klog_sniff(in->head, in->head_len, &k.fmt);
+	/* The user's word for the release stands until the log says otherwise. */
+	if (in->kernel_hint)
+		kcopy(k.kernel, sizeof(k.kernel), in->kernel_hint, strlen(in->kernel_hint));
 	if (!k.fmt.name)
 		k.fmt.name = "console";
 	klog_report_init(&k.rep);

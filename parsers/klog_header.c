@@ -336,7 +336,7 @@ static bool oops(const char *s, size_t n, struct kheader *h)
 		"stack segment:", "divide error:", "PANIC: double fault",
 		"kernel tried to execute NX-protected", "Bad page map",
 		"traps: PANIC: double fault", "segment-related general protection fault",
-		"divide_error:", NULL
+		"divide_error:", "invalid opcode:", NULL
 	};
 
 	for (size_t i = 0; starts[i]; i++) {
@@ -538,6 +538,7 @@ static bool dispatch(const char *s, size_t n, struct kheader *h)
 	case 'g':
 	case 'd':
 	case 't':
+	case 'i':
 		return oops(s, n, h) || alloc_report(s, n, h);
 	case 'P':
 		return oops(s, n, h) || task_dump(s, n, h) || alloc_report(s, n, h);

@@ -26,6 +26,7 @@ struct mmt_input {
 	size_t head_len;
 	int64_t source_id;		/* row of sources the facts belong to */
 	unsigned flags;
+	const char *kernel_hint;	/* release to assume when the input shows none, or NULL */
 	/* Filled by the parser: */
 	int64_t records;		/* rows written (what "records" means is the parser's) */
 	int64_t reports;		/* reports found, for kernel logs */
