@@ -19,7 +19,7 @@ static const char sql_subject[] =
 static const char sql_evidence[] =
 	"INSERT INTO finding_evidence (finding_id, idx, source_id, line, report_id, text) "
 	"SELECT ?, ?, ?, ?, ?, text FROM log_lines "
-	"WHERE report_id IS ? AND source_id = ? AND line = ? LIMIT 1";
+	"WHERE report_id = ? AND source_id = ? AND line = ? LIMIT 1";
 static const char sql_frame_line[] =
 	"SELECT source_id, line FROM log_lines WHERE report_id = ? AND line >= ? "
 	"AND instr(text, ?) > 0 ORDER BY id LIMIT 1";

@@ -7,6 +7,7 @@
  */
 #include "analyzers/stackrules.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* A name pattern: exact, "prefix*" or "*suffix". */
@@ -414,26 +415,90 @@ const char *stackrules_class_meaning(const char *wait_class)
 	return "waits";
 }
 
+/*
+ * The tables are searched once per frame of every distinct stack: each is
+ * indexed by the first byte of its patterns ("*suffix" ones are few and
+ * checked always), keeping the tables' order within a bucket.
+ */
+struct table_index {
+	bool built;
+	uint16_t start[257];	/* bucket b is order[start[b] .. start[b + 1]) */
+	uint16_t order[512];
+	uint16_t suffix[32];
+	size_t nsuffix;
+};
+
+static void index_table(struct table_index *ix, const char *const *pat, size_t stride,
+			size_t n)
+{
+	size_t count[256] = { 0 }, at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = *(const char *const *)((const char *)pat + i * stride);
+
+		if (p[0] == '*')
+			ix->suffix[ix->nsuffix++] = (uint16_t)i;
+		else
+			count[(unsigned char)p[0]]++;
+	}
+	for (size_t b = 0; b < 256; b++) {
+		ix->start[b] = (uint16_t)at;
+		at += count[b];
+	}
+	ix->start[256] = (uint16_t)at;
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++) {
+		const char *p = *(const char *const *)((const char *)pat + i * stride);
+		unsigned char b = (unsigned char)p[0];
+
+		if (p[0] != '*')
+			ix->order[ix->start[b] + count[b]++] = (uint16_t)i;
+	}
+	ix->built = true;
+}
+
 static bool plumbing_kind(const char *sym, enum prim *prim)
 {
-	for (size_t i = 0; i < sizeof(plumbing) / sizeof(plumbing[0]); i++) {
-		if (sym_match(sym, plumbing[i].symbol)) {
-			*prim = plumbing[i].prim;
+	static struct table_index ix;
+	unsigned char b = (unsigned char)sym[0];
+
+	if (!ix.built)
+		index_table(&ix, &plumbing[0].symbol, sizeof(plumbing[0]),
+			    sizeof(plumbing) / sizeof(plumbing[0]));
+	for (size_t k = ix.start[b]; k < ix.start[b + 1]; k++) {
+		if (sym_match(sym, plumbing[ix.order[k]].symbol)) {
+			*prim = plumbing[ix.order[k]].prim;
 			return true;
 		}
 	}
 	return false;
 }
 
+static bool rule_applies(const struct wait_rule *r, const char *sym, enum prim prim)
+{
+	return (r->needs == PRIM_NONE || r->needs == prim) && sym_match(sym, r->symbol);
+}
+
+/* The first rule of the table that matches, as the table's order decides. */
 static const struct wait_rule *find_rule(const char *sym, enum prim prim)
 {
-	for (size_t i = 0; i < stackrules_table_len; i++) {
-		const struct wait_rule *r = &stackrules_table[i];
+	static struct table_index ix;
+	unsigned char b = (unsigned char)sym[0];
+	size_t best = stackrules_table_len;
 
-		if ((r->needs == PRIM_NONE || r->needs == prim) && sym_match(sym, r->symbol))
-			return r;
+	if (!ix.built)
+		index_table(&ix, &stackrules_table[0].symbol, sizeof(stackrules_table[0]),
+			    stackrules_table_len);
+	for (size_t k = ix.start[b]; k < ix.start[b + 1]; k++) {
+		if (rule_applies(&stackrules_table[ix.order[k]], sym, prim)) {
+			best = ix.order[k];
+			break;
+		}
 	}
-	return NULL;
+	for (size_t k = 0; k < ix.nsuffix; k++)
+		if (ix.suffix[k] < best && rule_applies(&stackrules_table[ix.suffix[k]], sym, prim))
+			best = ix.suffix[k];
+	return best < stackrules_table_len ? &stackrules_table[best] : NULL;
 }
 
 static const char *class_of_primitive(enum prim p)

@@ -9,6 +9,8 @@
 #include "analyzers/stackrules.h"
 #include "core/xalloc.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,8 +209,82 @@ static bool library_ip(const struct mmt_loaded_stack *s, const char *ip)
 	return false;
 }
 
+/*
+ * Culprits by (style, faulting function, stack): reports repeat their
+ * stacks, often thousands of times in a long log, so each is worked out once.
+ */
+struct culprit_cache {
+	char **keys;
+	char **vals;		/* NULL: no culprit */
+	size_t cap, n;
+};
+
+static struct culprit_cache cache;
+
+static size_t cache_slot(const char *key)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *c = key; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	for (size_t i = h % cache.cap;; i = (i + 1) % cache.cap)
+		if (!cache.keys[i] || !strcmp(cache.keys[i], key))
+			return i;
+}
+
+static void cache_grow(void)
+{
+	struct culprit_cache old = cache;
+
+	cache.cap = old.cap ? old.cap * 2 : 1024;
+	cache.keys = xcalloc(cache.cap, sizeof(char *));
+	cache.vals = xcalloc(cache.cap, sizeof(char *));
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.keys[i]) {
+			size_t j = cache_slot(old.keys[i]);
+
+			cache.keys[j] = old.keys[i];
+			cache.vals[j] = old.vals[i];
+		}
+	}
+	free(old.keys);
+	free(old.vals);
+}
+
+static void cache_free(void)
+{
+	for (size_t i = 0; i < cache.cap; i++) {
+		free(cache.keys[i]);
+		free(cache.vals[i]);
+	}
+	free(cache.keys);
+	free(cache.vals);
+	memset(&cache, 0, sizeof(cache));
+}
+
+static char *work_out_culprit(struct mmt_store *st, const char *style, const char *ip,
+			      int64_t stack_id, struct mmt_err *err);
+
 static char *report_culprit(struct mmt_store *st, const char *style, const char *ip,
 			    int64_t stack_id, struct mmt_err *err)
+{
+	char key[320];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s|%s|%lld", style, ip ? ip : "", (long long)stack_id);
+	if (2 * (cache.n + 1) > cache.cap)
+		cache_grow();
+	i = cache_slot(key);
+	if (!cache.keys[i]) {
+		cache.keys[i] = xstrdup(key);
+		cache.vals[i] = work_out_culprit(st, style, ip, stack_id, err);
+		cache.n++;
+	}
+	return cache.vals[i] ? xstrdup(cache.vals[i]) : NULL;
+}
+
+static char *work_out_culprit(struct mmt_store *st, const char *style, const char *ip,
+			      int64_t stack_id, struct mmt_err *err)
 {
 	struct mmt_loaded_stack s = { 0 };
 	const char **sym, **src;
@@ -347,9 +423,10 @@ static int run(struct mmt_store *st, struct mmt_err *err)
 	int rc = classify_tasks(st, &t, err);
 
 	memo_free(&t);
-	if (rc < 0)
-		return -1;
-	return classify_reports(st, err);
+	if (rc == 0)
+		rc = classify_reports(st, err);
+	cache_free();
+	return rc;
 }
 
 const struct mmt_analyzer mmt_analyzer_stacks = {

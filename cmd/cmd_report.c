@@ -131,7 +131,7 @@ int cmd_report(int argc, char **argv)
 		return MMT_EXIT_FAIL;
 	if (!o.db)
 		o.db = mmt_default_db();
-	st = mmt_open_store(o.db, 0);
+	st = mmt_open_store(o.db, o.temporary ? MMT_STORE_SCRATCH : 0);
 	if (!st) {
 		remove_temporary(&o);
 		return MMT_EXIT_FAIL;

@@ -84,6 +84,14 @@ static int configure(struct mmt_store *st, unsigned flags, struct mmt_err *err)
 	if (flags & MMT_STORE_READONLY)
 		return 0;
 	/*
+	 * A scratch database (report's temporary one) dies with the process:
+	 * it needs neither a journal nor syncs, and writes each page once.
+	 * Transactions still roll back, in memory.
+	 */
+	if (flags & MMT_STORE_SCRATCH)
+		return mmt_store_exec(st, "PRAGMA journal_mode = MEMORY; "
+				      "PRAGMA synchronous = OFF", err);
+	/*
 	 * WAL lets a TUI read while an ingest writes; synchronous=NORMAL is
 	 * durable at checkpoints, which is enough for a rebuildable store.
 	 */
@@ -97,8 +105,9 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 		   struct mmt_err *err)
 {
 	struct mmt_store *st = xcalloc(1, sizeof(*st));
-	int oflags = (flags & MMT_STORE_READONLY) ? SQLITE_OPEN_READONLY
-			: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* One thread per connection: no need for SQLite's mutexes. */
+	int oflags = SQLITE_OPEN_NOMUTEX | ((flags & MMT_STORE_READONLY) ?
+		     SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 
 	*out = NULL;
 	if (flags & MMT_STORE_MEMORY)

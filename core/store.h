@@ -19,6 +19,7 @@ struct mmt_store;
 
 #define MMT_STORE_READONLY	1u	/* open an existing database read-only */
 #define MMT_STORE_MEMORY	2u	/* path is ignored: a private :memory: database */
+#define MMT_STORE_SCRATCH	4u	/* a private file deleted after use: no journal, no syncs */
 
 /* Opens (creating and migrating unless read-only) the database at path. */
 int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,

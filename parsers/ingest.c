@@ -19,6 +19,8 @@
 
 static const char sql_find_source[] =
 	"SELECT id FROM sources WHERE sha256 = ?";
+static const char sql_delete_lines[] =
+	"DELETE FROM log_lines WHERE source_id = ?";
 static const char sql_delete_source[] =
 	"DELETE FROM sources WHERE id = ?";
 static const char sql_insert_source[] =
@@ -130,23 +132,28 @@ static int finish_source(struct mmt_store *st, const struct mmt_input *in,
 	return mmt_store_run(st, s, err);
 }
 
+/* Deletes a source's rows (the schema's cascades do the rest). */
+static int delete_by_source(struct mmt_store *st, const char *sql, int64_t source,
+			    struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql, err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, source);
+	return mmt_store_run(st, s, err);
+}
+
 /* The transaction around one parse: all of the file, or nothing. */
 static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
 				struct mmt_input *in, const char *hex,
 				int64_t replace, struct mmt_err *err)
 {
-	sqlite3_stmt *del;
-
 	if (mmt_store_begin(st, err) < 0)
 		return -1;
-	if (replace > 0) {
-		del = mmt_store_stmt(st, sql_delete_source, err);
-		if (!del)
-			goto fail;
-		mmt_bind_int(del, 1, replace);
-		if (mmt_store_run(st, del, err) < 0)
-			goto fail;
-	}
+	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
+			    delete_by_source(st, sql_delete_source, replace, err) < 0))
+		goto fail;
 	if (insert_source(st, in, p->name, hex, err) < 0)
 		goto fail;
 	in->source_id = mmt_store_last_id(st);

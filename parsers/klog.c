@@ -41,7 +41,7 @@ static void note_release(struct klog *k, const struct kline *kl)
 /* Copies of mails and web pages turn indentation into no-break spaces. */
 static const char *plain_spaces(struct klog *k, const char *raw, size_t *n)
 {
-	if (!memmem(raw, *n, "\xc2\xa0", 2))
+	if (!memchr(raw, 0xc2, *n) || !memmem(raw, *n, "\xc2\xa0", 2))
 		return raw;
 	mmt_sb_reset(&k->scratch);
 	for (size_t i = 0; i < *n; i++) {
@@ -209,7 +209,8 @@ static int finish(struct klog *k)
 	struct mmt_input *in = k->in;
 	sqlite3_stmt *s;
 
-	if (attach_cut_line(k) < 0 || klog_report_close(k, true) < 0)
+	if (attach_cut_line(k) < 0 || klog_report_close(k, true) < 0 ||
+	    klog_lines_flush(k) < 0)
 		return -1;
 	in->records = k->lines;
 	in->reports = k->reports;
@@ -256,6 +257,7 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 	mmt_lines_free(&lr);
 	mmt_sb_free(&j.pending);
 	mmt_sb_free(&k.scratch);
+	mmt_sb_free(&k.batch_text);
 	klog_report_free(&k.rep);
 	return rc;
 }

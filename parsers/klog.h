@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/stack.h"
 #include "core/strbuf.h"
@@ -211,6 +212,20 @@ struct kreport {
 	int zone_node;
 };
 
+#define KLOG_LINE_BATCH 32	/* log lines per INSERT statement */
+
+/* A log line waiting in the batch (klog_lines.c). */
+struct kline_row {
+	int64_t id, report_id;
+	long lineno;
+	double t;
+	bool has_t;
+	int level;
+	char caller[12];
+	char origin[32];
+	size_t text_off, text_len;	/* in struct klog's batch_text */
+};
+
 /* The parser's state for one file. */
 struct klog {
 	struct mmt_input *in;
@@ -228,6 +243,10 @@ struct klog {
 	bool eof_unterminated;		/* the file's last line has no newline */
 	long last_lineno;		/* file line of the last line processed */
 	struct mmt_sb scratch;		/* a line rewritten before decoding */
+	struct kline_row batch[KLOG_LINE_BATCH];
+	size_t nbatch;
+	struct mmt_sb batch_text;
+	int64_t next_line_id;
 };
 
 /* klog_report.c: feed one decoded kernel line; returns -1 on store errors. */
@@ -255,9 +274,12 @@ int klog_flush_chain(struct klog *k);
 int klog_take_meminfo(struct klog *k, const char *s, size_t n);
 int klog_take_oom_table(struct klog *k, const char *s, size_t n);
 
-/* klog_store.c */
+/* klog_lines.c: log lines, batched; flush before reading them back. */
 int klog_store_line(struct klog *k, const struct kline *kl, int64_t report_id);
 int klog_store_attach_line(struct klog *k, int64_t line_id, int64_t report_id);
+int klog_lines_flush(struct klog *k);
+
+/* klog_store.c */
 int klog_store_report_open(struct klog *k);
 int klog_store_report_close(struct klog *k);
 int klog_store_stack(struct klog *k, const struct mmt_stack *stk, int64_t *id);
@@ -271,9 +293,37 @@ int klog_store_oom_task(struct klog *k, const int64_t *vals, const bool *has,
 			const char *name, size_t name_len);
 int klog_store_oom_kill(struct klog *k, const struct koom *o);
 
-/* Small text helpers shared by the klog files. */
-bool kstarts(const char *s, size_t n, const char *lit);
-bool kcontains(const char *s, size_t n, const char *lit);
+/*
+ * Small text helpers shared by the klog files. Inline, so that the length
+ * of a literal argument is folded at compile time: they run on every line.
+ */
+static inline bool kstarts(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && !memcmp(s, lit, l);
+}
+
+static inline bool kcontains(const char *s, size_t n, const char *lit)
+{
+	return memmem(s, n, lit, strlen(lit)) != NULL;
+}
+
+/* Tables of literals with their lengths; the first byte is compared first. */
+struct klit {
+	const char *s;
+	size_t n;
+};
+#define KLIT(lit) { lit, sizeof(lit) - 1 }
+
+static inline bool kstarts_any(const char *s, size_t n, const struct klit *list)
+{
+	for (; list->s; list++)
+		if (n >= list->n && s[0] == list->s[0] && !memcmp(s, list->s, list->n))
+			return true;
+	return false;
+}
+
 size_t kskip_space(const char *s, size_t n, size_t i);
 /* Copies s[0..n) into out (NUL-terminated, cut to outsz). */
 void kcopy(char *out, size_t outsz, const char *s, size_t n);

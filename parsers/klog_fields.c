@@ -12,18 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool kstarts(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n >= l && !memcmp(s, lit, l);
-}
-
-bool kcontains(const char *s, size_t n, const char *lit)
-{
-	return memmem(s, n, lit, strlen(lit)) != NULL;
-}
-
 size_t kskip_space(const char *s, size_t n, size_t i)
 {
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -125,14 +113,13 @@ bool klog_find_release(const char *s, size_t n, char *out, size_t outsz)
 	return false;
 }
 
-bool klog_take_version_line(struct klog *k, const char *s, size_t n)
+/* The release and taint flags a line shows. */
+static void version_facts(struct klog *k, const char *s, size_t n)
 {
 	struct kreport *r = &k->rep;
 	char rel[64];
 	size_t i;
 
-	if (!kcontains(s, n, "ainted") && !kcontains(s, n, "Linux version"))
-		return false;
 	if (klog_find_release(s, n, rel, sizeof(rel))) {
 		kcopy(r->kernel, sizeof(r->kernel), rel, strlen(rel));
 		if (!k->kernel[0])
@@ -146,6 +133,17 @@ bool klog_take_version_line(struct klog *k, const char *s, size_t n)
 			j++;
 		kcopy(r->tainted, sizeof(r->tainted), s + i, j - i);
 	}
+}
+
+/* "Not tainted ...", "Tainted: ...", "6.1.0 #1 Not tainted", "Linux version". */
+bool klog_take_version_line(struct klog *k, const char *s, size_t n)
+{
+	size_t f = kskip_space(s, n, 0);
+
+	if (f >= n || !strchr("NTL0123456789", s[f]) ||
+	    (!kcontains(s, n, "ainted") && !kcontains(s, n, "Linux version")))
+		return false;
+	version_facts(k, s, n);
 	return true;
 }
 
@@ -369,7 +367,7 @@ bool klog_take_cpu_line(struct klog *k, const char *s, size_t n)
 
 	if (!cpu_line(s, n, &pid, &cpu, &has_cpu, &c, &e))
 		return false;
-	klog_take_version_line(k, s, n);
+	version_facts(k, s, n);
 	if (t->active && !strcmp(t->role, "cpu_backtrace")) {
 		fill_task(t, pid, s + c, e - c, cpu, has_cpu);
 		return true;
@@ -454,10 +452,10 @@ bool klog_take_ip_line(struct klog *k, const char *s, size_t n)
 bool klog_take_owner_hint(struct klog *k, const char *s, size_t n)
 {
 	struct kreport *r = &k->rep;
-	size_t on = find_after(s, n, "blocked on a"), by, e;
+	size_t on, by, e;
 	struct kheader tmp;
 
-	if (!on || !kstarts(s, n, "INFO: task "))
+	if (!kstarts(s, n, "INFO: task ") || !(on = find_after(s, n, "blocked on a")))
 		return false;
 	by = find_after(s, n, " by task ");
 	if (!by)
@@ -629,7 +627,10 @@ int klog_take_lock_lines(struct klog *k, const char *s, size_t n, long line)
 	}
 	if (i < n && s[i] == '-' && (rc = chain_link(k, s, n, line)) != 0)
 		return rc;
-	if (holder_line(r, s, n) || acquire_line(r, s, n) || acquire_site(r, s, n))
+	/* "N locks held by", "no locks held by"; lockdep's lead-ins only in lockdep reports. */
+	if (i < n && (isdigit((unsigned char)s[i]) || s[i] == 'n') && holder_line(r, s, n))
+		return 1;
+	if (r->h.kind == KK_LOCKDEP && (acquire_line(r, s, n) || acquire_site(r, s, n)))
 		return 1;
 	if (kstarts(s, n, "stack backtrace:")) {
 		if (klog_flush_chain(k) < 0)
@@ -685,6 +686,8 @@ int klog_take_oom_victim(struct klog *k, const char *s, size_t n, long line)
 {
 	struct kreport *r = &k->rep;
 
+	if (r->h.kind != KK_OOM_KILL)
+		return 0;
 	if (kstarts(s, n, "oom-kill:")) {
 		constraint_line(&r->oom, s, n);
 		return 1;

@@ -71,11 +71,11 @@ static size_t after(const char *s, size_t n, const char *lit)
 /* "INFO: task COMM:PID blocked for more than N seconds." */
 static bool hung_task(const char *s, size_t n, struct kheader *h)
 {
-	size_t b = after(s, n, " blocked for more than ");
-	size_t i = b;
+	size_t b, i;
 
-	if (!b || !kstarts(s, n, "INFO: task "))
+	if (!kstarts(s, n, "INFO: task ") || !(b = after(s, n, " blocked for more than ")))
 		return false;
+	i = b;
 	if (!comm_pid(s, 11, b - 23, h))
 		return false;
 	h->kind = KK_HUNG_TASK;
@@ -413,7 +413,9 @@ static bool hard_lockup(const char *s, size_t n, struct kheader *h)
 	size_t i;
 	int64_t cpu;
 
-	if (!kcontains(s, n, "hard LOCKUP") && !kcontains(s, n, "hard lockup"))
+	/* "Watchdog detected hard LOCKUP on cpu 1" (the "NMI watchdog: " is stripped). */
+	if (!kstarts(s, n, "Watchdog detected hard LOCKUP") &&
+	    !kstarts(s, n, "Watchdog detected hard lockup"))
 		return false;
 	h->kind = KK_HARD_LOCKUP;
 	i = after(s, n, "on cpu ");
@@ -515,43 +517,55 @@ static bool dispatch(const char *s, size_t n, struct kheader *h)
 {
 	switch (s[0]) {
 	case 'I':
-		return info(s, n, h) || oops(s, n, h) || alloc_report(s, n, h);
+		return info(s, n, h) || oops(s, n, h);
 	case 'B':
 	case 'b':
 	case 'k':
 	case '-':
-		return bug(s, n, h) || oops(s, n, h) || alloc_report(s, n, h);
+		return bug(s, n, h) || oops(s, n, h);
 	case 'W':
-		return hard_lockup(s, n, h) || warning(s, n, h) || alloc_report(s, n, h);
+		return hard_lockup(s, n, h) || warning(s, n, h);
 	case 'O':
 	case 'M':
-		return oops(s, n, h) || oom_without_header(s, n, h) ||
-		       alloc_report(s, n, h);
+		return oops(s, n, h) || oom_without_header(s, n, h);
 	case 'K':
-		return panic(s, n, h) || bug(s, n, h) || alloc_report(s, n, h);
+		return panic(s, n, h) || bug(s, n, h);
 	case 'r':
-		return rcu_stall(s, n, h) || alloc_report(s, n, h);
+		return rcu_stall(s, n, h);
 	case 'U':
-		return oops(s, n, h) || sanitizer(s, n, h) || alloc_report(s, n, h);
+		return oops(s, n, h) || sanitizer(s, n, h);
 	case 'u':
-		return sanitizer(s, n, h) || alloc_report(s, n, h);
+		return sanitizer(s, n, h);
 	case 'g':
 	case 'd':
 	case 't':
 	case 'i':
-		return oops(s, n, h) || alloc_report(s, n, h);
+		return oops(s, n, h);
 	case 'P':
-		return oops(s, n, h) || task_dump(s, n, h) || alloc_report(s, n, h);
 	case 's':
 	case 'S':
 	case 'N':
 	case 'C':
-		return oops(s, n, h) || task_dump(s, n, h) || alloc_report(s, n, h);
+		return oops(s, n, h) || task_dump(s, n, h);
 	case ' ':
 		return task_dump(s, n, h);
 	default:
-		return alloc_report(s, n, h) || fs_alloc_retry(s, n, h);
+		return false;
 	}
+}
+
+/*
+ * Titles in the middle of a line: allocation failures and stalls, OOM
+ * kills, filesystem allocation retries, and lines run together. Most lines
+ * hold none of the words, so those are looked for first.
+ */
+static bool mid_line(const char *s, size_t n, struct kheader *h)
+{
+	if (memmem(s, n, "alloc", 5))
+		return alloc_report(s, n, h) || fs_alloc_retry(s, n, h);
+	if (memmem(s, n, "oom-killer", 10))
+		return alloc_report(s, n, h);
+	return run_together(s, n, h);
 }
 
 /*
@@ -596,8 +610,13 @@ bool klog_header(const char *s, size_t n, struct kheader *h)
 		if (n > 2 && s[n - 1] == ']' && s[n - 2] == ' ')
 			n -= 2;	/* "[ INFO: ... ]" of 2.6/3.x lockdep */
 	}
-	if (!dispatch(s, n, h) && !fs_alloc_retry(s, n, h) && !run_together(s, n, h))
+	if (s[0] == ' ' || s[0] == '\t') {
+		/* Indented lines are a report's own; only a dump's column header starts one. */
+		if (!task_dump(s, n, h))
+			return false;
+	} else if (!dispatch(s, n, h) && !mid_line(s, n, h)) {
 		return false;
+	}
 	if (!h->banner)
 		kcopy(h->title, sizeof(h->title), s, n);
 	return true;

@@ -220,18 +220,17 @@ static int zone_line(struct klog *k, const char *s, size_t n, size_t zl)
 /* Lines of global counters: "active_anon:1234 inactive_anon:..." and their continuations. */
 static bool global_counters(const char *s, size_t n)
 {
-	static const char *const first[] = {
-		"active_", "Active_", "Active:", "inactive_", "isolated_", "unevictable:",
-		"dirty:", "writeback:", "unstable:", "slab_", "slab:", "mapped:", "shmem:",
-		"pagetables:", "sec_pagetables:", "bounce:", "kernel_misc", "free:",
-		"free_pcp:", "free_cma:", "nr_", NULL
+	static const struct klit first[] = {
+		KLIT("active_"), KLIT("Active_"), KLIT("Active:"), KLIT("inactive_"),
+		KLIT("isolated_"), KLIT("unevictable:"), KLIT("dirty:"), KLIT("writeback:"),
+		KLIT("unstable:"), KLIT("slab_"), KLIT("slab:"), KLIT("mapped:"),
+		KLIT("shmem:"), KLIT("pagetables:"), KLIT("sec_pagetables:"), KLIT("bounce:"),
+		KLIT("kernel_misc"), KLIT("free:"), KLIT("free_pcp:"), KLIT("free_cma:"),
+		KLIT("nr_"), { NULL, 0 }
 	};
 	size_t i = kskip_space(s, n, 0);
 
-	for (size_t k = 0; first[k]; k++)
-		if (kstarts(s + i, n - i, first[k]))
-			return true;
-	return false;
+	return i < n && kstarts_any(s + i, n - i, first);
 }
 
 int klog_take_meminfo(struct klog *k, const char *s, size_t n)

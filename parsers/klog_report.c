@@ -166,28 +166,31 @@ static void push_frame(struct kreport *r, const char *s, size_t n)
 /* Stack headers; KASAN's allocation and free stacks are not the report's. */
 static bool stack_header(struct kreport *r, const char *s, size_t n)
 {
-	static const char *const discard[] = {
-		"Allocated by task", "Freed by task", "Allocated:", "Freed:",
-		"Last potentially related",
-		"Second to last potentially related", "The buggy address",
-		"Memory state around", "allocated by task", "freed by task",
-		"Last call_rcu", "Second to last call_rcu", NULL
+	static const struct klit discard[] = {
+		KLIT("Allocated by task"), KLIT("Freed by task"), KLIT("Allocated:"),
+		KLIT("Freed:"), KLIT("Last potentially related"),
+		KLIT("Second to last potentially related"), KLIT("The buggy address"),
+		KLIT("Memory state around"), KLIT("allocated by task"),
+		KLIT("freed by task"), KLIT("Last call_rcu"), KLIT("Second to last call_rcu"),
+		{ NULL, 0 }
+	};
+	static const struct klit traces[] = {
+		KLIT("Call Trace"), KLIT("Call trace:"), KLIT("Backtrace:"),
+		KLIT("stack backtrace:"), { NULL, 0 }
 	};
 
-	for (size_t i = 0; discard[i]; i++) {
-		if (kstarts(s, n, discard[i])) {
-			r->target = KST_DISCARD;
-			return true;
-		}
-	}
-	if (kstarts(s, n, "Call Trace") || kstarts(s, n, "Call trace:") ||
-	    kstarts(s, n, "Backtrace:") || kstarts(s, n, "stack backtrace:")) {
-		if (r->target == KST_DISCARD || kstarts(s, n, "stack backtrace:"))
-			r->target = KST_TASK;
-		r->expect_frames = true;
+	if (n == 0)
+		return false;
+	if (kstarts_any(s, n, discard)) {
+		r->target = KST_DISCARD;
 		return true;
 	}
-	return false;
+	if (!kstarts_any(s, n, traces))
+		return false;
+	if (r->target == KST_DISCARD || kstarts(s, n, "stack backtrace:"))
+		r->target = KST_TASK;
+	r->expect_frames = true;
+	return true;
 }
 
 /* "NMI backtrace for cpu 1": the next lines are that CPU's state. */
@@ -230,32 +233,35 @@ static bool register_line(const char *s, size_t n)
 /* Lines of a report's vocabulary that carry no fact we keep. */
 static bool known_line(const char *s, size_t n)
 {
-	static const char *const prefixes[] = {
-		"Modules linked in", "Hardware name:", "Workqueue:", "Code:",
-		"Kernel Offset:", "---[ end", "#PF:", "PGD ", "P4D ", "PUD ",
-		"PMD ", "PTE ", "note:", "irq event stamp:", "hardirqs last",
-		"softirqs last", "Sending NMI", "NMI backtrace", "INFO: ",
-		"rcu: ", "\t(", "(detected by", "Task dump for CPU", "Exception stack",
-		"Stack:", "Process ", "Instruction dump:", "LR = ", "Kernel panic",
-		"Rebooting in", "Dumping ftrace", "Showing all locks held",
-		"Showing busy workqueues", "workqueue ", "pool ", "Mem-Info",
-		"Memory cgroup", "memory: usage", "memory+swap: usage", "kmem: usage",
-		"Tasks state", "oom-kill:", "oom_reaper:", "Out of memory", "Killed process",
-		"SLUB: ", "lowmem_reserve", "Node ", "Free swap", "Total swap",
-		"Swap cache stats", "Unreliable frame", "Disabling lock debugging",
-		"The buggy address", "Memory state", "Read of size", "Write of size",
-		"page:", "flags:", "raw:", "page dumped because", "Object ",
-		"Redzone ", "Padding ", "FIX ", "INFO: Slab", "Unable to handle",
-		"Mem abort info:", "  ESR", "Data abort info:", "user pgtable:",
-		"*pde", "CR2:", "ERR:", "Dump of ", "DEADLOCK", "*** DEADLOCK",
-		"\"echo 0 > ", "=====", "-----", "task: ", "RIP  [<", "EIP: [<",
-		NULL
+	static const struct klit prefixes[] = {
+		KLIT("Modules linked in"), KLIT("Hardware name:"), KLIT("Workqueue:"),
+		KLIT("Code:"), KLIT("Kernel Offset:"), KLIT("---[ end"), KLIT("#PF:"),
+		KLIT("PGD "), KLIT("P4D "), KLIT("PUD "), KLIT("PMD "), KLIT("PTE "),
+		KLIT("note:"), KLIT("irq event stamp:"), KLIT("hardirqs last"),
+		KLIT("softirqs last"), KLIT("Sending NMI"), KLIT("NMI backtrace"),
+		KLIT("INFO: "), KLIT("rcu: "), KLIT("\t("), KLIT("(detected by"),
+		KLIT("Task dump for CPU"), KLIT("Exception stack"), KLIT("Stack:"),
+		KLIT("Process "), KLIT("Instruction dump:"), KLIT("LR = "),
+		KLIT("Kernel panic"), KLIT("Rebooting in"), KLIT("Dumping ftrace"),
+		KLIT("Showing all locks held"), KLIT("Showing busy workqueues"),
+		KLIT("workqueue "), KLIT("pool "), KLIT("Mem-Info"), KLIT("Memory cgroup"),
+		KLIT("memory: usage"), KLIT("memory+swap: usage"), KLIT("kmem: usage"),
+		KLIT("Tasks state"), KLIT("oom-kill:"), KLIT("oom_reaper:"),
+		KLIT("Out of memory"), KLIT("Killed process"), KLIT("SLUB: "),
+		KLIT("lowmem_reserve"), KLIT("Node "), KLIT("Free swap"), KLIT("Total swap"),
+		KLIT("Swap cache stats"), KLIT("Unreliable frame"),
+		KLIT("Disabling lock debugging"), KLIT("The buggy address"),
+		KLIT("Memory state"), KLIT("Read of size"), KLIT("Write of size"),
+		KLIT("page:"), KLIT("flags:"), KLIT("raw:"), KLIT("page dumped because"),
+		KLIT("Object "), KLIT("Redzone "), KLIT("Padding "), KLIT("FIX "),
+		KLIT("INFO: Slab"), KLIT("Unable to handle"), KLIT("Mem abort info:"),
+		KLIT("  ESR"), KLIT("Data abort info:"), KLIT("user pgtable:"), KLIT("*pde"),
+		KLIT("CR2:"), KLIT("ERR:"), KLIT("Dump of "), KLIT("DEADLOCK"),
+		KLIT("*** DEADLOCK"), KLIT("\"echo 0 > "), KLIT("====="), KLIT("-----"),
+		KLIT("task: "), KLIT("RIP  [<"), KLIT("EIP: [<"), { NULL, 0 }
 	};
 
-	for (size_t i = 0; prefixes[i]; i++)
-		if (kstarts(s, n, prefixes[i]))
-			return true;
-	return register_line(s, n);
+	return n > 0 && (kstarts_any(s, n, prefixes) || register_line(s, n));
 }
 
 /*
@@ -269,6 +275,8 @@ static int other_task_follows(struct klog *k, const char *s, size_t n)
 		"rcu: RCU grace-period kthread stack dump", NULL
 	};
 
+	if (k->rep.h.kind != KK_RCU_STALL || (s[0] != 'R' && s[0] != 'S' && s[0] != 'r'))
+		return 0;
 	for (size_t i = 0; leads[i]; i++) {
 		if (kcontains(s, n, leads[i])) {
 			if (klog_flush_task(k) < 0)

@@ -8,11 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char sql_line[] =
-	"INSERT INTO log_lines (source_id, line, t, level, caller, origin, report_id, text) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_attach[] =
-	"UPDATE log_lines SET report_id = ? WHERE id = ?";
 static const char sql_report_open[] =
 	"INSERT INTO reports (source_id, kind, title, line_start, line_end, t) "
 	"VALUES (?, ?, ?, ?, ?, ?)";
@@ -51,38 +46,6 @@ static const char sql_oom_kill[] =
 static const char *nonempty(const char *s)
 {
 	return s && s[0] ? s : NULL;
-}
-
-int klog_store_line(struct klog *k, const struct kline *kl, int64_t report_id)
-{
-	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_line, k->err);
-
-	if (!s)
-		return -1;
-	mmt_bind_int(s, 1, k->in->source_id);
-	mmt_bind_int(s, 2, kl->lineno);
-	mmt_bind_double_opt(s, 3, kl->t, kl->has_t);
-	mmt_bind_int_opt(s, 4, kl->level, kl->level >= 0);
-	mmt_bind_text(s, 5, nonempty(kl->caller));
-	mmt_bind_text(s, 6, kl->foreign ? kl->origin : NULL);
-	mmt_bind_int_opt(s, 7, report_id, report_id > 0);
-	sqlite3_bind_text(s, 8, kl->text, (int)kl->len, SQLITE_STATIC);
-	if (mmt_store_run(k->st, s, k->err) < 0)
-		return -1;
-	k->last_line_id = mmt_store_last_id(k->st);
-	k->lines++;
-	return 0;
-}
-
-int klog_store_attach_line(struct klog *k, int64_t line_id, int64_t report_id)
-{
-	sqlite3_stmt *s = mmt_store_stmt(k->st, sql_attach, k->err);
-
-	if (!s)
-		return -1;
-	mmt_bind_int(s, 1, report_id);
-	mmt_bind_int(s, 2, line_id);
-	return mmt_store_run(k->st, s, k->err);
 }
 
 int klog_store_report_open(struct klog *k)

@@ -20,9 +20,11 @@ CREATE TABLE sources (
 );
 
 -- Every line of a kernel log, without its timestamp, syslog or quote prefix.
+-- (source_id is not declared a foreign key: checking it on each of millions
+-- of rows costs more than deleting a source's lines explicitly.)
 CREATE TABLE log_lines (
 	id INTEGER PRIMARY KEY,
-	source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	source_id INTEGER NOT NULL,	-- sources.id
 	line INTEGER NOT NULL,		-- 1-based line number in the file (a mail-wrapped line keeps its first line)
 	t REAL,				-- seconds on the source's clock, NULL when the line shows no time
 	level INTEGER,			-- printk level 0-7 when printed as <N>
@@ -31,6 +33,9 @@ CREATE TABLE log_lines (
 	report_id INTEGER,		-- report this line belongs to, NULL if none
 	text TEXT NOT NULL		-- the message
 );
+-- Lines of reports, by report and line: evidence and frame lookups. Lines
+-- outside reports (most of a log) are left out, which keeps ingest fast.
+CREATE INDEX log_lines_report ON log_lines(report_id, line) WHERE report_id IS NOT NULL;
 
 -- A kernel report found in a log: one hung-task message, one OOM kill, one
 -- oops, one SysRq dump, and so on, with the facts the report prints.
@@ -143,6 +148,8 @@ CREATE TABLE held_locks (
 	line INTEGER NOT NULL
 );
 
+CREATE INDEX held_locks_report ON held_locks(report_id);
+
 -- Links of a lockdep dependency chain ("-> #1 (lock){...}:") with their stacks.
 CREATE TABLE lock_chain (
 	report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -151,6 +158,8 @@ CREATE TABLE lock_chain (
 	stack_id INTEGER REFERENCES stacks(id),
 	line INTEGER NOT NULL
 );
+
+CREATE INDEX lock_chain_report ON lock_chain(report_id);
 
 -- Counters of the Mem-Info dump printed with allocation failures, OOM kills
 -- and SysRq-m: global counters, per node, per zone (watermarks, free,
@@ -180,6 +189,8 @@ CREATE TABLE oom_kills (
 	line INTEGER NOT NULL
 );
 
+CREATE INDEX oom_kills_report ON oom_kills(report_id);
+
 -- The task table an OOM report prints ("[  pid  ]   uid  tgid total_vm ...").
 CREATE TABLE oom_tasks (
 	report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -193,6 +204,8 @@ CREATE TABLE oom_tasks (
 	oom_score_adj INTEGER,
 	name TEXT
 );
+
+CREATE INDEX oom_tasks_report ON oom_tasks(report_id);
 
 -- What the analyzers concluded. Rewritten by every `mmtriage analyze`.
 CREATE TABLE findings (
@@ -232,6 +245,9 @@ CREATE TABLE finding_reports (
 	finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
 	report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE
 );
+CREATE INDEX finding_reports_finding ON finding_reports(finding_id);
+CREATE INDEX finding_reports_report ON finding_reports(report_id);
+CREATE INDEX finding_subjects_finding ON finding_subjects(finding_id);
 
 -- The verdict: which hang this is. One row, rewritten by every analyze.
 CREATE TABLE diagnosis (
