@@ -44,6 +44,7 @@ void mmt_finding_free(struct mmt_finding *f);
 /* Inserts the finding; returns its id or -1. */
 int64_t mmt_finding_add(struct mmt_store *st, const struct mmt_finding *f,
 			struct mmt_err *err);
+/* Names what a finding is about; the same subject twice is stored once. */
 int mmt_finding_subject(struct mmt_store *st, int64_t finding, const char *type,
 			int64_t pid, bool has_pid, const char *name, struct mmt_err *err);
 /* Evidence from a log line of a report (its text is read from the store). */

@@ -15,7 +15,9 @@ static const char sql_finding[] =
 	"INSERT INTO findings (analyzer, kind, severity, title, summary, t_start, t_end, score) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_subject[] =
-	"INSERT INTO finding_subjects (finding_id, type, pid, name) VALUES (?, ?, ?, ?)";
+	"INSERT INTO finding_subjects (finding_id, type, pid, name) SELECT ?1, ?2, ?3, ?4 "
+	"WHERE NOT EXISTS (SELECT 1 FROM finding_subjects WHERE finding_id = ?1 "
+	"AND type = ?2 AND pid IS ?3 AND name IS ?4)";
 static const char sql_evidence[] =
 	"INSERT INTO finding_evidence (finding_id, idx, source_id, line, report_id, text) "
 	"SELECT ?, ?, ?, ?, ?, text FROM log_lines "

@@ -50,6 +50,8 @@ static void remove_temporary(const struct report_opts *o)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s-shm", o->tmp);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s-journal", o->tmp);
+	unlink(path);
 }
 
 static int write_report(struct mmt_store *st, const struct report_opts *o)

@@ -42,22 +42,33 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-static bool is_alnum(unsigned char c)
+/*
+ * Character classes as bit sets over ASCII, one 64-bit word for codes 0-63
+ * and one for 64-127: a test is a shift, where the comparisons it replaces
+ * ran on every byte of every log line that might be a frame.
+ */
+#define BIT(c) (1ULL << ((c) & 63))
+#define SPAN(a, b) ((~0ULL >> (63 - ((b) & 63))) & (~0ULL << ((a) & 63)))
+#define ALNUM_LO SPAN('0', '9')
+#define ALNUM_HI (SPAN('A', 'Z') | SPAN('a', 'z'))
+/* Symbols are C identifiers plus compiler suffixes and a few oddities. */
+#define SYM_LO (ALNUM_LO | BIT('.') | BIT('$') | BIT('-') | BIT('%') | BIT('&') | \
+		BIT('*') | BIT('!'))
+#define SYM_HI (ALNUM_HI | BIT('_') | BIT('~') | BIT('@') | BIT('^'))
+
+static bool in_set(unsigned char c, uint64_t lo, uint64_t hi)
 {
-	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+	return c < 128 && (((c < 64 ? lo : hi) >> (c & 63)) & 1);
 }
 
-/* Symbols are C identifiers plus compiler suffixes and a few oddities. */
+static bool is_alnum(unsigned char c)
+{
+	return in_set(c, ALNUM_LO, ALNUM_HI);
+}
+
 static bool sym_char(unsigned char c)
 {
-	if (is_alnum(c))
-		return true;
-	switch (c) {
-	case '_': case '.': case '$': case '-': case '~': case '@':
-	case '%': case '&': case '*': case '!': case '^':
-		return true;
-	}
-	return false;
+	return in_set(c, SYM_LO, SYM_HI);
 }
 
 static bool path_char(unsigned char c)

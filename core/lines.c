@@ -154,6 +154,8 @@ static int fill(struct mmt_lines *lr, struct mmt_err *err)
 				  strerror(errno));
 	if (got == 0)
 		lr->eof = true;
+	if (lr->hash)
+		mmt_sha256_update(lr->hash, lr->buf + lr->end, (size_t)got);
 	lr->end += (size_t)got;
 	return 0;
 }

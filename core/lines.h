@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/sha256.h"
 #include "core/strbuf.h"
 
 #define MMT_LINE_MAX (1u << 20)		/* no kernel prints a line near this long */
@@ -30,6 +31,7 @@ struct mmt_lines {
 	bool eof;
 	bool last_unterminated;		/* the last line returned had no '\n' */
 	long repaired;			/* lines changed in lenient mode */
+	struct mmt_sha256 *hash;	/* when set, every byte read is fed to it */
 	struct mmt_sb fixed;		/* lenient mode's repaired line */
 };
 

@@ -39,6 +39,13 @@ void mmt_store_rollback(struct mmt_store *st);
  */
 sqlite3_stmt *mmt_store_stmt(struct mmt_store *st, const char *sql,
 			     struct mmt_err *err);
+/*
+ * The same, with the old bindings left in place: for a statement whose
+ * every parameter the caller binds before each run (clearing hundreds of
+ * them per row batch is not free).
+ */
+sqlite3_stmt *mmt_store_stmt_rebind(struct mmt_store *st, const char *sql,
+				    struct mmt_err *err);
 /* Prepares a statement the caller finalizes (for SQL built at run time). */
 sqlite3_stmt *mmt_store_prepare(struct mmt_store *st, const char *sql,
 				struct mmt_err *err);

@@ -1,7 +1,9 @@
 /*
  * The ingest driver. For each file: read its head and recognise it, hash
  * it, skip it if the same content is already stored, then parse it inside
- * one transaction that is committed only when the parser succeeded.
+ * one transaction that is committed only when the parser succeeded. A file
+ * that cannot be a duplicate (no stored source has its size) is hashed by
+ * its parser as it reads, so that a large log is read once, not twice.
  */
 #include "parsers/ingest.h"
 #include "core/sha256.h"
@@ -19,6 +21,10 @@
 
 static const char sql_find_source[] =
 	"SELECT id FROM sources WHERE sha256 = ?";
+static const char sql_size_seen[] =
+	"SELECT 1 FROM sources WHERE size = ? LIMIT 1";
+static const char sql_set_sha256[] =
+	"UPDATE sources SET sha256 = ? WHERE id = ?";
 static const char sql_delete_lines[] =
 	"DELETE FROM log_lines WHERE source_id = ?";
 static const char sql_delete_source[] =
@@ -30,21 +36,32 @@ static const char sql_finish_source[] =
 	"UPDATE sources SET records = ?, clock = ?, kernel = ?, format = ? "
 	"WHERE id = ?";
 
-static int hash_file(int fd, const char *path, char hex[65], struct mmt_err *err)
+/* Hashes fd from where it stands to its end, and finishes the digest. */
+static int hash_rest(int fd, const char *path, struct mmt_sha256 *c, char hex[65],
+		     struct mmt_err *err)
 {
-	struct mmt_sha256 c;
 	unsigned char digest[32];
 	char *buf = xmalloc(1 << 20);
 	ssize_t got;
 
-	mmt_sha256_init(&c);
-	while ((got = read(fd, buf, 1 << 20)) > 0)
-		mmt_sha256_update(&c, buf, (size_t)got);
+	while ((got = read(fd, buf, 1 << 20)) > 0 || (got < 0 && errno == EINTR))
+		if (got > 0)
+			mmt_sha256_update(c, buf, (size_t)got);
 	free(buf);
 	if (got < 0)
 		return mmt_err_at(err, path, 0, "read error: %s", strerror(errno));
-	mmt_sha256_final(&c, digest);
+	mmt_sha256_final(c, digest);
 	mmt_sha256_hex(digest, hex);
+	return 0;
+}
+
+static int hash_file(int fd, const char *path, char hex[65], struct mmt_err *err)
+{
+	struct mmt_sha256 c;
+
+	mmt_sha256_init(&c);
+	if (hash_rest(fd, path, &c, hex, err) < 0)
+		return -1;
 	return lseek(fd, 0, SEEK_SET) < 0 ?
 		mmt_err_at(err, path, 0, "cannot seek: %s", strerror(errno)) : 0;
 }
@@ -144,7 +161,41 @@ static int delete_by_source(struct mmt_store *st, const char *sql, int64_t sourc
 	return mmt_store_run(st, s, err);
 }
 
-/* The transaction around one parse: all of the file, or nothing. */
+/* 1 when the file cannot be a duplicate of a stored source, else 0; -1 on error. */
+static int size_unseen(struct mmt_store *st, uint64_t size, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_size_seen, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, (int64_t)size);
+	rc = mmt_store_step(st, s, err);
+	return rc < 0 ? -1 : !rc;
+}
+
+/* Records the hash the parser computed, with the bytes it did not read. */
+static int store_parser_hash(struct mmt_store *st, struct mmt_input *in,
+			     struct mmt_err *err)
+{
+	sqlite3_stmt *s;
+	char hex[65];
+
+	if (hash_rest(in->fd, in->path, in->hash, hex, err) < 0)
+		return -1;
+	s = mmt_store_stmt(st, sql_set_sha256, err);
+	if (!s)
+		return -1;
+	mmt_bind_text(s, 1, hex);
+	mmt_bind_int(s, 2, in->source_id);
+	return mmt_store_run(st, s, err);
+}
+
+/*
+ * The transaction around one parse: all of the file, or nothing. hex is
+ * NULL when the parser hashes the file (in->hash): the source row holds an
+ * empty hash until the parse is over.
+ */
 static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
 				struct mmt_input *in, const char *hex,
 				int64_t replace, struct mmt_err *err)
@@ -154,10 +205,12 @@ static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p
 	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
 			    delete_by_source(st, sql_delete_source, replace, err) < 0))
 		goto fail;
-	if (insert_source(st, in, p->name, hex, err) < 0)
+	if (insert_source(st, in, p->name, hex ? hex : "", err) < 0)
 		goto fail;
 	in->source_id = mmt_store_last_id(st);
 	if (p->parse(in, st, err) < 0 || finish_source(st, in, err) < 0)
+		goto fail;
+	if (!hex && store_parser_hash(st, in, err) < 0)
 		goto fail;
 	if (mmt_interrupted()) {
 		mmt_err_at(err, in->path, 0, "interrupted");
@@ -177,6 +230,15 @@ static void set_status(struct mmt_ingest_result *r, enum mmt_ingest_status s,
 		snprintf(r->why, sizeof(r->why), "%s", why);
 }
 
+/* The hash of the file, and the stored source with that content (0 if none). */
+static int64_t hash_and_find(struct mmt_store *st, int fd, const char *path, char hex[65],
+			     struct mmt_err *err)
+{
+	if (hash_file(fd, path, hex, err) < 0)
+		return -1;
+	return find_source(st, hex, err);
+}
+
 /* Recognise, hash, dedup and parse an open file. */
 static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 		      const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
@@ -185,8 +247,10 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 	char *head = xmalloc(MMT_HEAD_MAX + 1);
 	ssize_t hl = read_head(fd, head, MMT_HEAD_MAX);
 	const struct mmt_parser *p;
+	struct mmt_sha256 hash;
 	char hex[65];
 	int64_t existing;
+	int one_pass;
 
 	if (hl < 0) {
 		mmt_err_at(err, in->path, 0, "cannot read: %s", strerror(errno));
@@ -206,21 +270,28 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 		goto out;
 	}
 	r->kind = p->name;
-	if (hash_file(fd, in->path, hex, err) < 0) {
+	one_pass = p->hashes_input ? size_unseen(st, in->size, err) : 0;
+	if (one_pass < 0) {
 		set_status(r, MMT_INGEST_FAILED, NULL);
 		goto out;
 	}
-	existing = find_source(st, hex, err);
-	if (existing < 0) {
-		set_status(r, MMT_INGEST_FAILED, NULL);
-		goto out;
+	if (one_pass) {
+		mmt_sha256_init(&hash);
+		in->hash = &hash;
+		existing = 0;
+	} else {
+		existing = hash_and_find(st, fd, in->path, hex, err);
+		if (existing < 0) {
+			set_status(r, MMT_INGEST_FAILED, NULL);
+			goto out;
+		}
+		if (existing > 0 && !o->force) {
+			r->source_id = existing;
+			set_status(r, MMT_INGEST_DUPLICATE, NULL);
+			goto out;
+		}
 	}
-	if (existing > 0 && !o->force) {
-		r->source_id = existing;
-		set_status(r, MMT_INGEST_DUPLICATE, NULL);
-		goto out;
-	}
-	if (parse_in_transaction(st, p, in, hex, existing, err) < 0) {
+	if (parse_in_transaction(st, p, in, one_pass ? NULL : hex, existing, err) < 0) {
 		set_status(r, mmt_interrupted() ? MMT_INGEST_INTERRUPTED
 			   : MMT_INGEST_FAILED, NULL);
 		goto out;

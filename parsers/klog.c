@@ -247,6 +247,7 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 	klog_report_init(&k.rep);
 	mmt_lines_init(&lr, in->fd, in->path,
 		       in->flags & MMT_INPUT_LENIENT ? MMT_LINES_LENIENT : 0);
+	lr.hash = in->hash;
 	rc = read_lines(&k, &lr, &j);
 	if (rc == 0)
 		rc = finish(&k);
@@ -268,4 +269,5 @@ const struct mmt_parser mmt_parser_kernel_log = {
 		"vmcore-dmesg.txt, crash bt output, logs in mails",
 	.probe = probe,
 	.parse = parse,
+	.hashes_input = true,
 };

@@ -92,17 +92,18 @@ struct kheader {
 	enum kkind kind;
 	bool weak;		/* starts a report only when none is open (panic, Call Trace, CPU: ...) */
 	bool banner;		/* a separator that may precede a header ("cut here", "=====") */
-	int64_t pid;
 	bool has_pid;
-	char comm[64];
-	int cpu;
 	bool has_cpu;
-	int64_t secs;		/* hung task / soft lockup duration */
 	bool has_secs;
+	bool has_order;
+	int64_t pid;
+	int cpu;
+	int64_t secs;		/* hung task / soft lockup duration */
+	int order;
+	/* Text fields last: klog_header() clears only their first byte. */
+	char comm[64];
 	char gfp_mask[24];	/* "0x8250" */
 	char gfp_names[256];	/* as printed, "" when bare */
-	int order;
-	bool has_order;
 	char detail[256];	/* WARNING location, BUG text, fs message */
 	char ip[MMT_SYM_MAX];	/* function the header names (WARNING ... at func) */
 	char title[256];	/* header line, trimmed */

@@ -453,7 +453,6 @@ bool klog_take_owner_hint(struct klog *k, const char *s, size_t n)
 {
 	struct kreport *r = &k->rep;
 	size_t on, by, e;
-	struct kheader tmp;
 
 	if (!kstarts(s, n, "INFO: task ") || !(on = find_after(s, n, "blocked on a")))
 		return false;
@@ -468,7 +467,6 @@ bool klog_take_owner_hint(struct klog *k, const char *s, size_t n)
 	kcopy(r->lock_type, sizeof(r->lock_type), s + on, e - on);
 	for (e = by; e < n && s[e] != ' ' && !(s[e] == '.' && e + 1 == n); e++)
 		;
-	memset(&tmp, 0, sizeof(tmp));
 	if (e > by) {
 		const char *colon = memrchr(s + by, ':', e - by);
 		size_t i = colon ? (size_t)(colon - s) + 1 : e;

@@ -8,7 +8,11 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static const char *const kind_names[KK_COUNT] = {
 	[KK_NONE] = "none",
@@ -480,20 +484,91 @@ static bool oom_without_header(const char *s, size_t n, struct kheader *h)
 }
 
 /*
+ * The words that may put a title in the middle of a line, found in one pass
+ * over it: most lines hold none, and four memmem() calls on every line cost
+ * more than the rest of the title search.
+ */
+struct mid_words {
+	bool alloc;		/* "alloc" */
+	bool oom;		/* "oom-killer" */
+	bool gpf;		/* "general protection fault" */
+	const char *warning;	/* first ": WARNING: " */
+};
+
+/* Whether lit sits in s[0..n) with its byte at offset anchor at s[i]. */
+static bool word_at(const char *s, size_t n, size_t i, const char *lit, size_t len,
+		    size_t anchor)
+{
+	return i >= anchor && i - anchor + len <= n && !memcmp(s + i - anchor, lit, len);
+}
+
+/* Checks the word whose anchor byte ('c', '-', 'W' or 'g') is s[i]. */
+static void check_anchor(const char *s, size_t n, size_t i, struct mid_words *w)
+{
+	switch (s[i]) {
+	case 'c':
+		w->alloc = w->alloc || word_at(s, n, i, "alloc", 5, 4);
+		break;
+	case '-':
+		w->oom = w->oom || word_at(s, n, i, "oom-killer", 10, 3);
+		break;
+	case 'W':
+		if (!w->warning && word_at(s, n, i, ": WARNING: ", 11, 2))
+			w->warning = s + i - 2;
+		break;
+	case 'g':
+		w->gpf = w->gpf || word_at(s, n, i, "general protection fault", 24, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+#ifdef __SSE2__
+/* Bit j set when s[j] is an anchor byte, for the 16 bytes from s. */
+static unsigned anchors16(const char *s)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i m = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('c')),
+			     _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('W')),
+			     _mm_cmpeq_epi8(v, _mm_set1_epi8('g'))));
+
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Sixteen bytes at a time where SSE2 is there (every x86-64), then byte by byte. */
+static void find_mid_words(const char *s, size_t n, struct mid_words *w)
+{
+	size_t i = 0;
+
+	memset(w, 0, sizeof(*w));
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16)
+		for (unsigned m = anchors16(s + i); m; m &= m - 1)
+			check_anchor(s, n, i + (size_t)__builtin_ctz(m), w);
+#endif
+	for (; i < n; i++)
+		check_anchor(s, n, i, w);
+}
+
+/*
  * Titles that do not start their line: a driver's own "usb 5-1: WARNING:
  * ..." message, and a fault report run into the previous message when two
  * CPUs printed at once.
  */
-static bool run_together(const char *s, size_t n, struct kheader *h)
+static bool run_together(const char *s, const struct mid_words *w, struct kheader *h)
 {
-	const char *p = memmem(s, n, ": WARNING: ", 11);
+	const char *p = w->warning;
 
 	/* "usb 5-1: WARNING: ...": a short device name, no other colon before. */
 	if (p && p - s < 40 && !memchr(s, ':', (size_t)(p - s))) {
 		h->kind = KK_WARNING;
 		return true;
 	}
-	if (memmem(s, n, "general protection fault", 24)) {
+	if (w->gpf) {
 		h->kind = KK_OOPS;
 		return true;
 	}
@@ -561,11 +636,14 @@ static bool dispatch(const char *s, size_t n, struct kheader *h)
  */
 static bool mid_line(const char *s, size_t n, struct kheader *h)
 {
-	if (memmem(s, n, "alloc", 5))
+	struct mid_words w;
+
+	find_mid_words(s, n, &w);
+	if (w.alloc)
 		return alloc_report(s, n, h) || fs_alloc_retry(s, n, h);
-	if (memmem(s, n, "oom-killer", 10))
+	if (w.oom)
 		return alloc_report(s, n, h);
-	return run_together(s, n, h);
+	return run_together(s, &w, h);
 }
 
 /*
@@ -585,11 +663,22 @@ static bool banner(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * Empties *h. It runs on every line: clearing the 1 KB of text fields
+ * whole cost more than the search for a title.
+ */
+static void clear_header(struct kheader *h)
+{
+	memset(h, 0, offsetof(struct kheader, comm));
+	h->comm[0] = h->gfp_mask[0] = h->gfp_names[0] = '\0';
+	h->detail[0] = h->ip[0] = h->title[0] = '\0';
+}
+
 bool klog_header(const char *s, size_t n, struct kheader *h)
 {
 	size_t skip;
 
-	memset(h, 0, sizeof(*h));
+	clear_header(h);
 	if (n < 4)
 		return false;
 	if (banner(s, n)) {

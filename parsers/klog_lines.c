@@ -36,6 +36,15 @@ static const char *batch_sql(void)
 	return sql;
 }
 
+/* A row's text stays put until the statement has run: SQLite need not copy it. */
+static void bind_static(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text[0])
+		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static void bind_row(struct klog *k, sqlite3_stmt *s, int base, const struct kline_row *r)
 {
 	mmt_bind_int(s, base + 1, r->id);
@@ -43,8 +52,8 @@ static void bind_row(struct klog *k, sqlite3_stmt *s, int base, const struct kli
 	mmt_bind_int(s, base + 3, r->lineno);
 	mmt_bind_double_opt(s, base + 4, r->t, r->has_t);
 	mmt_bind_int_opt(s, base + 5, r->level, r->level >= 0);
-	mmt_bind_text(s, base + 6, r->caller[0] ? r->caller : NULL);
-	mmt_bind_text(s, base + 7, r->origin[0] ? r->origin : NULL);
+	bind_static(s, base + 6, r->caller);
+	bind_static(s, base + 7, r->origin);
 	mmt_bind_int_opt(s, base + 8, r->report_id, r->report_id > 0);
 	sqlite3_bind_text(s, base + 9, k->batch_text.buf + r->text_off, (int)r->text_len,
 			  SQLITE_STATIC);
@@ -54,7 +63,8 @@ static void bind_row(struct klog *k, sqlite3_stmt *s, int base, const struct kli
 int klog_lines_flush(struct klog *k)
 {
 	bool full = k->nbatch == KLOG_LINE_BATCH;
-	sqlite3_stmt *s = mmt_store_stmt(k->st, full ? batch_sql() : sql_one, k->err);
+	/* bind_row() binds every column of every row. */
+	sqlite3_stmt *s = mmt_store_stmt_rebind(k->st, full ? batch_sql() : sql_one, k->err);
 
 	if (!s)
 		return -1;
@@ -92,7 +102,10 @@ int klog_store_line(struct klog *k, const struct kline *kl, int64_t report_id)
 	r->has_t = kl->has_t;
 	r->level = kl->level;
 	memcpy(r->caller, kl->caller, sizeof(r->caller));
-	snprintf(r->origin, sizeof(r->origin), "%s", kl->foreign ? kl->origin : "");
+	if (kl->foreign)
+		memcpy(r->origin, kl->origin, sizeof(r->origin));
+	else
+		r->origin[0] = '\0';
 	r->report_id = report_id;
 	r->text_off = k->batch_text.len;
 	r->text_len = kl->len;

@@ -71,11 +71,32 @@ static int num(const char *s, size_t i, size_t count)
  * "[  12.345678]" at s[i]: returns the index after ']' or 0. At the start
  * of a line the '[' may be missing: copy and paste often loses it.
  */
+/*
+ * Digits from s[*j] as an integer: at most 18 are kept (more would
+ * overflow; no printk clock prints that many), *ndigits says how many.
+ */
+static uint64_t stamp_digits(const char *s, size_t n, size_t *j, int *ndigits)
+{
+	uint64_t v = 0;
+
+	for (*ndigits = 0; *j < n && isdigit((unsigned char)s[*j]); (*j)++)
+		if (*ndigits < 18) {
+			v = v * 10 + (uint64_t)(s[*j] - '0');
+			(*ndigits)++;
+		}
+	return v;
+}
+
+/* The fraction is read as an integer and divided once: exact, and cheap. */
 static size_t mono_stamp(const char *s, size_t n, size_t i, double *t)
 {
+	static const double pow10[19] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+		1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	};
 	size_t j = i + 1;
-	double secs = 0, scale = 0.1;
-	bool any = false;
+	uint64_t whole, frac;
+	int nwhole, nfrac;
 
 	if (i == 0 && n > 0 && s[0] == ' ')
 		j = 0;
@@ -83,17 +104,14 @@ static size_t mono_stamp(const char *s, size_t n, size_t i, double *t)
 		return 0;
 	while (j < n && s[j] == ' ')
 		j++;
-	for (; j < n && isdigit((unsigned char)s[j]); j++, any = true)
-		secs = secs * 10 + (s[j] - '0');
-	if (!any || j >= n || s[j] != '.')
+	whole = stamp_digits(s, n, &j, &nwhole);
+	if (!nwhole || j >= n || s[j] != '.')
 		return 0;
-	for (j++, any = false; j < n && isdigit((unsigned char)s[j]); j++, any = true) {
-		secs += (s[j] - '0') * scale;
-		scale /= 10;
-	}
-	if (!any || j >= n || s[j] != ']')
+	j++;
+	frac = stamp_digits(s, n, &j, &nfrac);
+	if (!nfrac || j >= n || s[j] != ']')
 		return 0;
-	*t = secs;
+	*t = (double)whole + (double)frac / pow10[nfrac];
 	return j + 1;
 }
 

@@ -15,6 +15,8 @@
 #include "core/err.h"
 #include "core/store.h"
 
+struct mmt_sha256;
+
 #define MMT_HEAD_MAX (64u * 1024)	/* bytes a probe sees */
 #define MMT_INPUT_LENIENT 1u		/* repair bad bytes instead of refusing */
 
@@ -27,6 +29,11 @@ struct mmt_input {
 	int64_t source_id;		/* row of sources the facts belong to */
 	unsigned flags;
 	const char *kernel_hint;	/* release to assume when the input shows none, or NULL */
+	/*
+	 * When set, the parser feeds every byte it reads from fd to it (see
+	 * mmt_parser.hashes_input): ingest then reads the file only once.
+	 */
+	struct mmt_sha256 *hash;
 	/* Filled by the parser: */
 	int64_t records;		/* rows written (what "records" means is the parser's) */
 	int64_t reports;		/* reports found, for kernel logs */
@@ -45,6 +52,8 @@ struct mmt_parser {
 	/* Confidence 0..100 that head (len bytes, NUL-terminated) is this format. */
 	int (*probe)(const char *head, size_t len);
 	int (*parse)(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err);
+	/* parse() reads fd from its start, in order, and honours in->hash. */
+	bool hashes_input;
 };
 
 extern const struct mmt_parser *const mmt_parsers[];

@@ -247,7 +247,7 @@ CREATE TABLE finding_reports (
 );
 CREATE INDEX finding_reports_finding ON finding_reports(finding_id);
 CREATE INDEX finding_reports_report ON finding_reports(report_id);
-CREATE INDEX finding_subjects_finding ON finding_subjects(finding_id);
+CREATE INDEX finding_subjects_finding ON finding_subjects(finding_id, type, pid);
 
 -- The verdict: which hang this is. One row, rewritten by every analyze.
 CREATE TABLE diagnosis (

@@ -51,6 +51,10 @@ def main():
     for f in doc["findings"]:
         need(f, FINDING, "finding %s" % f.get("id"))
         need(f["subjects"], SUBJECTS, "finding subjects")
+        for kind, items in f["subjects"].items():
+            seen = [json.dumps(x, sort_keys=True) for x in items]
+            if len(seen) != len(set(seen)):
+                errors.append("finding %s lists a %s subject twice" % (f["id"], kind))
         if f["severity"] not in ("critical", "warning", "info"):
             errors.append("bad severity %r" % f["severity"])
         for e in f["evidence"]:

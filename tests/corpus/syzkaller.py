@@ -136,7 +136,7 @@ def run(mmt, body, tmp):
     if p.returncode not in (0, 1) or p.returncode < 0:
         return "exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace")[-300:]), None
     if p.returncode == 1:
-        return None, {"reports": []}
+        return None, {"reports": [], "findings": []}
     try:
         return None, json.loads(p.stdout)
     except ValueError as e:
@@ -157,6 +157,12 @@ def main():
             if problem:
                 failures.append("%s: %s" % (name, problem))
                 continue
+            for f in doc["findings"]:
+                for what, items in f["subjects"].items():
+                    seen = [json.dumps(x, sort_keys=True) for x in items]
+                    if len(seen) != len(set(seen)):
+                        failures.append("%s: finding %s lists a %s subject twice" % (
+                            name, f["id"], what))
             kind = expected_kind(title)
             if not kind:
                 continue
