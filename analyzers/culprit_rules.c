@@ -121,7 +121,10 @@ static const char *const skip_alloc_prefix[] = {
 	"kstrdup", "memdup", "pcpu_alloc", "__alloc_percpu", "kmem_alloc", "kmem_zalloc",
 	"kmem_zone_alloc", "dma_alloc", "__dma_alloc", "dma_direct_alloc",
 	"__alloc_skb", "alloc_skb", "__netdev_alloc_skb", "__napi_alloc_skb",
-	"page_frag_alloc", "__page_frag_alloc", "alloc_skb_with_frags", NULL
+	"page_frag_alloc", "__page_frag_alloc", "alloc_skb_with_frags",
+	/* ZFS's Solaris Porting Layer wraps the kernel's allocators. */
+	"spl_kmem_alloc", "spl_kmem_zalloc", "spl_vmem_alloc", "spl_vmem_zalloc",
+	"spl_kmem_cache_alloc", NULL
 };
 
 /* Entry points: a stalled CPU's culprit is what such a frame called. */

@@ -193,29 +193,72 @@ static bool alloc_report(const char *s, size_t n, struct kheader *h)
 	return false;
 }
 
+/* "... in kmem_alloc (mode:...)": the function that retries. */
+static void fs_retry_function(const char *s, size_t n, struct kheader *h)
+{
+	size_t i = after(s, n, " in "), j;
+
+	if (!i)
+		return;
+	for (j = i; j < n && s[j] != ' ' && s[j] != '('; j++)
+		;
+	kcopy(h->ip, sizeof(h->ip), s + i, j - i);
+}
+
+/* "COMM(PID) " ending at s[end), as XFS prints the retrying task since 4.x. */
+static void fs_retry_task(const char *s, size_t start, size_t end, struct kheader *h)
+{
+	const char *open;
+	size_t i;
+	int64_t pid;
+
+	while (end > start && s[end - 1] == ' ')
+		end--;
+	if (end <= start + 2 || s[end - 1] != ')')
+		return;
+	open = memrchr(s + start, '(', end - start);
+	if (!open || open == s + start)
+		return;
+	i = (size_t)(open - s) + 1;
+	if (!kparse_int(s, end - 1, &i, &pid) || i != end - 1)
+		return;
+	kcopy(h->comm, sizeof(h->comm), s + start, (size_t)(open - s) - start);
+	h->pid = pid;
+	h->has_pid = true;
+}
+
 /*
- * "XFS: possible memory allocation deadlock in kmem_alloc (mode:0x250)",
- * "XFS: fs(123) possible memory allocation deadlock size 65552 in kmem_alloc (mode:0x2400240)",
- * and other filesystems' retry messages.
+ * A filesystem retrying an allocation it may not fail, every so many
+ * attempts:
+ *   XFS: possible memory allocation deadlock in kmem_alloc (mode:0x250)        (3.x)
+ *   XFS: fs(123) possible memory allocation deadlock size 65552 in kmem_alloc (mode:0x2400240)
+ *   Possible memory allocation deadlock: size=44037 lflags=0x4210             (ZFS's SPL)
+ * The last is followed by dump_stack()'s stack. detail keeps the prefix
+ * ("XFS", "XFS (sda1)"), so that repeats by several tasks group together.
  */
 static bool fs_alloc_retry(const char *s, size_t n, struct kheader *h)
 {
-	const char *p = memmem(s, n, "possible memory allocation deadlock", 35);
-	size_t i;
+	const char *p = memmem(s, n, "ossible memory allocation deadlock", 34);
+	const char *colon;
+	size_t at, task = 0;
 
-	if (!p)
+	if (!p || p == s || (p[-1] != 'p' && p[-1] != 'P'))
 		return false;
+	at = (size_t)(p - 1 - s);
 	h->kind = KK_FS_ALLOC_RETRY;
 	gfp_field(s, n, "mode:", h);
-	i = after(s, n, " in ");
-	if (i) {
-		size_t j = i;
-
-		while (j < n && s[j] != ' ' && s[j] != '(')
-			j++;
-		kcopy(h->ip, sizeof(h->ip), s + i, j - i);
+	if (!h->gfp_mask[0])
+		gfp_field(s, n, "lflags=", h);
+	fs_retry_function(s, n, h);
+	colon = memmem(s, at, ": ", 2);
+	if (colon) {
+		kcopy(h->detail, sizeof(h->detail), s, (size_t)(colon - s));
+		task = (size_t)(colon - s) + 2;
+	} else if (kcontains(s, n, "lflags=")) {
+		kcopy(h->detail, sizeof(h->detail), "SPL", 3);
 	}
-	kcopy(h->detail, sizeof(h->detail), s, (size_t)(p - s));
+	if (colon)
+		fs_retry_task(s, task, at, h);
 	return true;
 }
 
