@@ -264,6 +264,7 @@ bool klog_take_ip_line(struct klog *k, const char *s, size_t n);
 bool klog_take_version_line(struct klog *k, const char *s, size_t n);
 bool klog_take_owner_hint(struct klog *k, const char *s, size_t n);
 bool klog_take_workqueue(struct klog *k, const char *s, size_t n);
+bool klog_take_rcu_cpu(struct klog *k, const char *s, size_t n);
 int klog_take_lock_lines(struct klog *k, const char *s, size_t n, long line);
 int klog_take_oom_victim(struct klog *k, const char *s, size_t n, long line);
 /* Kernel release in s (after "Not tainted", "Tainted: ...", "Linux version"). */

@@ -481,6 +481,35 @@ bool klog_take_owner_hint(struct klog *k, const char *s, size_t n)
 	return true;
 }
 
+/*
+ * A CPU an RCU stall report lists as stalled, "\t1-...!: (0 ticks this GP)"
+ * (4.x on; "rcu: " before it since 4.19) or "\t0: (20822 ticks this GP)"
+ * (3.x): the first is the report's CPU. Its NMI backtrace follows as a
+ * task of its own.
+ */
+bool klog_take_rcu_cpu(struct klog *k, const char *s, size_t n)
+{
+	struct kreport *r = &k->rep;
+	size_t i = kstarts(s, n, "rcu: ") ? 5 : 0;
+	int64_t cpu;
+
+	if (r->h.kind != KK_RCU_STALL || i >= n || (s[i] != '\t' && s[i] != ' '))
+		return false;
+	i = kskip_space(s, n, i);
+	if (i >= n || s[i] == '-' || !kparse_int(s, n, &i, &cpu))
+		return false;
+	if (i < n && s[i] == '-')	/* the CPU's state flags, "....", "O..!" */
+		while (i < n && s[i] != ':' && s[i] != ' ')
+			i++;
+	if (i + 2 >= n || s[i] != ':' || s[i + 1] != ' ' || s[i + 2] != '(')
+		return false;
+	if (!r->h.has_cpu) {
+		r->h.cpu = (int)cpu;
+		r->h.has_cpu = true;
+	}
+	return true;
+}
+
 /* "Workqueue: loop1 loop_rootcg_workfn": what a kworker was doing. */
 bool klog_take_workqueue(struct klog *k, const char *s, size_t n)
 {

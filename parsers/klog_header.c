@@ -432,6 +432,28 @@ static bool bug(const char *s, size_t n, struct kheader *h)
 }
 
 /* "INFO: rcu_sched self-detected stall", "rcu: INFO: rcu_preempt detected stalls". */
+/*
+ * "detected stall on CPU 5 (t=65032 jiffies)" (2.6), "detected stalls on
+ * CPUs/tasks: { 1} (detected by 0, ...)" (3.x) and the expedited "{ 2-... }
+ * 10886 jiffies": the first CPU named. Later kernels list the CPUs on lines
+ * of their own (klog_take_rcu_cpu).
+ */
+static void stalled_cpu_in_title(const char *s, size_t n, struct kheader *h)
+{
+	const char *brace = memchr(s, '{', n);
+	size_t i = brace ? (size_t)(brace - s) + 1 : after(s, n, "stall on CPU ");
+	int64_t cpu;
+
+	if (!i)
+		return;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && s[i] != '-' && kparse_int(s, n, &i, &cpu)) {
+		h->cpu = (int)cpu;
+		h->has_cpu = true;
+	}
+}
+
 static bool rcu_stall(const char *s, size_t n, struct kheader *h)
 {
 	if (kstarts(s, n, "rcu: "))
@@ -439,6 +461,7 @@ static bool rcu_stall(const char *s, size_t n, struct kheader *h)
 	if (!kstarts(s, n, "INFO: rcu") || !kcontains(s, n, "stall"))
 		return false;
 	h->kind = KK_RCU_STALL;
+	stalled_cpu_in_title(s, n, h);
 	return true;
 }
 

@@ -104,6 +104,37 @@ static int free_lists(struct klog *k, const char *s, size_t n, size_t i,
 	return 1;
 }
 
+/*
+ * "Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0
+ * hugepages_size=2048kB": one line per huge page size, so the counters are
+ * named by it, as sysfs does (hugepages_2048kB_total, ..._free, ..._surp).
+ */
+static int hugepages_line(struct klog *k, const char *s, size_t n, size_t i, int node)
+{
+	size_t at = i, sz = 0;
+	struct token t;
+	char name[sizeof(t.name) + 32];
+	int64_t size = 0;
+
+	while (next_token(s, n, &at, &t)) {
+		if (!strcmp(t.name, "hugepages_size")) {
+			size = t.value;
+			sz = 1;
+		}
+	}
+	if (!sz)
+		return store_tokens(k, s, n, i, node, NULL) < 0 ? -1 : 1;
+	while (next_token(s, n, &i, &t)) {
+		if (!strcmp(t.name, "hugepages_size") || strncmp(t.name, "hugepages_", 10))
+			continue;
+		snprintf(name, sizeof(name), "hugepages_%lldkB_%s", (long long)size,
+			 t.name + 10);
+		if (klog_store_counter(k, node, NULL, name, t.value, t.unit) < 0)
+			return -1;
+	}
+	return 1;
+}
+
 /* "Node 0 Normal free:..." or "Node 0 Normal: 1*4kB ..." or "Node 0 active_anon:...". */
 static int node_line(struct klog *k, const char *s, size_t n)
 {
@@ -129,6 +160,8 @@ static int node_line(struct klog *k, const char *s, size_t n)
 			return 1;
 		return store_tokens(k, s, n, z, (int)node, r->zone) < 0 ? -1 : 1;
 	}
+	if (kstarts(s + i, n - i, "hugepages_"))
+		return hugepages_line(k, s, n, i, (int)node);
 	return store_tokens(k, s, n, i, (int)node, NULL) < 0 ? -1 : 1;
 }
 

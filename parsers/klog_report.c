@@ -294,7 +294,7 @@ static int take_facts(struct klog *k, const char *s, size_t n, long line)
 	struct kreport *r = &k->rep;
 	int rc;
 
-	if (klog_take_task_line(k, s, n, line))
+	if (klog_take_task_line(k, s, n, line) || klog_take_rcu_cpu(k, s, n))
 		return 1;
 	if ((rc = cpu_backtrace(k, s, n, line)) != 0 ||
 	    (rc = other_task_follows(k, s, n)) != 0)

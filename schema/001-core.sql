@@ -168,7 +168,8 @@ CREATE TABLE mem_counters (
 	report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
 	node INTEGER,			-- NULL for global counters
 	zone TEXT,			-- 'DMA', 'DMA32', 'Normal', ... or NULL for node/global counters
-	name TEXT NOT NULL,		-- 'free', 'min', 'low', 'high', 'active_anon', 'free_order_3', 'swap_free', ...
+	name TEXT NOT NULL,		-- 'free', 'min', 'low', 'high', 'active_anon', 'free_order_3', 'swap_free',
+					-- 'hugepages_2048kB_total' (per huge page size, as sysfs names them), ...
 	value INTEGER NOT NULL,
 	unit TEXT NOT NULL		-- 'kB' or 'pages' or 'count'
 );

@@ -136,6 +136,14 @@ static void test_meminfo_arm64(void **state)
 				  "AND name LIKE 'free_order_%%'", (long long)rep), 22);
 	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM mem_counters WHERE report_id = %lld "
 				  "AND zone NOT IN ('DMA', 'DMA32')", (long long)rep), 0);
+	/* :40-43, one line per huge page size: counters named by the size */
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM mem_counters WHERE report_id = %lld "
+				  "AND name LIKE 'hugepages%%'", (long long)rep), 12);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM (SELECT 1 FROM mem_counters "
+				  "WHERE report_id = %lld GROUP BY node, zone, name "
+				  "HAVING count(*) > 1)", (long long)rep), 0);
+	assert_int_equal(counter(&fx, rep, 0, NULL, "hugepages_1048576kB_total"), 0);
+	assert_int_equal(counter(&fx, rep, 0, NULL, "hugepages_64kB_surp"), 0);
 	kfx_close(&fx);
 }
 

@@ -233,7 +233,7 @@ static void test_rcu_stall(void **state)
 	id = kfx_report_at(&fx, src, 1);
 	kfx_expect_row(&fx, "reports", id, (const char *const[]){
 		"kind", "rcu_stall", "line_end", "92", "kernel", "2.6.37-rc5-mm1",
-		"tainted", "G        W", NTASKS, "2", NULL });
+		"tainted", "G        W", NTASKS, "2", "cpu", "5", NULL });
 	kfx_expect_row(&fx, "tasks", kfx_qint(&fx, "SELECT id FROM tasks WHERE report_id = %lld "
 					      "AND cpu = 2", (long long)id), (const char *const[]){
 		"role", "cpu_backtrace", "line", "3", "ip", "mwait_idle", NULL });
@@ -362,6 +362,43 @@ static void test_warning(void **state)
 }
 
 /*
+ * The stalled CPU of RCU stalls of syzkaller/linux/report/, in each way
+ * kernels have named it; the console log starts at line 5 of each file.
+ */
+static void test_rcu_stall_cpu(void **state)
+{
+	static const struct {
+		const char *file;
+		long last;
+		const char *cpu;
+	} cases[] = {
+		{ "263", 8, "0" },	/* rcu: INFO: ... self-detected; "rcu: \t0-....: (" */
+		{ "298", 7, "0" },	/* 4.x without "rcu: ", 3.x style "\t0: (" */
+		{ "57", 9, "1" },	/* "\t1-...: (" under "detected stalls on CPUs/tasks:" */
+		{ "58", 7, "2" },	/* 3.x "{ 2} (detected by 0, ...)" in the title */
+		{ "523", 10, "2" },	/* expedited "{ 2-... } 10886 jiffies" */
+		{ "171", 8, "NULL" },	/* "All QSes seen": no CPU holds the grace period */
+	};
+	char path[4096];
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		struct kfx fx;
+		int64_t src;
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "syzkaller/linux/report/%s", cases[i].file);
+		kfx_corpus_path(path, sizeof(path), rel);
+		kfx_open(&fx);
+		src = kfx_ingest_lines(&fx, path, 5, cases[i].last);
+		kfx_expect_row(&fx, "reports", kfx_qint(&fx, "SELECT id FROM reports WHERE "
+			       "source_id = %lld AND kind = 'rcu_stall' ORDER BY line_start DESC",
+			       (long long)src), (const char *const[]){ "cpu", cases[i].cpu, NULL });
+		kfx_close(&fx);
+	}
+}
+
+/*
  * syzkaller/linux/report/424:5-93 (the console log): the stacks of the
  * allocation and the free are not the report's.
  */
@@ -432,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_soft_lockup),
 		cmocka_unit_test(test_hard_lockup),
 		cmocka_unit_test(test_rcu_stall),
+		cmocka_unit_test(test_rcu_stall_cpu),
 		cmocka_unit_test(test_bug),
 		cmocka_unit_test(test_bug_header_lines),
 		cmocka_unit_test(test_oops),
