@@ -41,17 +41,16 @@ static int make_temporary(struct report_opts *o)
 
 static void remove_temporary(const struct report_opts *o)
 {
+	/* The database and the files SQLite may have left beside it. */
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	char path[4200];
 
 	if (!o->temporary)
 		return;
-	unlink(o->tmp);
-	snprintf(path, sizeof(path), "%s-wal", o->tmp);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", o->tmp);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-journal", o->tmp);
-	unlink(path);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", o->tmp, suffixes[i]);
+		unlink(path);
+	}
 }
 
 static int write_report(struct mmt_store *st, const struct report_opts *o)

@@ -26,21 +26,7 @@
 #include <string.h>
 
 #include "core/marker.h"
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+#include "core/scan.h"
 
 /*
  * Character classes as bit sets over ASCII, one 64-bit word for codes 0-63
@@ -77,20 +63,6 @@ static bool path_char(unsigned char c)
 	       c == '+';
 }
 
-static const char *skip_blanks(const char *p, const char *e)
-{
-	while (p < e && is_blank(*p))
-		p++;
-	return p;
-}
-
-static bool has_prefix(const char *p, const char *e, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
-}
-
 /* Up to 16 hex digits; NULL when there are none or too many. */
 static const char *parse_hex(const char *p, const char *e, uint64_t *v)
 {
@@ -98,7 +70,7 @@ static const char *parse_hex(const char *p, const char *e, uint64_t *v)
 	uint64_t x = 0;
 	int d;
 
-	while (p < e && (d = hexval(*p)) >= 0) {
+	while (p < e && (d = scan_hexval(*p)) >= 0) {
 		if (p - start == 16)
 			return NULL;
 		x = x << 4 | (uint64_t)d;
@@ -260,7 +232,7 @@ static const char *parse_tag(const char *p, const char *e, struct mmt_frame *f)
 {
 	const char *q = ++p;
 
-	if (has_prefix(p, e, "inline]")) {
+	if (scan_has_prefix(p, e, "inline]")) {
 		f->inlined = true;
 		return p + 7;
 	}
@@ -335,7 +307,7 @@ static bool at_end(const char *q, const char *e, struct mmt_frame *f)
 {
 	if (q == e)
 		return true;
-	q = skip_blanks(q, e);
+	q = scan_skip_blanks(q, e);
 	if (q == e)
 		return true;
 	if ((size_t)(e - q) == 12 && memcmp(q, "(unreliable)", 12) == 0) {
@@ -349,9 +321,9 @@ static bool at_end(const char *q, const char *e, struct mmt_frame *f)
 static const char *parse_question(const char *q, const char *e,
 				  struct mmt_frame *f)
 {
-	if (q + 1 < e && q[0] == '?' && is_blank(q[1])) {
+	if (q + 1 < e && q[0] == '?' && scan_is_blank(q[1])) {
 		f->reliable = false;
-		return skip_blanks(q + 1, e);
+		return scan_skip_blanks(q + 1, e);
 	}
 	return q;
 }
@@ -379,7 +351,7 @@ static bool parse_arm_paren(const char *q, const char *e, struct mmt_frame *f)
 	if (!q || q == e || *q != ')')
 		return false;
 	q++;
-	return q == e || has_prefix(q, e, " from [<") || at_end(q, e, f);
+	return q == e || scan_has_prefix(q, e, " from [<") || at_end(q, e, f);
 }
 
 /* "[<addr>] [? ]body", also "[<addr>] (sym) from [<addr>] (sym+off/size)" */
@@ -393,7 +365,7 @@ static bool parse_angle(const char *p, const char *e, struct mmt_frame *f)
 	frame_clear(f);
 	f->address = addr;
 	f->has_address = true;
-	q = skip_blanks(q, e);
+	q = scan_skip_blanks(q, e);
 	if (q == e)
 		return false;
 	if (*q == '(')
@@ -412,13 +384,13 @@ static bool parse_ppc(const char *p, const char *e, struct mmt_frame *f)
 
 	if (!q || q == e || *q != ' ')
 		return false;
-	q = parse_square_addr(skip_blanks(q, e), e, &addr);
+	q = parse_square_addr(scan_skip_blanks(q, e), e, &addr);
 	if (!q || q == e || *q != ' ')
 		return false;
 	frame_clear(f);
 	f->address = addr;
 	f->has_address = true;
-	q = parse_body(skip_blanks(q, e), e, f);
+	q = parse_body(scan_skip_blanks(q, e), e, f);
 	return q && body_strong(f) && at_end(q, e, f);
 }
 
@@ -444,16 +416,16 @@ static bool parse_crash(const char *p, const char *e, struct mmt_frame *f)
 
 	if (!q || q == e || *q != ' ')
 		return false;
-	q = parse_square_addr(skip_blanks(q, e), e, &sp);
+	q = parse_square_addr(scan_skip_blanks(q, e), e, &sp);
 	if (!q || q == e || *q != ' ')
 		return false;
 	frame_clear(f);
 	q = parse_sym_off(q + 1, e, f, true);
-	if (q && has_prefix(q, e, " (via ")) {
+	if (q && scan_has_prefix(q, e, " (via ")) {
 		q = memchr(q, ')', (size_t)(e - q));
 		q = q ? q + 1 : NULL;
 	}
-	if (!q || !has_prefix(q, e, " at "))
+	if (!q || !scan_has_prefix(q, e, " at "))
 		return false;
 	q = parse_hex(q + 4, e, &addr);
 	if (!q)
@@ -476,10 +448,10 @@ static bool parse_bare(const char *p, const char *e, struct mmt_frame *f)
 	const char *q = p, *t;
 	struct mmt_frame caller;
 
-	if (*q == '?' && (q + 1 == e || !is_blank(q[1])))
+	if (*q == '?' && (q + 1 == e || !scan_is_blank(q[1])))
 		return false;
 	if (*q == '?')
-		q = skip_blanks(q + 1, e);
+		q = scan_skip_blanks(q + 1, e);
 	for (t = q; t < e && sym_char(*t); t++)
 		;
 	if (t == q)
@@ -495,7 +467,7 @@ static bool parse_bare(const char *p, const char *e, struct mmt_frame *f)
 	if (body_strong(f))
 		return at_end(q, e, f);
 	/* ARM since 5.x: "callee from caller+0x10/0x14" */
-	if (!f->reliable || !has_prefix(q, e, " from "))
+	if (!f->reliable || !scan_has_prefix(q, e, " from "))
 		return false;
 	frame_clear(&caller);
 	q = parse_body(q + 6, e, &caller);
@@ -510,7 +482,7 @@ static bool parse_uml(const char *p, const char *e, struct mmt_frame *f)
 
 	if (!q || q == e || *q != ':')
 		return false;
-	q = skip_blanks(q + 1, e);
+	q = scan_skip_blanks(q + 1, e);
 	return q < e && *q == '[' && parse_angle(q, e, f);
 }
 
@@ -528,7 +500,7 @@ static bool parse_frame(const char *p, const char *e, struct mmt_frame *f)
 	case '?':
 		return parse_bare(p, e, f);
 	}
-	if (hexval(*p) >= 0 && parse_uml(p, e, f))
+	if (scan_hexval(*p) >= 0 && parse_uml(p, e, f))
 		return true;
 	return sym_char(*p) && parse_bare(p, e, f);
 }
@@ -541,9 +513,9 @@ int mmt_frame_parse_all(const char *s, size_t n, struct mmt_frame *frame,
 	int ret = 0, nm = 0;
 
 	*nmarkers = 0;
-	while (e > p && (is_blank(e[-1]) || e[-1] == '\r' || e[-1] == '\n'))
+	while (e > p && (scan_is_blank(e[-1]) || e[-1] == '\r' || e[-1] == '\n'))
 		e--;
-	p = skip_blanks(p, e);
+	p = scan_skip_blanks(p, e);
 	if (p == e)
 		return 0;
 	if (*p == '<' || *p == '-') {

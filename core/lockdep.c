@@ -15,12 +15,7 @@
 
 #include <string.h>
 
-static const char *skip_blanks(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
+#include "core/scan.h"
 
 static const char *trim_end(const char *p, const char *e)
 {
@@ -28,14 +23,6 @@ static const char *trim_end(const char *p, const char *e)
 			 e[-1] == '\n'))
 		e--;
 	return e;
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 static const char *parse_index(const char *p, const char *e, int *v)
@@ -102,14 +89,14 @@ static const char *skip_usage(const char *p, const char *e)
 int mmt_lockdep_link_parse(const char *s, size_t n, struct mmt_lock_link *link)
 {
 	const char *e = trim_end(s, s + n);
-	const char *p = skip_blanks(s, e);
+	const char *p = scan_skip_blanks(s, e);
 
 	if (e - p < 8 || memcmp(p, "-> #", 4) != 0)
 		return 0;
 	p = parse_index(p + 4, e, &link->index);
 	if (!p || p == e || *p != ' ')
 		return 0;
-	p = parse_lock_name(skip_blanks(p, e), e, link->lock, sizeof(link->lock));
+	p = parse_lock_name(scan_skip_blanks(p, e), e, link->lock, sizeof(link->lock));
 	if (!p)
 		return 0;
 	p = skip_usage(p, e);
@@ -121,13 +108,13 @@ static void parse_at(const char *p, const char *e, char *out, size_t cap)
 {
 	const char *q;
 
-	p = skip_blanks(p, e);
+	p = scan_skip_blanks(p, e);
 	if (e - p > 2 && p[0] == '[' && p[1] == '<') {
 		q = memchr(p, ']', (size_t)(e - p));
-		p = skip_blanks(q ? q + 1 : e, e);
+		p = scan_skip_blanks(q ? q + 1 : e, e);
 	}
 	if (p < e && p[0] == '?')
-		p = skip_blanks(p + 1, e);
+		p = scan_skip_blanks(p + 1, e);
 	for (q = p; q < e && *q != '+' && *q != ' ' && *q != '\t' && *q != '('; q++)
 		;
 	copy_span(out, cap, p, q);
@@ -140,19 +127,19 @@ static const char *parse_lock_addr(const char *p, const char *e,
 	const char *q = p;
 	uint64_t v = 0;
 
-	while (q < e && hexval(*q) >= 0 && q - p < 16)
-		v = v << 4 | (uint64_t)hexval(*q++);
+	while (q < e && scan_hexval(*q) >= 0 && q - p < 16)
+		v = v << 4 | (uint64_t)scan_hexval(*q++);
 	if (q - p < 8 || q == e || *q != ' ')
 		return p;
 	hl->address = v;
 	hl->has_address = true;
-	return skip_blanks(q, e);
+	return scan_skip_blanks(q, e);
 }
 
 int mmt_held_lock_parse(const char *s, size_t n, struct mmt_held_lock *hl)
 {
 	const char *e = trim_end(s, s + n);
-	const char *p = skip_blanks(s, e);
+	const char *p = scan_skip_blanks(s, e);
 
 	if (e - p < 6 || *p != '#')
 		return 0;
@@ -162,7 +149,7 @@ int mmt_held_lock_parse(const char *s, size_t n, struct mmt_held_lock *hl)
 	hl->address = 0;
 	hl->has_address = false;
 	hl->at[0] = '\0';
-	p = parse_lock_addr(skip_blanks(p + 1, e), e, hl);
+	p = parse_lock_addr(scan_skip_blanks(p + 1, e), e, hl);
 	p = parse_lock_name(p, e, hl->lock, sizeof(hl->lock));
 	if (!p)
 		return 0;

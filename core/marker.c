@@ -10,24 +10,7 @@
 
 #include <string.h>
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static const char *skip_blanks(const char *p, const char *e)
-{
-	while (p < e && is_blank(*p))
-		p++;
-	return p;
-}
-
-static bool has_prefix(const char *p, const char *e, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
-}
+#include "core/scan.h"
 
 /* Exception stacks of x86 across eras ("#DF", old "DB", ...). */
 static bool exception_name(const char *p, size_t n)
@@ -81,7 +64,7 @@ static const char *parse_marker(const char *p, const char *e, enum mmt_marker *m
 	const char *name, *q;
 	bool end;
 
-	if (has_prefix(p, e, "<<EOE>>")) {
+	if (scan_has_prefix(p, e, "<<EOE>>")) {
 		*m = MMT_MARK_NMI_END;
 		return p + 7;
 	}
@@ -105,7 +88,7 @@ static const char *parse_crash_marker(const char *p, const char *e,
 	const char *name = p + 5, *q;
 	size_t n;
 
-	if (!has_prefix(p, e, "--- <") || e - p < 10 ||
+	if (!scan_has_prefix(p, e, "--- <") || e - p < 10 ||
 	    memcmp(e - 5, "> ---", 5) != 0)
 		return NULL;
 	q = e - 5;
@@ -136,7 +119,7 @@ static const char *skip_timestamp(const char *p, const char *e)
 		dot |= *q++ == '.';
 	if (q == e || *q != ']' || !dot)
 		return p;
-	return skip_blanks(q + 1, e);
+	return scan_skip_blanks(q + 1, e);
 }
 
 const char *mmt_marker_parse_leading(const char *p, const char *e,
@@ -159,7 +142,7 @@ const char *mmt_marker_parse_leading(const char *p, const char *e,
 		if (*seen < max)
 			markers[*seen] = m;
 		(*seen)++;
-		p = skip_blanks(q, e);
+		p = scan_skip_blanks(q, e);
 	}
 	return *seen ? skip_timestamp(p, e) : p;
 }
@@ -171,7 +154,7 @@ bool mmt_marker_parse_trailing(const char *p, const char *e,
 
 	while (q > p && e - q < 24 && *q != '<')
 		q--;
-	if (*q != '<' || q == p || !is_blank(q[-1]))
+	if (*q != '<' || q == p || !scan_is_blank(q[-1]))
 		return false;
 	return parse_marker(q, e, m) == e;
 }

@@ -311,6 +311,15 @@ static inline bool kcontains(const char *s, size_t n, const char *lit)
 	return memmem(s, n, lit, strlen(lit)) != NULL;
 }
 
+/* The index just after the first lit in s[0..n), or 0 when there is none. */
+static inline size_t kafter(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+	const char *p = memmem(s, n, lit, l);
+
+	return p ? (size_t)(p - s) + l : 0;
+}
+
 /* Tables of literals with their lengths; the first byte is compared first. */
 struct klit {
 	const char *s;

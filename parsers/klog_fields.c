@@ -50,18 +50,9 @@ bool kparse_int(const char *s, size_t n, size_t *i, int64_t *v)
 	return true;
 }
 
-/* Index after lit in s, or 0. */
-static size_t find_after(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-	const char *p = memmem(s, n, lit, l);
-
-	return p ? (size_t)(p - s) + l : 0;
-}
-
 static bool int_after(const char *s, size_t n, const char *lit, int64_t *v)
 {
-	size_t i = find_after(s, n, lit);
+	size_t i = kafter(s, n, lit);
 
 	if (!i)
 		return false;
@@ -93,15 +84,15 @@ bool klog_find_release(const char *s, size_t n, char *out, size_t outsz)
 {
 	size_t i;
 
-	if ((i = find_after(s, n, "Linux version ")))
+	if ((i = kafter(s, n, "Linux version ")))
 		return release_at(s, n, i, out, outsz);
 	/* Lockdep's "5.11.0-00017 #1 Tainted: G  T" starts with the release. */
 	if (isdigit((unsigned char)s[kskip_space(s, n, 0)]) && kcontains(s, n, " #") &&
 	    (kcontains(s, n, " Not tainted") || kcontains(s, n, " Tainted")))
 		return release_at(s, n, kskip_space(s, n, 0), out, outsz);
-	if ((i = find_after(s, n, "Not tainted ")))
+	if ((i = kafter(s, n, "Not tainted ")))
 		return release_at(s, n, kskip_space(s, n, i), out, outsz);
-	if ((i = find_after(s, n, "Tainted: "))) {
+	if ((i = kafter(s, n, "Tainted: "))) {
 		/* Taint letters and spaces, then the release. */
 		while (i < n && !isdigit((unsigned char)s[i]))
 			i++;
@@ -125,7 +116,7 @@ static void version_facts(struct klog *k, const char *s, size_t n)
 		if (!k->kernel[0])
 			kcopy(k->kernel, sizeof(k->kernel), rel, strlen(rel));
 	}
-	i = find_after(s, n, "Tainted: ");
+	i = kafter(s, n, "Tainted: ");
 	if (i) {
 		size_t j = i;
 
@@ -273,7 +264,7 @@ static int old_task(struct klog *k, const char *s, size_t n, long line)
 static int crash_task(struct klog *k, const char *s, size_t n, long line)
 {
 	int64_t pid, cpu;
-	size_t i = find_after(s, n, "COMMAND: \""), j;
+	size_t i = kafter(s, n, "COMMAND: \""), j;
 
 	if (!int_after(s, n, "PID:", &pid) || !i)
 		return 0;
@@ -326,12 +317,12 @@ static bool cpu_line(const char *s, size_t n, int64_t *pid, int64_t *cpu,
 		     bool *has_cpu, size_t *c, size_t *e)
 {
 	if (kstarts(s, n, "CPU: ")) {
-		*c = find_after(s, n, " Comm: ");
+		*c = kafter(s, n, " Comm: ");
 		*has_cpu = int_after(s, n, "CPU:", cpu);
 		if (!*c || !*has_cpu || !int_after(s, n, " PID:", pid))
 			return false;
 	} else if (kstarts(s, n, "Pid: ")) {
-		*c = find_after(s, n, ", comm: ");
+		*c = kafter(s, n, ", comm: ");
 		*has_cpu = false;
 		if (!*c || !int_after(s, n, "Pid:", pid))
 			return false;
@@ -454,9 +445,9 @@ bool klog_take_owner_hint(struct klog *k, const char *s, size_t n)
 	struct kreport *r = &k->rep;
 	size_t on, by, e;
 
-	if (!kstarts(s, n, "INFO: task ") || !(on = find_after(s, n, "blocked on a")))
+	if (!kstarts(s, n, "INFO: task ") || !(on = kafter(s, n, "blocked on a")))
 		return false;
-	by = find_after(s, n, " by task ");
+	by = kafter(s, n, " by task ");
 	if (!by)
 		return true;
 	if (on < n && s[on] == 'n')
@@ -533,7 +524,7 @@ bool klog_take_workqueue(struct klog *k, const char *s, size_t n)
 /* "N locks held by comm/123:" or "no locks held by comm/123." */
 static bool holder_line(struct kreport *r, const char *s, size_t n)
 {
-	size_t by = find_after(s, n, " held by ");
+	size_t by = kafter(s, n, " held by ");
 	const char *slash;
 	int64_t count = 0, pid;
 	size_t i = 0, e;
@@ -594,12 +585,12 @@ static bool acquire_line(struct kreport *r, const char *s, size_t n)
 /* The lock line after a lead-in: "(&lock){+.+.}, at: [<addr>] func+0x../0x.." */
 static bool acquire_site(struct kreport *r, const char *s, size_t n)
 {
-	size_t i = find_after(s, n, ", at: "), open;
+	size_t i = kafter(s, n, ", at: "), open;
 
 	if (!r->expect_at || !i)
 		return false;
 	r->expect_at = false;
-	open = find_after(s, i, "(");
+	open = kafter(s, i, "(");
 	if (open) {
 		const char *close = memchr(s + open, '{', i - open);
 
@@ -672,7 +663,7 @@ int klog_take_lock_lines(struct klog *k, const char *s, size_t n, long line)
 /* "Killed process 1234 (stress) total-vm:123kB, anon-rss:4kB, ..." */
 static void victim_line(struct koom *o, const char *s, size_t n, long line)
 {
-	size_t i = find_after(s, n, " process ");
+	size_t i = kafter(s, n, " process ");
 	const char *open, *close;
 
 	if (i && kparse_int(s, n, &i, &o->pid)) {
@@ -694,14 +685,14 @@ static void victim_line(struct koom *o, const char *s, size_t n, long line)
 /* "oom-kill:constraint=CONSTRAINT_MEMCG,...,oom_memcg=/x,task_memcg=/x,task=stress,pid=1,uid=0" */
 static void constraint_line(struct koom *o, const char *s, size_t n)
 {
-	size_t i = find_after(s, n, "constraint="), j;
+	size_t i = kafter(s, n, "constraint="), j;
 
 	if (i) {
 		for (j = i; j < n && s[j] != ','; j++)
 			;
 		kcopy(o->constraint, sizeof(o->constraint), s + i, j - i);
 	}
-	i = find_after(s, n, "oom_memcg=");
+	i = kafter(s, n, "oom_memcg=");
 	if (i) {
 		for (j = i; j < n && s[j] != ','; j++)
 			;

@@ -63,21 +63,12 @@ static bool comm_pid(const char *s, size_t start, size_t end, struct kheader *h)
 	return true;
 }
 
-/* Finds lit in s[0..n) and returns the index after it, or 0. */
-static size_t after(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-	const char *p = memmem(s, n, lit, l);
-
-	return p ? (size_t)(p - s) + l : 0;
-}
-
 /* "INFO: task COMM:PID blocked for more than N seconds." */
 static bool hung_task(const char *s, size_t n, struct kheader *h)
 {
 	size_t b, i;
 
-	if (!kstarts(s, n, "INFO: task ") || !(b = after(s, n, " blocked for more than ")))
+	if (!kstarts(s, n, "INFO: task ") || !(b = kafter(s, n, " blocked for more than ")))
 		return false;
 	i = b;
 	if (!comm_pid(s, 11, b - 23, h))
@@ -101,7 +92,7 @@ static void bracket_task(const char *s, size_t n, struct kheader *h)
 /* "BUG: soft lockup - CPU#1 stuck for 22s! [comm:pid]" */
 static bool soft_lockup(const char *s, size_t n, struct kheader *h)
 {
-	size_t i = after(s, n, "CPU#");
+	size_t i = kafter(s, n, "CPU#");
 
 	h->kind = KK_SOFT_LOCKUP;
 	if (i) {
@@ -112,7 +103,7 @@ static bool soft_lockup(const char *s, size_t n, struct kheader *h)
 			h->has_cpu = true;
 		}
 	}
-	i = after(s, n, "stuck for ");
+	i = kafter(s, n, "stuck for ");
 	if (i && kparse_int(s, n, &i, &h->secs))
 		h->has_secs = true;
 	bracket_task(s, n, h);
@@ -122,7 +113,7 @@ static bool soft_lockup(const char *s, size_t n, struct kheader *h)
 /* "mode:0x8250", "gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE)", "gfp=0x20(...)". */
 static void gfp_field(const char *s, size_t n, const char *key, struct kheader *h)
 {
-	size_t i = after(s, n, key), j;
+	size_t i = kafter(s, n, key), j;
 
 	if (!i || i + 2 > n || s[i] != '0' || (s[i + 1] != 'x' && s[i + 1] != 'X'))
 		return;
@@ -140,7 +131,7 @@ static void gfp_field(const char *s, size_t n, const char *key, struct kheader *
 
 static void order_field(const char *s, size_t n, const char *key, struct kheader *h)
 {
-	size_t i = after(s, n, key);
+	size_t i = kafter(s, n, key);
 	int64_t v;
 
 	if (i && kparse_int(s, n, &i, &v)) {
@@ -196,7 +187,7 @@ static bool alloc_report(const char *s, size_t n, struct kheader *h)
 /* "... in kmem_alloc (mode:...)": the function that retries. */
 static void fs_retry_function(const char *s, size_t n, struct kheader *h)
 {
-	size_t i = after(s, n, " in "), j;
+	size_t i = kafter(s, n, " in "), j;
 
 	if (!i)
 		return;
@@ -240,7 +231,7 @@ static bool fs_alloc_retry(const char *s, size_t n, struct kheader *h)
 {
 	const char *p = memmem(s, n, "ossible memory allocation deadlock", 34);
 	const char *colon;
-	size_t at, task = 0;
+	size_t at;
 
 	if (!p || p == s || (p[-1] != 'p' && p[-1] != 'P'))
 		return false;
@@ -253,12 +244,10 @@ static bool fs_alloc_retry(const char *s, size_t n, struct kheader *h)
 	colon = memmem(s, at, ": ", 2);
 	if (colon) {
 		kcopy(h->detail, sizeof(h->detail), s, (size_t)(colon - s));
-		task = (size_t)(colon - s) + 2;
+		fs_retry_task(s, (size_t)(colon - s) + 2, at, h);
 	} else if (kcontains(s, n, "lflags=")) {
 		kcopy(h->detail, sizeof(h->detail), "SPL", 3);
 	}
-	if (colon)
-		fs_retry_task(s, task, at, h);
 	return true;
 }
 
@@ -279,19 +268,19 @@ static void symbol_at(const char *s, size_t n, size_t i, char *out, size_t outsz
  */
 static void warning_fields(const char *s, size_t n, struct kheader *h)
 {
-	size_t i = after(s, n, "CPU: "), at;
+	size_t i = kafter(s, n, "CPU: "), at;
 	int64_t v;
 
 	if (i && kparse_int(s, n, &i, &v)) {
 		h->cpu = (int)v;
 		h->has_cpu = true;
 	}
-	i = after(s, n, "PID: ");
+	i = kafter(s, n, "PID: ");
 	if (i && kparse_int(s, n, &i, &v)) {
 		h->pid = v;
 		h->has_pid = true;
 	}
-	at = after(s, n, " at ");
+	at = kafter(s, n, " at ");
 	if (!at)
 		return;
 	if (h->has_cpu || kstarts(s, n, "WARNING: at ")) {
@@ -364,7 +353,7 @@ static bool sanitizer(const char *s, size_t n, struct kheader *h)
 	if (i == sizeof(tools) / sizeof(tools[0]))
 		return false;
 	h->kind = tools[i].kind;
-	i = after(s, n, " in ");
+	i = kafter(s, n, " in ");
 	if (i)
 		symbol_at(s, n, i, h->ip, sizeof(h->ip));
 	/* UBSAN names a source location there, not a function. */
@@ -420,7 +409,7 @@ static bool bug(const char *s, size_t n, struct kheader *h)
 		return true;
 	}
 	h->kind = KK_BUG;
-	i = after(s, n, " at ");
+	i = kafter(s, n, " at ");
 	if (kstarts(s, n, "kernel BUG at ") && i) {
 		size_t j = i;
 
@@ -441,7 +430,7 @@ static bool bug(const char *s, size_t n, struct kheader *h)
 static void stalled_cpu_in_title(const char *s, size_t n, struct kheader *h)
 {
 	const char *brace = memchr(s, '{', n);
-	size_t i = brace ? (size_t)(brace - s) + 1 : after(s, n, "stall on CPU ");
+	size_t i = brace ? (size_t)(brace - s) + 1 : kafter(s, n, "stall on CPU ");
 	int64_t cpu;
 
 	if (!i)
@@ -488,9 +477,9 @@ static bool hard_lockup(const char *s, size_t n, struct kheader *h)
 	    !kstarts(s, n, "Watchdog detected hard lockup"))
 		return false;
 	h->kind = KK_HARD_LOCKUP;
-	i = after(s, n, "on cpu ");
+	i = kafter(s, n, "on cpu ");
 	if (!i)
-		i = after(s, n, "CPU");
+		i = kafter(s, n, "CPU");
 	if (i && kparse_int(s, n, &i, &cpu)) {
 		h->cpu = (int)cpu;
 		h->has_cpu = true;
@@ -531,7 +520,7 @@ static bool panic(const char *s, size_t n, struct kheader *h)
 	h->weak = true;
 	kcopy(h->detail, sizeof(h->detail), s, n);
 	/* The stack protector names the function whose stack was overwritten. */
-	i = after(s, n, "corrupted in: ");
+	i = kafter(s, n, "corrupted in: ");
 	if (i && i < n && s[i] != ' ')
 		symbol_at(s, n, i, h->ip, sizeof(h->ip));
 	/* An address means the kernel could not name the function. */
