@@ -204,6 +204,34 @@ mmt_snapshot_kthreads() {
 	done
 }
 
+# TERM, then KILL, every process group in the caller's associative array PG
+# (role -> group id: each worker runs in a session of its own), and forget
+# them.
+mmt_stop_groups() {
+	local role pg
+	for role in "${!PG[@]}"; do
+		kill -TERM -- "-${PG[$role]}" 2>/dev/null
+	done
+	sleep 1
+	for role in "${!PG[@]}"; do
+		pg=${PG[$role]}
+		kill -KILL -- "-$pg" 2>/dev/null
+		wait "$pg" 2>/dev/null
+		unset "PG[$role]"
+	done
+}
+
+# mmt_unmount DIR TRIES: unmount DIR, retrying once a second (a dying
+# writer may still hold a file open briefly); true once it is unmounted.
+mmt_unmount() {
+	local i
+	for i in $(seq "$2"); do
+		umount "$1" 2>/dev/null && break
+		sleep 1
+	done
+	! mountpoint -q "$1"
+}
+
 # Print what a developer should check after a run: nothing of ours left.
 mmt_verify_clean() {
 	echo "== losetup -a"

@@ -59,24 +59,10 @@ teardown() {
 		FROZEN=0
 	fi
 	# 2. Stop the writers (the process groups we created, by id).
-	local i pg
-	for i in "${!PG[@]}"; do
-		kill -TERM -- "-${PG[$i]}" 2>/dev/null
-	done
-	sleep 1
-	for i in "${!PG[@]}"; do
-		pg=${PG[$i]}
-		kill -KILL -- "-$pg" 2>/dev/null
-		wait "$pg" 2>/dev/null
-		unset "PG[$i]"
-	done
-	# 3. Unmount (retry: a dying writer may still hold its file briefly).
-	if [ "$MOUNTED" = 1 ]; then
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			umount "$MNT" 2>/dev/null && break
-			sleep 1
-		done
-		mountpoint -q "$MNT" || MOUNTED=0
+	mmt_stop_groups
+	# 3. Unmount.
+	if [ "$MOUNTED" = 1 ] && mmt_unmount "$MNT" 10; then
+		MOUNTED=0
 	fi
 	# 4. Detach the loop device.
 	if [ -n "$LOOP" ] && [ "$MOUNTED" = 0 ]; then

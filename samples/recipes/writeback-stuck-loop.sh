@@ -62,17 +62,7 @@ teardown() {
 		fsfreeze -u "$MNTA" 2>/dev/null && mmt_log "thawed $MNTA"
 	fi
 	# 2. Workers: TERM, then KILL, whole process groups we created.
-	local role pg
-	for role in "${!PG[@]}"; do
-		kill -TERM -- "-${PG[$role]}" 2>/dev/null
-	done
-	sleep 1
-	for role in "${!PG[@]}"; do
-		pg=${PG[$role]}
-		kill -KILL -- "-$pg" 2>/dev/null
-		wait "$pg" 2>/dev/null
-		unset "PG[$role]"
-	done
+	mmt_stop_groups
 	if [ -n "$SAMPLER" ]; then
 		kill "$SAMPLER" 2>/dev/null
 		wait "$SAMPLER" 2>/dev/null
@@ -80,13 +70,8 @@ teardown() {
 	fi
 	# 3. Inner filesystem first: unmount A (writes back its dirty pages
 	#    through LOOPA into a.img on B), detach LOOPA, then B.
-	local i
-	if [ "$MOUNTEDA" = 1 ]; then
-		for i in $(seq 30); do
-			umount "$MNTA" 2>/dev/null && break
-			sleep 1
-		done
-		mountpoint -q "$MNTA" || MOUNTEDA=0
+	if [ "$MOUNTEDA" = 1 ] && mmt_unmount "$MNTA" 30; then
+		MOUNTEDA=0
 	fi
 	if [ -n "$LOOPA" ] && [ "$MOUNTEDA" = 0 ]; then
 		# The loop device node outlives this run: give its queue back the
@@ -98,12 +83,8 @@ teardown() {
 		fi
 		losetup -d "$LOOPA" && LOOPA=""
 	fi
-	if [ "$MOUNTEDB" = 1 ] && [ -z "$LOOPA" ]; then
-		for i in $(seq 30); do
-			umount "$MNTB" 2>/dev/null && break
-			sleep 1
-		done
-		mountpoint -q "$MNTB" || MOUNTEDB=0
+	if [ "$MOUNTEDB" = 1 ] && [ -z "$LOOPA" ] && mmt_unmount "$MNTB" 30; then
+		MOUNTEDB=0
 	fi
 	if [ -n "$LOOPB" ] && [ "$MOUNTEDB" = 0 ]; then
 		losetup -d "$LOOPB" && LOOPB=""
