@@ -1,8 +1,10 @@
-# Writes OUT, a C file holding every schema file in FILES (sorted by name)
+# Writes OUT, a C file holding every schema file of DIR (sorted by name)
 # as a string, so the binary carries its own migrations.
 set(body "/* Generated from the schema files by cmake/embed_schema.cmake. */\n")
 string(APPEND body "#include \"core/schema.h\"\n\n")
 set(table "const struct mmt_schema_file mmt_schema_files[] = {\n")
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(n 0)
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME)

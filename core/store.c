@@ -20,6 +20,7 @@ struct mmt_store {
 	struct cached_stmt *cache;
 	size_t ncache, capcache;
 	bool in_tx;
+	int depth;			/* open transactions: 1, then savepoints */
 	bool readonly;
 };
 
@@ -168,19 +169,25 @@ void mmt_store_close(struct mmt_store *st)
 	free(st);
 }
 
+/*
+ * Transactions nest: inside one, begin opens a savepoint, so that a tree of
+ * files is one unit while each file of it can still fail alone.
+ */
 int mmt_store_begin(struct mmt_store *st, struct mmt_err *err)
 {
-	if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+	if (mmt_store_exec(st, st->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", err) < 0)
 		return -1;
+	st->depth++;
 	st->in_tx = true;
 	return 0;
 }
 
 int mmt_store_commit(struct mmt_store *st, struct mmt_err *err)
 {
-	if (mmt_store_exec(st, "COMMIT", err) < 0)
+	if (mmt_store_exec(st, st->depth > 1 ? "RELEASE nested" : "COMMIT", err) < 0)
 		return -1;
-	st->in_tx = false;
+	st->depth--;
+	st->in_tx = st->depth > 0;
 	return 0;
 }
 
@@ -188,8 +195,12 @@ void mmt_store_rollback(struct mmt_store *st)
 {
 	if (!st->in_tx)
 		return;
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	st->in_tx = false;
+	if (st->depth > 1)
+		sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+	else
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->depth--;
+	st->in_tx = st->depth > 0;
 }
 
 sqlite3_stmt *mmt_store_prepare(struct mmt_store *st, const char *sql,
