@@ -24,9 +24,14 @@ static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
 		if (ir->quiet)
 			break;
 		mmt_fputs_safe(path, stdout);
-		printf(": %s (%s): %lld lines, %lld reports\n", r->kind,
-		       r->format ? r->format : "-", (long long)r->records,
-		       (long long)r->reports);
+		printf(": %s (%s): ", r->kind, r->format ? r->format : "-");
+		if (!strcmp(r->kind, "kernel_log") || !strcmp(r->kind, "crash"))
+			printf("%lld lines, %lld reports\n", (long long)r->records,
+			       (long long)r->reports);
+		else
+			printf("%lld %s\n", (long long)r->records,
+			       !strcmp(r->kind, "slab_aliases") ? "caches and aliases"
+			       : "samples");
 		break;
 	case MMT_INGEST_DUPLICATE:
 		ir->taken++;
@@ -52,6 +57,32 @@ static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
 	}
 }
 
+/* The account of a tree: what was found, what was missing. */
+static void say_tree(void *ctx, const struct mmt_tree_summary *t)
+{
+	struct ingest_report *ir = ctx;
+
+	if (t->already) {
+		ir->taken++;
+		if (ir->quiet)
+			return;
+		mmt_fputs_safe(t->path, stdout);
+		printf(": %s already ingested (use --force to ingest it again)\n", t->kind);
+		return;
+	}
+	if (ir->quiet)
+		return;
+	mmt_fputs_safe(t->path, stdout);
+	printf(": %s (tree %lld): %d files ingested, %d already there, %d skipped, %d failed",
+	       t->kind, (long long)t->tree_id, t->ingested, t->duplicates, t->skipped,
+	       t->failed);
+	if (t->missing[0]) {
+		fputs("; missing: ", stdout);
+		mmt_fputs_safe(t->missing, stdout);
+	}
+	putchar('\n');
+}
+
 /*
  * Files that fail are named and the others still ingested; the exit status
  * is 1 when any failed or when nothing at all could be taken.
@@ -65,6 +96,7 @@ int mmt_run_ingest(struct mmt_store *st, char **paths, int n,
 
 	o.warn = mmt_warn_hook;
 	o.progress = mmt_progress;
+	o.tree_done = say_tree;
 	mmt_catch_interrupts();
 	mmt_ingest_paths(st, paths, n, &o, say, &ir, &failed);
 	mmt_progress_done();

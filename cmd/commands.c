@@ -24,6 +24,14 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "as it was. Each file's format is recognised from its content; --as\n"
 	  "names it instead. Content already ingested is skipped unless --force.\n"
 	  "\n"
+	  "A sosreport (directory, .tar.xz, .tar.gz) or a capture directory is\n"
+	  "read as one unit: the files that matter are found by their paths, and\n"
+	  "the account says which were ingested and which were missing. A\n"
+	  "/sys/kernel/slab directory (or a copy) gives SLUB's cache merges.\n"
+	  "Snapshot files may hold many samples (separated by `date` lines or by\n"
+	  "their header repeating); copies named file.1, file.2 or with a time in\n"
+	  "their name form one series.\n"
+	  "\n"
 	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
 	  "      --as KIND     parse every file as KIND (see below)\n"
 	  "      --kernel RELEASE  the kernel release, for logs that never print it\n"
@@ -37,7 +45,8 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "\n"
 	  "Examples:\n"
 	  "  mmtriage ingest vmcore-dmesg.txt\n"
-	  "  mmtriage ingest -d case42.db sosreport-host/ journal.txt\n"
+	  "  mmtriage ingest -d case42.db sosreport-host.tar.xz journal.txt\n"
+	  "  mmtriage ingest -d case42.db capture/ /sys/kernel/slab\n"
 	  "  mmtriage ingest --as kernel_log console.capture\n",
 	  cmd_ingest },
 	{ "analyze", "classify stacks, group findings and diagnose the hang",

@@ -6,6 +6,8 @@
  * its parser as it reads, so that a large log is read once, not twice.
  */
 #include "parsers/ingest.h"
+#include "parsers/slab_aliases.h"
+#include "parsers/tree.h"
 #include "core/sha256.h"
 #include "core/xalloc.h"
 
@@ -27,11 +29,27 @@ static const char sql_set_sha256[] =
 	"UPDATE sources SET sha256 = ? WHERE id = ?";
 static const char sql_delete_lines[] =
 	"DELETE FROM log_lines WHERE source_id = ?";
+/* Rows of snapshots that are not foreign keys (for speed), deleted by hand. */
+static const char sql_delete_state[] =
+	"DELETE FROM state_values WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1);"
+	"DELETE FROM zone_values WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1);"
+	"DELETE FROM free_areas WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1);"
+	"DELETE FROM swap_devices WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1);"
+	"DELETE FROM psi_values WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1);"
+	"DELETE FROM slab_caches WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1);"
+	"DELETE FROM irq_counts WHERE snapshot_id IN "
+	"(SELECT id FROM snapshots WHERE source_id = ?1)";
 static const char sql_delete_source[] =
 	"DELETE FROM sources WHERE id = ?";
 static const char sql_insert_source[] =
-	"INSERT INTO sources (path, kind, sha256, size, ingested_at) "
-	"VALUES (?, ?, ?, ?, ?)";
+	"INSERT INTO sources (path, kind, sha256, size, ingested_at, tree_id) "
+	"VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_finish_source[] =
 	"UPDATE sources SET records = ?, clock = ?, kernel = ?, format = ? "
 	"WHERE id = ?";
@@ -55,11 +73,23 @@ static int hash_rest(int fd, const char *path, struct mmt_sha256 *c, char hex[65
 	return 0;
 }
 
-static int hash_file(int fd, const char *path, char hex[65], struct mmt_err *err)
+/* For parsers with named_samples: the name, then the content. */
+static void hash_name(struct mmt_sha256 *c, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	mmt_sha256_update(c, base, strlen(base) + 1);
+}
+
+static int hash_file(int fd, const char *path, bool named, char hex[65],
+		     struct mmt_err *err)
 {
 	struct mmt_sha256 c;
 
 	mmt_sha256_init(&c);
+	if (named)
+		hash_name(&c, path);
 	if (hash_rest(fd, path, &c, hex, err) < 0)
 		return -1;
 	return lseek(fd, 0, SEEK_SET) < 0 ?
@@ -131,6 +161,7 @@ static int insert_source(struct mmt_store *st, const struct mmt_input *in,
 	mmt_bind_text(s, 3, hex);
 	mmt_bind_int(s, 4, (int64_t)in->size);
 	mmt_bind_text(s, 5, now);
+	mmt_bind_int_opt(s, 6, in->tree_id, in->tree_id > 0);
 	return mmt_store_run(st, s, err);
 }
 
@@ -159,6 +190,31 @@ static int delete_by_source(struct mmt_store *st, const char *sql, int64_t sourc
 		return -1;
 	mmt_bind_int(s, 1, source);
 	return mmt_store_run(st, s, err);
+}
+
+static int delete_state(struct mmt_store *st, int64_t source, struct mmt_err *err)
+{
+	sqlite3 *db = mmt_store_handle(st);
+	const char *sql = sql_delete_state;
+
+	/* Several statements: prepared and run one by one. */
+	while (*sql) {
+		sqlite3_stmt *s = NULL;
+		const char *rest;
+
+		if (sqlite3_prepare_v2(db, sql, -1, &s, &rest) != SQLITE_OK)
+			return mmt_err_set(err, "SQL: %s", sqlite3_errmsg(db));
+		if (s) {
+			sqlite3_bind_int64(s, 1, source);
+			if (sqlite3_step(s) != SQLITE_DONE) {
+				sqlite3_finalize(s);
+				return mmt_err_set(err, "SQL: %s", sqlite3_errmsg(db));
+			}
+			sqlite3_finalize(s);
+		}
+		sql = rest;
+	}
+	return 0;
 }
 
 /* 1 when the file cannot be a duplicate of a stored source, else 0; -1 on error. */
@@ -203,6 +259,7 @@ static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p
 	if (mmt_store_begin(st, err) < 0)
 		return -1;
 	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
+			    delete_state(st, replace, err) < 0 ||
 			    delete_by_source(st, sql_delete_source, replace, err) < 0))
 		goto fail;
 	if (insert_source(st, in, p->name, hex ? hex : "", err) < 0)
@@ -231,10 +288,10 @@ static void set_status(struct mmt_ingest_result *r, enum mmt_ingest_status s,
 }
 
 /* The hash of the file, and the stored source with that content (0 if none). */
-static int64_t hash_and_find(struct mmt_store *st, int fd, const char *path, char hex[65],
-			     struct mmt_err *err)
+static int64_t hash_and_find(struct mmt_store *st, int fd, const char *path, bool named,
+			     char hex[65], struct mmt_err *err)
 {
-	if (hash_file(fd, path, hex, err) < 0)
+	if (hash_file(fd, path, named, hex, err) < 0)
 		return -1;
 	return find_source(st, hex, err);
 }
@@ -277,10 +334,12 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 	}
 	if (one_pass) {
 		mmt_sha256_init(&hash);
+		if (p->named_samples)
+			hash_name(&hash, in->path);
 		in->hash = &hash;
 		existing = 0;
 	} else {
-		existing = hash_and_find(st, fd, in->path, hex, err);
+		existing = hash_and_find(st, fd, in->path, p->named_samples, hex, err);
 		if (existing < 0) {
 			set_status(r, MMT_INGEST_FAILED, NULL);
 			goto out;
@@ -305,9 +364,9 @@ out:
 	free(head);
 }
 
-void mmt_ingest_file(struct mmt_store *st, const char *path,
-		     const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
-		     struct mmt_err *err)
+void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *shown,
+			const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+			struct mmt_err *err)
 {
 	struct mmt_input in = { 0 };
 	struct stat sb;
@@ -317,22 +376,118 @@ void mmt_ingest_file(struct mmt_store *st, const char *path,
 	mmt_err_clear(err);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
-		mmt_err_at(err, path, 0, "cannot open: %s", strerror(errno));
+		mmt_err_at(err, shown, 0, "cannot open: %s", strerror(errno));
 		r->status = MMT_INGEST_FAILED;
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	in.path = path;
+	in.path = shown;
 	in.fd = fd;
 	in.size = (uint64_t)sb.st_size;
+	in.mtime = (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
 	in.flags = o->lenient ? MMT_INPUT_LENIENT : 0;
 	in.kernel_hint = o->kernel;
+	in.tree_id = o->tree_id;
+	in.page_size = o->page_size;
+	in.tree_time = o->tree_time;
 	in.warn = o->warn;
 	in.progress = o->progress;
 	in.hook_ctx = o->hook_ctx;
 	ingest_fd(st, fd, &in, o, r, err);
 	close(fd);
+}
+
+void mmt_ingest_file(struct mmt_store *st, const char *path,
+		     const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+		     struct mmt_err *err)
+{
+	mmt_ingest_file_as(st, path, path, o, r, err);
+}
+
+/*
+ * The identity of a /sys/kernel/slab directory (or a copy): its names and
+ * where its links point, which is what it says about merges. Counts of
+ * objects change from one reading to the next without making it new.
+ */
+static int hash_slab_dir(const char *dir, char hex[65], struct mmt_err *err)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	struct mmt_sha256 c;
+	unsigned char digest[32];
+
+	if (n < 0)
+		return mmt_err_at(err, dir, 0, "cannot read directory: %s", strerror(errno));
+	mmt_sha256_init(&c);
+	mmt_sha256_update(&c, "slab_dir", 9);
+	for (int i = 0; i < n; i++) {
+		char *child = xmalloc(strlen(dir) + strlen(names[i]->d_name) + 2), target[256];
+		ssize_t k;
+
+		sprintf(child, "%s/%s", dir, names[i]->d_name);
+		k = readlink(child, target, sizeof(target));
+		mmt_sha256_update(&c, names[i]->d_name, strlen(names[i]->d_name) + 1);
+		if (k > 0)
+			mmt_sha256_update(&c, target, (size_t)k);
+		free(child);
+		free(names[i]);
+	}
+	free(names);
+	mmt_sha256_final(&c, digest);
+	mmt_sha256_hex(digest, hex);
+	return 0;
+}
+
+static int slab_dir_in_transaction(struct mmt_store *st, const char *dir,
+				   struct mmt_input *in, const char *hex, int64_t replace,
+				   struct mmt_err *err)
+{
+	if (mmt_store_begin(st, err) < 0)
+		return -1;
+	if (replace > 0 && delete_by_source(st, sql_delete_source, replace, err) < 0)
+		goto fail;
+	if (insert_source(st, in, "slab_aliases", hex, err) < 0)
+		goto fail;
+	in->source_id = mmt_store_last_id(st);
+	in->format = "sysfs";
+	if (mmt_slab_sysfs_ingest(st, dir, in->source_id, &in->records, err) < 0 ||
+	    finish_source(st, in, err) < 0)
+		goto fail;
+	return mmt_store_commit(st, err);
+fail:
+	mmt_store_rollback(st);
+	return -1;
+}
+
+void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *shown,
+			 const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+			 struct mmt_err *err)
+{
+	struct mmt_input in = { .path = shown, .fd = -1, .tree_id = o->tree_id };
+	char hex[65];
+	int64_t existing;
+
+	memset(r, 0, sizeof(*r));
+	mmt_err_clear(err);
+	r->kind = "slab_aliases";
+	if (hash_slab_dir(dir, hex, err) < 0 || (existing = find_source(st, hex, err)) < 0) {
+		r->status = MMT_INGEST_FAILED;
+		return;
+	}
+	if (existing > 0 && !o->force) {
+		r->source_id = existing;
+		r->status = MMT_INGEST_DUPLICATE;
+		return;
+	}
+	if (slab_dir_in_transaction(st, dir, &in, hex, existing, err) < 0) {
+		r->status = MMT_INGEST_FAILED;
+		return;
+	}
+	r->status = MMT_INGESTED;
+	r->source_id = in.source_id;
+	r->records = in.records;
+	r->format = in.format;
 }
 
 struct walk {
@@ -374,13 +529,43 @@ static void walk_dir(struct walk *w, const char *dir)
 	free(names);
 }
 
+/* A directory or archive that is read as a unit rather than file by file. */
+static bool walk_unit(struct walk *w, const char *path, bool dir)
+{
+	struct mmt_ingest_result r = { 0 };
+	struct mmt_err err = { 0 };
+	int n;
+
+	if (dir && mmt_slab_sysfs_dir(path)) {
+		mmt_ingest_slab_dir(w->st, path, path, w->o, &r, &err);
+		w->ingested += r.status == MMT_INGESTED;
+		w->failed += r.status == MMT_INGEST_FAILED;
+		w->cb(w->ctx, path, &r, &err);
+		return true;
+	}
+	if (mmt_tree_detect(path) == MMT_TREE_NONE)
+		return false;
+	n = mmt_ingest_tree(w->st, path, w->o, w->cb, w->ctx, &err);
+	if (n < 0) {
+		r.status = mmt_interrupted() ? MMT_INGEST_INTERRUPTED : MMT_INGEST_FAILED;
+		w->failed += r.status == MMT_INGEST_FAILED;
+		w->cb(w->ctx, path, &r, &err);
+	} else {
+		w->ingested += n;
+	}
+	return true;
+}
+
 static void walk_path(struct walk *w, const char *path)
 {
 	struct mmt_ingest_result r;
 	struct mmt_err err = { 0 };
 	struct stat sb;
+	bool dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+	if ((dir || (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))) && walk_unit(w, path, dir))
+		return;
+	if (dir) {
 		walk_dir(w, path);
 		return;
 	}

@@ -14,14 +14,29 @@
 #include "core/store.h"
 #include "parsers/parser.h"
 
+/* What became of a tree (a sosreport, a capture directory): see tree.h. */
+struct mmt_tree_summary {
+	const char *path;
+	const char *kind;		/* 'sosreport', 'capture' */
+	int64_t tree_id;		/* 0 when nothing was written */
+	int ingested, duplicates, skipped, failed;
+	const char *missing;		/* roles not found, comma-separated; "" when none */
+	bool already;			/* every file was already stored: nothing written */
+};
+
 struct mmt_ingest_opts {
 	const char *as;			/* parser name, or NULL to sniff */
 	bool force;			/* re-ingest content already present */
 	bool lenient;			/* repair bad bytes instead of refusing */
 	const char *kernel;		/* release to assume when a file shows none */
+	/* Set by the tree ingester for the files of a tree: */
+	int64_t tree_id;		/* trees.id */
+	int64_t page_size;		/* bytes, when the tree records it */
+	double tree_time;		/* when the tree was collected (Unix seconds), 0 if unknown */
 	void (*warn)(void *ctx, const char *path, long line, const char *msg);
 	void (*progress)(void *ctx, const char *path, uint64_t done, uint64_t total);
 	void *hook_ctx;
+	void (*tree_done)(void *ctx, const struct mmt_tree_summary *s);	/* ctx of the cb */
 };
 
 enum mmt_ingest_status {
@@ -60,5 +75,13 @@ int mmt_ingest_paths(struct mmt_store *st, char *const *paths, int npaths,
 void mmt_ingest_file(struct mmt_store *st, const char *path,
 		     const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
 		     struct mmt_err *err);
+/* A /sys/kernel/slab directory or a copy of it (see slab_aliases.h). */
+void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *shown,
+			 const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+			 struct mmt_err *err);
+/* The same, for a file read at path but known to the user as shown. */
+void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *shown,
+			const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
+			struct mmt_err *err);
 
 #endif

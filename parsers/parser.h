@@ -29,6 +29,11 @@ struct mmt_input {
 	int64_t source_id;		/* row of sources the facts belong to */
 	unsigned flags;
 	const char *kernel_hint;	/* release to assume when the input shows none, or NULL */
+	/* Set when the file is part of a tree (a sosreport, a capture directory): */
+	int64_t tree_id;		/* trees.id, or 0 */
+	int64_t page_size;		/* bytes, 0 when the tree does not say */
+	double mtime;			/* the file's modification time, Unix seconds */
+	double tree_time;		/* when the tree was collected, Unix seconds, 0 if unknown */
 	/*
 	 * When set, the parser feeds every byte it reads from fd to it (see
 	 * mmt_parser.hashes_input): ingest then reads the file only once.
@@ -54,6 +59,12 @@ struct mmt_parser {
 	int (*parse)(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err);
 	/* parse() reads fd from its start, in order, and honours in->hash. */
 	bool hashes_input;
+	/*
+	 * The file's name is part of its identity: a copy of a /proc file
+	 * taken at another time (vmstat.1, vmstat.2) is another sample even
+	 * when its content is the same, so the hash covers the name too.
+	 */
+	bool named_samples;
 };
 
 extern const struct mmt_parser *const mmt_parsers[];

@@ -10,9 +10,35 @@
 #include <string.h>
 
 extern const struct mmt_parser mmt_parser_kernel_log;
+extern const struct mmt_parser mmt_parser_meminfo;
+extern const struct mmt_parser mmt_parser_vmstat;
+extern const struct mmt_parser mmt_parser_psi;
+extern const struct mmt_parser mmt_parser_crash;
+extern const struct mmt_parser mmt_parser_slabinfo;
+extern const struct mmt_parser mmt_parser_slabtop;
+extern const struct mmt_parser mmt_parser_slab_aliases;
+extern const struct mmt_parser mmt_parser_interrupts;
+extern const struct mmt_parser mmt_parser_free;
+extern const struct mmt_parser mmt_parser_zoneinfo;
+extern const struct mmt_parser mmt_parser_buddyinfo;
+extern const struct mmt_parser mmt_parser_pagetypeinfo;
+extern const struct mmt_parser mmt_parser_swaps;
 
 const struct mmt_parser *const mmt_parsers[] = {
 	&mmt_parser_kernel_log,
+	&mmt_parser_meminfo,
+	&mmt_parser_vmstat,
+	&mmt_parser_psi,
+	&mmt_parser_crash,
+	&mmt_parser_slabinfo,
+	&mmt_parser_slabtop,
+	&mmt_parser_slab_aliases,
+	&mmt_parser_interrupts,
+	&mmt_parser_free,
+	&mmt_parser_zoneinfo,
+	&mmt_parser_buddyinfo,
+	&mmt_parser_pagetypeinfo,
+	&mmt_parser_swaps,
 	NULL,
 };
 

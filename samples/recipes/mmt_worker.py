@@ -21,6 +21,9 @@ Modes:
                            MAX_MB (0: no limit), then hold it
   fadvise-dontneed PATH... drop the page cache of the given files only
                            (posix_fadvise POSIX_FADV_DONTNEED)
+  ipi SECONDS              membarrier(PRIVATE_EXPEDITED) in a loop while a
+                           second thread of the process runs: every call
+                           interrupts the other CPU (function-call IPIs)
 Optional first argument: --comm NAME to choose the process name.
 """
 
@@ -122,6 +125,24 @@ def fadvise_dontneed(paths):
         os.close(fd)
 
 
+MEMBARRIER_CMD_PRIVATE_EXPEDITED = 8
+MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 16
+NR_MEMBARRIER = 324  # x86_64
+
+
+def ipi(seconds):
+    import threading
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(NR_MEMBARRIER, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0:
+        sys.exit("membarrier register failed: errno %d" % ctypes.get_errno())
+    end = time.monotonic() + seconds
+    spinner = threading.Thread(target=lambda: [None for _ in iter(lambda: time.monotonic() > end, True)])
+    spinner.start()
+    while time.monotonic() < end:
+        libc.syscall(NR_MEMBARRIER, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)
+    spinner.join()
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "--comm":
         set_comm(argv[1])
@@ -137,6 +158,8 @@ def main(argv):
         reader(args[0], args[1:])
     elif mode == "alloc":
         alloc(int(args[0]), int(args[1]), float(args[2]))
+    elif mode == "ipi":
+        ipi(float(args[0]))
     elif mode == "fadvise-dontneed":
         fadvise_dontneed(args)
     else:

@@ -41,3 +41,20 @@ sql() {
 db_state() {
 	if [ -e "$1" ]; then sqlite3 "$1" .dump | sha256sum; else echo absent; fi
 }
+
+# interrupt_ingest DB PATH...: starts `mmtriage ingest -d DB PATH...` in the
+# background, sends SIGINT once it holds its write transaction (the WAL file
+# passes 1 MB), and sets rc to its exit status.
+interrupt_ingest() {
+	local db=$1 pid
+	shift
+	"$MMT" ingest -d "$db" "$@" >"$OUT" 2>"$ERR" &
+	pid=$!
+	for _ in $(seq 200); do
+		[ -s "$db-wal" ] && [ "$(stat -c %s "$db-wal")" -gt 1000000 ] && break
+		sleep 0.02
+	done
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+}

@@ -1,8 +1,8 @@
 /*
- * The fixture of the kernel-log parser's unit tests: stores, paths,
- * ingestion and queries (klog_fixture.h says what each offers). Errors
- * fail or skip the calling test through cmocka, which longjmps out of the
- * helper, so no helper returns an error code.
+ * The fixture of the parsers' unit tests: stores, paths, ingestion and
+ * queries (klog_fixture.h says what each offers). Errors fail or skip the
+ * calling test through cmocka, which longjmps out of the helper, so no
+ * helper returns an error code.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,11 @@ void kfx_sample_path(char *out, size_t n, const char *sample, const char *file)
 	snprintf(out, n, "%s/samples/%s/%s", kfx_source_dir(), sample, file);
 }
 
+void kfx_data_path(char *out, size_t n, const char *dir, const char *file)
+{
+	snprintf(out, n, "%s/tests/data/%s/%s", kfx_source_dir(), dir, file);
+}
+
 static int is_file(const char *path)
 {
 	struct stat sb;
@@ -107,6 +113,14 @@ char *kfx_slurp(const char *path, size_t *len)
 	return buf;
 }
 
+char *kfx_data(const char *dir, const char *file, size_t *len)
+{
+	char path[4096];
+
+	kfx_data_path(path, sizeof(path), dir, file);
+	return kfx_slurp(path, len);
+}
+
 size_t kfx_line_offset(const char *buf, size_t len, long line)
 {
 	size_t i = 0;
@@ -115,6 +129,33 @@ size_t kfx_line_offset(const char *buf, size_t len, long line)
 		if (buf[i] == '\n')
 			l++;
 	return i;
+}
+
+char *kfx_derive(const char *path, long line, const char *find, const char *repl,
+		 size_t *len)
+{
+	size_t n, b, e, at, k = strlen(find), r = strlen(repl);
+	char *buf = kfx_slurp(path, &n), *out, *hit;
+	char saved;
+
+	b = kfx_line_offset(buf, n, line);
+	e = kfx_line_offset(buf, n, line + 1);
+	/* Searched for on that line alone. */
+	saved = buf[e];
+	buf[e] = '\0';
+	hit = strstr(buf + b, find);
+	if (!hit)
+		fail_msg("'%s' is not on line %ld of %s", find, line, path);
+	buf[e] = saved;
+	at = (size_t)(hit - buf);
+	out = malloc(n - k + r + 1);
+	assert_non_null(out);
+	memcpy(out, buf, at);
+	memcpy(out + at, repl, r);
+	memcpy(out + at + r, hit + k, n - at - k + 1);	/* with the NUL */
+	*len = n - k + r;
+	free(buf);
+	return out;
 }
 
 int64_t kfx_ingest_path(struct kfx *fx, const char *path)
@@ -130,19 +171,148 @@ int64_t kfx_ingest_path(struct kfx *fx, const char *path)
 	return r.source_id;
 }
 
-/* Through a file, so that text takes the path a user's file takes. */
-int64_t kfx_ingest_text(struct kfx *fx, const char *text, size_t len)
-{
-	char path[] = "/tmp/mmt-klog-test-XXXXXX";
-	int fd = mkstemp(path);
-	int64_t id;
+/* A temporary file, and the folder made for it when it has a given name. */
+struct temp {
+	char dir[64];		/* "" when the file is mkstemp's */
+	char path[512];
+};
 
+/*
+ * Text into a new temporary file, so that it takes the path a user's file
+ * takes: one of mkstemp's names or, when name is not NULL, a file of that
+ * name in a new temporary folder. remove_temp undoes it.
+ */
+static void write_temp(struct temp *t, const char *name, const char *text, size_t len)
+{
+	int fd;
+
+	if (name) {
+		snprintf(t->dir, sizeof(t->dir), "/tmp/mmt-test-XXXXXX");
+		assert_non_null(mkdtemp(t->dir));
+		if (snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, name) >=
+		    (int)sizeof(t->path))
+			fail_msg("name too long: %s", name);
+		fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	} else {
+		t->dir[0] = '\0';
+		snprintf(t->path, sizeof(t->path), "/tmp/mmt-test-XXXXXX");
+		fd = mkstemp(t->path);
+	}
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	close(fd);
-	id = kfx_ingest_path(fx, path);
-	unlink(path);
+}
+
+static void remove_temp(const struct temp *t)
+{
+	unlink(t->path);
+	if (t->dir[0])
+		rmdir(t->dir);
+}
+
+static int64_t ingest_temp(struct kfx *fx, const char *name, const char *text, size_t len)
+{
+	struct temp t;
+	int64_t id;
+
+	write_temp(&t, name, text, len);
+	id = kfx_ingest_path(fx, t.path);
+	remove_temp(&t);
 	return id;
+}
+
+int64_t kfx_ingest_text(struct kfx *fx, const char *text, size_t len)
+{
+	return ingest_temp(fx, NULL, text, len);
+}
+
+int64_t kfx_ingest_named(struct kfx *fx, const char *name, const char *text, size_t len)
+{
+	return ingest_temp(fx, name, text, len);
+}
+
+int64_t kfx_ingest_twice(struct kfx *fx, const char *path)
+{
+	size_t len;
+	char *buf = kfx_slurp(path, &len), *twice = malloc(2 * len + 1);
+	int64_t id;
+
+	assert_non_null(twice);
+	memcpy(twice, buf, len);
+	memcpy(twice + len, buf, len);
+	id = kfx_ingest_text(fx, twice, 2 * len);
+	free(twice);
+	free(buf);
+	return id;
+}
+
+/* Every table a failed ingest must leave as it was. */
+static const char *const kept_tables[] = {
+	"sources", "snapshots", "state_keys", "log_lines", "state_values", "zone_values",
+	"free_areas", "swap_devices", "psi_values", "slab_caches", "slab_attrs",
+	"slab_aliases", "irq_counts", "crash_tasks", "tree_files",
+};
+
+#define NKEPT (sizeof(kept_tables) / sizeof(kept_tables[0]))
+
+static void count_kept(struct kfx *fx, int64_t rows[NKEPT])
+{
+	for (size_t i = 0; i < NKEPT; i++)
+		rows[i] = kfx_count_rows(fx, kept_tables[i]);
+}
+
+/* Ingesting text (read by parser as, or the one sniffed) must fail; see the header. */
+static void expect_refused(struct kfx *fx, const char *as, const char *name,
+			   const char *text, size_t len, long line, const char *words)
+{
+	struct kfx own;
+	struct mmt_ingest_opts o = { .as = as, .warn = on_warn };
+	struct mmt_ingest_result r;
+	struct mmt_err err = { 0 };
+	struct temp t;
+	int64_t before[NKEPT], after[NKEPT];
+
+	if (!fx) {
+		fx = &own;
+		kfx_open(fx);
+	}
+	o.hook_ctx = fx;
+	count_kept(fx, before);
+	write_temp(&t, name, text, len);
+	mmt_ingest_file(fx->st, t.path, &o, &r, &err);
+	remove_temp(&t);
+	if (r.status != MMT_INGEST_FAILED)
+		fail_msg("ingested (status %d), expected a failure with '%s'", r.status, words);
+	if (line && err.line != line)
+		fail_msg("failed at line %ld with '%s', expected line %ld", err.line, err.msg,
+			 line);
+	if (!strstr(err.msg, words))
+		fail_msg("message '%s' lacks '%s'", err.msg, words);
+	count_kept(fx, after);
+	for (size_t i = 0; i < NKEPT; i++)
+		if (after[i] != before[i])
+			fail_msg("%s: %lld rows after the failure, %lld before", kept_tables[i],
+				 (long long)after[i], (long long)before[i]);
+	if (fx == &own)
+		kfx_close(fx);
+}
+
+void kfx_expect_refused(struct kfx *fx, const char *text, size_t len, long line,
+			const char *words)
+{
+	expect_refused(fx, NULL, NULL, text, len, line, words);
+}
+
+void kfx_expect_refused_as(struct kfx *fx, const char *as, const char *text, size_t len,
+			   long line, const char *words)
+{
+	expect_refused(fx, as, NULL, text, len, line, words);
+}
+
+void kfx_expect_refused_named(struct kfx *fx, const char *name, const char *text,
+			      size_t len, long line, const char *words)
+{
+	expect_refused(fx, NULL, name, text, len, line, words);
 }
 
 /* Lines first..last (1-based, inclusive) of a file, with their newlines. */
@@ -173,6 +343,15 @@ int64_t kfx_open_corpus(struct kfx *fx, const char *rel)
 	char path[4096];
 
 	kfx_corpus_path(path, sizeof(path), rel);
+	kfx_open(fx);
+	return kfx_ingest_path(fx, path);
+}
+
+int64_t kfx_open_data(struct kfx *fx, const char *dir, const char *file)
+{
+	char path[4096];
+
+	kfx_data_path(path, sizeof(path), dir, file);
 	kfx_open(fx);
 	return kfx_ingest_path(fx, path);
 }
@@ -248,6 +427,21 @@ void kfx_expect_row(struct kfx *fx, const char *table, int64_t id,
 			fail_msg("%s %lld: %s is '%s', expected '%s'", table,
 				 (long long)id, pairs[0], got, pairs[1]);
 	}
+}
+
+int64_t kfx_count_rows(struct kfx *fx, const char *table)
+{
+	return kfx_qint(fx, "SELECT count(*) FROM %s", table);
+}
+
+void kfx_expect_kind(struct kfx *fx, int64_t src, const char *kind)
+{
+	char got[64];
+
+	kfx_qtext(fx, got, sizeof(got), "SELECT kind FROM sources WHERE id = %lld",
+		  (long long)src);
+	if (strcmp(got, kind))
+		fail_msg("source %lld is of kind %s, expected %s", (long long)src, got, kind);
 }
 
 int64_t kfx_report_at(struct kfx *fx, int64_t src, long line)

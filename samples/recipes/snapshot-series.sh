@@ -1,0 +1,144 @@
+#!/bin/bash
+# Recipe for samples/snapshot-series: a capture directory (docs/capture.md)
+# of 1-second /proc snapshots while memory pressure, slab growth and IPIs
+# are provoked on this machine, all of it kept inside a memory cgroup.
+#
+# Run as root:  samples/recipes/snapshot-series.sh [OUTDIR [SECONDS]]
+# Default OUTDIR: samples/snapshot-series/capture; default SECONDS: 600.
+#
+# Phases (as fractions of SECONDS, so a short run has all of them):
+#   0.00-0.10  idle baseline
+#   0.10-0.35  page cache and anonymous memory inside a 256 MiB v1 memory
+#              cgroup: the cgroup reclaims, the machine does not
+#   0.35-0.55  200,000 files created (dentry/inode slabs grow), then
+#              drop_caches=2 (slab shrinks)
+#   0.55-0.75  membarrier IPIs, and CPU1 taken offline and back twice (the
+#              column set of /proc/interrupts changes)
+#   0.75-1.00  idle
+# What it changes, and undoes in cleanup(): the cgroup MEMCG_ROOT/mmtriage-series,
+# files under /var/tmp/mmtriage-series, CPU1's online state (restored to
+# what it was).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+
+OUT=${1:-$HERE/../snapshot-series/capture}
+SECONDS_TOTAL=${2:-600}
+WORK=/var/tmp/mmtriage-series
+MEMCG_ROOT=${MEMCG_ROOT:-/sys/fs/cgroup/memory}
+CG=$MEMCG_ROOT/mmtriage-series
+CPU1=/sys/devices/system/cpu/cpu1/online
+CPU1_ORIG=""
+SERIES=(meminfo vmstat zoneinfo buddyinfo pagetypeinfo slabinfo interrupts swaps
+	pressure/memory pressure/io pressure/cpu)
+SLAB_ATTRS=(object_size slab_size order objects slabs aliases reclaim_account ctor align)
+declare -a WORKERS=()
+
+mmt_require_root
+[ -f "$MEMCG_ROOT/memory.limit_in_bytes" ] || { echo "no cgroup v1 memory controller at $MEMCG_ROOT" >&2; exit 1; }
+
+cleanup() {
+	local rc=$? p
+	trap - EXIT INT TERM
+	set +e
+	for p in "${WORKERS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "$CPU1_ORIG" ] && echo "$CPU1_ORIG" >"$CPU1"
+	for _ in $(seq 20); do rmdir "$CG" 2>/dev/null && break; sleep 0.5; [ -d "$CG" ] || break; done
+	rm -rf "$WORK"
+	echo "== cpu1 online: $(cat "$CPU1" 2>/dev/null); cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
+	exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+in_cg() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && grep -qx "$$" "$0/cgroup.procs" && exec "$@"' "$CG" "$@" \
+		</dev/null >>"$WORK/workers.out" 2>&1 &
+	WORKERS+=($!)
+}
+
+# A copy of /sys/kernel/slab: aliases as the same symlinks, each cache a
+# directory holding the attributes mmtriage reads.
+copy_sys_slab() {
+	local dst=$1/sys/kernel/slab e name a
+	mkdir -p "$dst"
+	for e in /sys/kernel/slab/*; do
+		name=${e##*/}
+		if [ -L "$e" ]; then
+			ln -s "$(readlink "$e")" "$dst/$name"
+			continue
+		fi
+		mkdir "$dst/$name"
+		for a in "${SLAB_ATTRS[@]}"; do
+			[ -r "$e/$a" ] && cat "$e/$a" >"$dst/$name/$a" 2>/dev/null
+		done
+	done
+}
+
+write_info() {
+	{
+		echo "format=mmtriage-capture 1"
+		echo "hostname=$(hostname)"
+		echo "kernel=$(uname -r)"
+		echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+		echo "btime=$(awk '/^btime/ {print $2}' /proc/stat)"
+		echo "started=$(date +%s.%N)"
+		echo "uptime_at_start=$(mmt_uptime)"
+		echo "interval=1"
+		echo "page_size=$(getconf PAGESIZE)"
+	} >"$OUT/capture.info"
+}
+
+sample_once() {
+	local f
+	for f in "${SERIES[@]}"; do
+		{ date +%s.%N; cat "/proc/$f"; } >>"$OUT/proc/$f"
+	done
+}
+
+workload() {
+	local t=$1 n=$SECONDS_TOTAL
+	case $t in
+	$((n / 10)))
+		mkdir -p "$CG"
+		echo $((256 << 20)) >"$CG/memory.limit_in_bytes"
+		[ "$(cat "$CG/memory.limit_in_bytes")" = $((256 << 20)) ] || exit 1
+		mmt_mark "series: page cache and anon pressure in $CG"
+		in_cg dd if=/dev/zero of="$WORK/big" bs=1M count=1536 status=none
+		in_cg "${MMT_WORKER[@]}" --comm series-anon alloc 16 200 0.5 ;;
+	$((n * 35 / 100)))
+		mmt_mark "series: creating 200000 files"
+		mkdir -p "$WORK/files"
+		(cd "$WORK/files" && seq 200000 | xargs touch) & WORKERS+=($!) ;;
+	$((n * 45 / 100)))
+		mmt_mark "series: drop_caches=2"
+		sync; echo 2 >/proc/sys/vm/drop_caches ;;
+	$((n * 55 / 100)))
+		mmt_mark "series: membarrier IPIs"
+		"${MMT_WORKER[@]}" --comm series-ipi ipi $((n / 5)) & WORKERS+=($!) ;;
+	$((n * 60 / 100)) | $((n * 68 / 100)))
+		mmt_mark "series: cpu1 offline"; echo 0 >"$CPU1" ;;
+	$((n * 64 / 100)) | $((n * 72 / 100)))
+		echo 1 >"$CPU1"; mmt_mark "series: cpu1 online" ;;
+	esac
+}
+
+rm -rf "$WORK" "$OUT"
+mkdir -p "$WORK" "$OUT/proc/pressure"
+CPU1_ORIG=$(cat "$CPU1")
+write_info
+copy_sys_slab "$OUT"
+mmt_mark "series: start"
+start=$(date +%s)
+for ((i = 0; i < SECONDS_TOTAL; i++)); do
+	sample_once
+	workload "$i"
+	now=$(date +%s.%N)
+	sleep "$(awk -v s="$start" -v i="$i" -v n="$now" 'BEGIN { d = s + i + 1 - n; print (d > 0 ? d : 0) }')"
+done
+mmt_mark "series: end"
+dmesg >"$OUT/dmesg.txt"
+echo "done: $OUT" >&2
