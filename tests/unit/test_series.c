@@ -262,6 +262,68 @@ static void test_same_time(void **state)
 	free(text);
 }
 
+/* Other kernels and machines (../shared/corpus; skipped without it). */
+static void test_corpus_meminfo(void **state)
+{
+	static const struct { const char *file; int64_t memtotal, keys; } cases[] = {
+		{ "csci442-proc-snapshot/meminfo", 8131884, 42 },
+		{ "sosreport-coreos-master1/proc/meminfo", 8164548, 47 },
+		{ "i5_info-android-3.4/proc/meminfo", 990732, 0 },
+		{ "oomd/src/oomd/fixtures/proc/meminfo", 58616708, 0 },
+		/* A table pasted into a mail: no-break spaces for blanks. */
+		{ "lkml/linux-xfs/proc-meminfo-5.4-263GB.txt", 263782936, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kfx fx;
+
+		kfx_open_corpus(&fx, cases[i].file);
+		assert_int_equal(kfx_qint(&fx, "SELECT kb FROM meminfo WHERE key = 'MemTotal'"),
+				 cases[i].memtotal);
+		if (cases[i].keys)
+			assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM meminfo"),
+					 cases[i].keys);
+		assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM snapshots"), 1);
+		kfx_close(&fx);
+	}
+}
+
+static void test_corpus_vmstat(void **state)
+{
+	static const struct { const char *file; int64_t pgfault, keys; } cases[] = {
+		{ "csci442-proc-snapshot/vmstat", 442617297, 113 },
+		{ "D2000-arm-2.6/proc/vmstat", 5536, 43 },	/* 2.6: no nr_free_pages first */
+		{ "JMR540-proc-dump/vmstat", 60317, 83 },
+		{ "sysstat/tests/root1/proc/vmstat", -1, 142 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kfx fx;
+
+		kfx_open_corpus(&fx, cases[i].file);
+		assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM vmstat"), cases[i].keys);
+		if (cases[i].pgfault >= 0)
+			assert_int_equal(kfx_qint(&fx, "SELECT value FROM vmstat WHERE key = 'pgfault'"),
+					 cases[i].pgfault);
+		kfx_close(&fx);
+	}
+}
+
+/* cpu has no "full" line before 5.13; memory has both. */
+static void test_corpus_psi(void **state)
+{
+	struct kfx fx;
+
+	kfx_open_corpus(&fx, "prometheus-procfs/fixtures/proc/pressure/cpu");
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM psi WHERE resource = 'cpu'"), 1);
+	assert_int_equal(kfx_qint(&fx, "SELECT total FROM psi"), 15);
+	kfx_close(&fx);
+	kfx_open_corpus(&fx, "prometheus-procfs/fixtures/proc/pressure/memory");
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM psi WHERE resource = 'memory'"), 2);
+	assert_true(kfx_qreal(&fx, "SELECT avg300 FROM psi WHERE kind = 'full'") == 4.95);
+	kfx_close(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +338,9 @@ int main(void)
 		cmocka_unit_test(test_truncated_sample),
 		cmocka_unit_test(test_reboot_in_series),
 		cmocka_unit_test(test_same_time),
+		cmocka_unit_test(test_corpus_meminfo),
+		cmocka_unit_test(test_corpus_vmstat),
+		cmocka_unit_test(test_corpus_psi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
