@@ -256,19 +256,22 @@ CREATE VIEW buddyinfo AS
 
 -- slab(source, ts, cache, active_objs, num_objs, objsize, bytes, num_slabs,
 -- pagesperslab, share): share is bytes over MemTotal, as a meminfo (or
--- crash kmem -i) sample of the same tree, or of the same file, shows it;
--- NULL without one.
+-- crash kmem -i) sample of the same tree shows it; files ingested outside
+-- trees are taken as one machine when their MemTotals agree. NULL without
+-- one.
 CREATE VIEW slab AS
 	SELECT s.source_id AS source, s.ts, c.cache, c.active_objs, c.num_objs, c.objsize,
 	       c.bytes, c.num_slabs, c.pagesperslab, c.bytes / (1024.0 * mt.kb) AS share
 	FROM snapshots s JOIN slab_caches c ON c.snapshot_id = s.id
 	JOIN sources src ON src.id = s.source_id
-	LEFT JOIN (SELECT ifnull(so.tree_id, -so.id) AS owner, max(v.value) AS kb
+	LEFT JOIN (SELECT ifnull(so.tree_id, 0) AS owner,
+			  CASE WHEN so.tree_id IS NOT NULL OR min(v.value) = max(v.value)
+			       THEN max(v.value) END AS kb
 		   FROM snapshots ms JOIN state_values v ON v.snapshot_id = ms.id
 		   JOIN sources so ON so.id = ms.source_id
 		   WHERE ms.kind IN ('meminfo', 'crash_kmem_i')
 		     AND v.key_id = (SELECT id FROM state_keys WHERE name = 'MemTotal')
-		   GROUP BY owner) mt ON mt.owner = ifnull(src.tree_id, -src.id);
+		   GROUP BY owner) mt ON mt.owner = ifnull(src.tree_id, 0);
 
 -- slab_alias(source, alias, cache)
 CREATE VIEW slab_alias AS

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A folder of numbered copies of /proc/vmstat (this machine's, taken now)
 # is one series: times from the files' modification times, rates between
-# consecutive copies, and equal copies still count as samples.
+# consecutive copies, and equal copies still count as samples. Loose meminfo
+# and slabinfo files give caches their share of memory.
 . "$(dirname "$0")/lib.sh"
 
 [ -r /proc/vmstat ] || { echo "no /proc/vmstat here"; exit 77; }
@@ -36,4 +37,14 @@ PY
 got=$(sql "$DB" "SELECT round(rate) FROM vmstat WHERE key = 'pgfault' AND rate IS NOT NULL
 	ORDER BY ts LIMIT 1")
 [ "${got%.0}" = "$want" ] || fail "pgfault rate $got, expected $want"
+
+# Loose files of one machine: a cache's share of memory uses its MemTotal.
+[ -r /proc/slabinfo ] || { echo "no /proc/slabinfo here"; exit 77; }
+cat /proc/meminfo >"$T/meminfo"
+cat /proc/slabinfo >"$T/slabinfo"
+DB=$T/loose.db
+expect_ok ingest -q -d "$DB" "$T/meminfo" "$T/slabinfo"
+memtotal=$(awk '/^MemTotal/ {print $2}' "$T/meminfo")
+[ "$(sql "$DB" "SELECT count(*) FROM slab WHERE abs(share - bytes / ($memtotal * 1024.0)) < 1e-12")" = \
+	"$(sql "$DB" "SELECT count(*) FROM slab")" ] || fail "slab share over MemTotal"
 echo ok
