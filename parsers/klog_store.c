@@ -4,6 +4,7 @@
  * Mem-Info counters, and OOM victims and task tables.
  */
 #include "parsers/klog.h"
+#include "core/stack_store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,13 +18,6 @@ static const char sql_report_close[] =
 	"gfp_names = ?, alloc_order = ?, lock_owner_pid = ?, lock_owner_comm = ?, "
 	"lock_type = ?, locks_held = ?, detail = ?, ip = ?, stack_id = ?, truncated = ? "
 	"WHERE id = ?";
-static const char sql_stack_find[] =
-	"SELECT id FROM stacks WHERE digest = ?";
-static const char sql_stack_insert[] =
-	"INSERT INTO stacks (digest, depth) VALUES (?, ?)";
-static const char sql_frame[] =
-	"INSERT INTO frames (stack_id, idx, symbol, offset, size, module, address, "
-	"reliable, context, inlined, src) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_task[] =
 	"INSERT INTO tasks (report_id, role, pid, comm, state, cpu, line, ip, stack_id, "
 	"workqueue, work_func) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -109,66 +103,10 @@ int klog_store_report_close(struct klog *k)
 	return mmt_store_run(k->st, s, k->err);
 }
 
-static int store_frames(struct klog *k, const struct mmt_stack *stk, int64_t id)
-{
-	char addr[24];
-
-	for (size_t i = 0; i < stk->n; i++) {
-		const struct mmt_frame *f = &stk->frames[i];
-		sqlite3_stmt *s = mmt_store_stmt(k->st, sql_frame, k->err);
-
-		if (!s)
-			return -1;
-		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)f->address);
-		mmt_bind_int(s, 1, id);
-		mmt_bind_int(s, 2, (int64_t)i);
-		mmt_bind_text(s, 3, f->symbol);
-		mmt_bind_int_opt(s, 4, (int64_t)f->offset, f->has_offset);
-		mmt_bind_int_opt(s, 5, (int64_t)f->size, f->has_size);
-		mmt_bind_text(s, 6, nonempty(f->module));
-		mmt_bind_text(s, 7, f->has_address ? addr : NULL);
-		mmt_bind_int(s, 8, f->reliable);
-		mmt_bind_text(s, 9, f->ctx ? mmt_frame_ctx_name(f->ctx) : NULL);
-		mmt_bind_int(s, 10, f->inlined);
-		mmt_bind_text(s, 11, nonempty(f->src));
-		if (mmt_store_run(k->st, s, k->err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Stores a stack once per digest; *id is 0 for an empty stack. */
 int klog_store_stack(struct klog *k, const struct mmt_stack *stk, int64_t *id)
 {
-	char digest[65];
-	sqlite3_stmt *s;
-	int rc;
-
-	*id = 0;
-	if (stk->n == 0)
-		return 0;
-	mmt_stack_digest(stk, digest);
-	s = mmt_store_stmt(k->st, sql_stack_find, k->err);
-	if (!s)
-		return -1;
-	mmt_bind_text(s, 1, digest);
-	rc = mmt_store_step(k->st, s, k->err);
-	if (rc < 0)
-		return -1;
-	if (rc > 0) {
-		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		return 0;
-	}
-	s = mmt_store_stmt(k->st, sql_stack_insert, k->err);
-	if (!s)
-		return -1;
-	mmt_bind_text(s, 1, digest);
-	mmt_bind_int(s, 2, (int64_t)stk->n);
-	if (mmt_store_run(k->st, s, k->err) < 0)
-		return -1;
-	*id = mmt_store_last_id(k->st);
-	return store_frames(k, stk, *id);
+	return mmt_stack_store(k->st, stk, id, k->err);
 }
 
 int klog_store_task(struct klog *k, const struct ktask *t, int64_t stack_id)
