@@ -10,6 +10,7 @@
 #include "parsers/series_time.h"
 #include "core/lines.h"
 #include "core/strbuf.h"
+#include "core/strmap.h"
 #include "core/xalloc.h"
 
 #include <stdarg.h>
@@ -30,24 +31,13 @@ static const char sql_insert_zone_value[] =
 	"INSERT INTO zone_values (snapshot_id, node, zone, key_id, value) "
 	"VALUES (?, ?, ?, ?, ?)";
 
-/* Open-addressing map from value names to state_keys ids. */
-struct key_slot {
-	char *name;
-	int64_t id;
-};
-
-struct key_map {
-	struct key_slot *slots;
-	size_t cap, used;
-};
-
 struct mmt_series {
 	const struct mmt_series_format *f;
 	struct mmt_input *in;
 	struct mmt_store *st;
 	struct mmt_err *err;
 	void *state;
-	struct key_map keys;
+	struct mmt_strmap keys;		/* value names to state_keys ids */
 	char series[4096];
 	struct mmt_sb first;		/* first line of the current sample */
 	struct mmt_sb plain;		/* a line with its no-break spaces made blanks */
@@ -60,45 +50,6 @@ struct mmt_series {
 	bool zone_warned;
 	int64_t page_size;
 };
-
-static uint64_t hash_name(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-static struct key_slot *key_slot(struct key_map *m, const char *s, size_t n)
-{
-	size_t i = hash_name(s, n) & (m->cap - 1);
-
-	while (m->slots[i].name &&
-	       (strncmp(m->slots[i].name, s, n) || m->slots[i].name[n]))
-		i = (i + 1) & (m->cap - 1);
-	return &m->slots[i];
-}
-
-static void key_map_grow(struct key_map *m)
-{
-	struct key_map bigger = { xcalloc(m->cap ? m->cap * 2 : 256, sizeof(struct key_slot)),
-				  m->cap ? m->cap * 2 : 256, m->used };
-
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->slots[i].name)
-			*key_slot(&bigger, m->slots[i].name, strlen(m->slots[i].name)) =
-				m->slots[i];
-	free(m->slots);
-	*m = bigger;
-}
-
-static void key_map_free(struct key_map *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slots[i].name);
-	free(m->slots);
-}
 
 int64_t mmt_state_key(struct mmt_store *st, const char *name, size_t n, bool counter,
 		      struct mmt_err *err)
@@ -126,20 +77,13 @@ int64_t mmt_state_key(struct mmt_store *st, const char *name, size_t n, bool cou
 
 int64_t mmt_series_key(struct mmt_series *sr, const char *name, size_t n, bool counter)
 {
-	struct key_slot *slot;
 	int64_t id;
 
-	if ((sr->keys.used + 1) * 2 > sr->keys.cap)
-		key_map_grow(&sr->keys);
-	slot = key_slot(&sr->keys, name, n);
-	if (slot->name)
-		return slot->id;
+	if (mmt_strmap_get(&sr->keys, name, n, &id))
+		return id;
 	id = mmt_state_key(sr->st, name, n, counter, sr->err);
-	if (id < 0)
-		return -1;
-	slot->name = xstrndup(name, n);
-	slot->id = id;
-	sr->keys.used++;
+	if (id >= 0)
+		mmt_strmap_put(&sr->keys, name, n, id);
 	return id;
 }
 
@@ -512,7 +456,7 @@ int mmt_series_parse(const struct mmt_series_format *f, struct mmt_input *in,
 	if (f->free_state)
 		f->free_state(sr.state);
 	free(sr.state);
-	key_map_free(&sr.keys);
+	mmt_strmap_free(&sr.keys);
 	mmt_sb_free(&sr.first);
 	mmt_sb_free(&sr.plain);
 	return rc;
