@@ -3,6 +3,7 @@
  * prepared statements keyed by the address of their SQL text.
  */
 #include "core/store.h"
+#include "core/sql_functions.h"
 #include "core/schema.h"
 #include "core/xalloc.h"
 
@@ -80,6 +81,8 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 static int configure(struct mmt_store *st, unsigned flags, struct mmt_err *err)
 {
 	sqlite3_busy_timeout(st->db, 5000);
+	if (mmt_sql_functions_register(st->db) < 0)
+		return mmt_err_set(err, "cannot add SQL functions: %s", sqlite3_errmsg(st->db));
 	if (mmt_store_exec(st, "PRAGMA foreign_keys = ON", err) < 0)
 		return -1;
 	if (flags & MMT_STORE_READONLY)
