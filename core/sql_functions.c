@@ -3,7 +3,8 @@
  * the kernel printed them:
  *
  *   gfp_flags(mask [, kernel])    "GFP_NOFS|__GFP_NOWARN|..." for a bare mask,
- *                                 decoded with the bit layout of that release
+ *                                 decoded with the bit layout of that release;
+ *                                 names as text traces print them pass through
  *   gfp_context(mask [, kernel])  'atomic', 'nowait', 'noio', 'nofs', 'full'
  *
  * Without a kernel argument, the release the database's sources show is
@@ -54,11 +55,20 @@ static bool decode(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 	return d->known || d->flags[0];
 }
 
+/* Text traces print the names already: they pass through. */
+static bool printed_names(sqlite3_value *v)
+{
+	return sqlite3_value_type(v) == SQLITE_TEXT &&
+	       sqlite3_value_numeric_type(v) == SQLITE_TEXT;
+}
+
 static void gfp_flags_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct mmt_gfp_decoded d;
 
-	if (decode(ctx, argc, argv, &d) && d.flags[0])
+	if (printed_names(argv[0]))
+		sqlite3_result_value(ctx, argv[0]);
+	else if (decode(ctx, argc, argv, &d) && d.flags[0])
 		sqlite3_result_text(ctx, d.flags, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_result_null(ctx);
@@ -69,7 +79,9 @@ static void gfp_context_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	struct mmt_gfp_decoded d;
 	const char *name;
 
-	if (decode(ctx, argc, argv, &d) && d.known &&
+	if (printed_names(argv[0]))
+		mmt_gfp_from_names(0, (const char *)sqlite3_value_text(argv[0]), &d);
+	if ((printed_names(argv[0]) || decode(ctx, argc, argv, &d)) && d.known &&
 	    (name = mmt_gfp_context_name(d.context)))
 		sqlite3_result_text(ctx, name, -1, SQLITE_STATIC);
 	else

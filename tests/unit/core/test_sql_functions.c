@@ -67,6 +67,9 @@ static void test_with_release(void **state)
 	expect(st, "SELECT gfp_flags(0x8250, '3.13.0')", "GFP_NOFS|__GFP_NOWARN|__GFP_ZERO");
 	expect(st, "SELECT gfp_context(0x8250, '3.13.0')", "nofs");
 	expect(st, "SELECT gfp_flags(NULL, '6.1.0')", "NULL");
+	/* As text traces print them: names pass through, the context follows them. */
+	expect(st, "SELECT gfp_flags('GFP_NOFS|__GFP_NOWARN')", "GFP_NOFS|__GFP_NOWARN");
+	expect(st, "SELECT gfp_context('GFP_NOFS|__GFP_NOWARN')", "nofs");
 	mmt_store_close(st);
 }
 
