@@ -54,6 +54,7 @@ int cmd_report(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_gfp(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* Shared by ingest and report: ingest paths, print what each file was. */

@@ -12,6 +12,17 @@ struct ingest_report {
 	bool interrupted;
 };
 
+/* What a state or trace source's records are. */
+static const char *records_unit(const char *kind)
+{
+	if (!strcmp(kind, "slab_aliases"))
+		return "caches and aliases";
+	if (!strcmp(kind, "trace_dat") || !strcmp(kind, "trace_text") ||
+	    !strcmp(kind, "perf_script"))
+		return "events";
+	return "samples";
+}
+
 static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
 		const struct mmt_err *err)
 {
@@ -29,9 +40,7 @@ static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
 			printf("%lld lines, %lld reports\n", (long long)r->records,
 			       (long long)r->reports);
 		else
-			printf("%lld %s\n", (long long)r->records,
-			       !strcmp(r->kind, "slab_aliases") ? "caches and aliases"
-			       : "samples");
+			printf("%lld %s\n", (long long)r->records, records_unit(r->kind));
 		break;
 	case MMT_INGEST_DUPLICATE:
 		ir->taken++;

@@ -98,6 +98,24 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage sql 'SELECT kind, count(*) FROM reports GROUP BY kind'\n"
 	  "  mmtriage sql --csv 'SELECT pid, comm, wait_class FROM tasks'\n",
 	  cmd_sql },
+	{ "replay", "print trace events in time order, as trace-cmd report does",
+	  "usage: mmtriage replay [-d DB] [--from T] [--to T] [--filter EXPR]\n"
+	  "\n"
+	  "Prints the events of every ingested trace (trace.dat, ftrace text,\n"
+	  "perf script) in time order, one line each: task-pid [cpu] time: event:\n"
+	  "fields. Times are seconds on the common timeline (the `ts` of the\n"
+	  "events view). EXPR is an SQL condition over the columns of the events\n"
+	  "view: id, ts, cpu, pid, comm, system, name, source.\n"
+	  "\n"
+	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "      --from T      only events at or after T\n"
+	  "      --to T        only events at or before T\n"
+	  "      --filter EXPR only events for which EXPR holds\n"
+	  "\n"
+	  "Examples:\n"
+	  "  mmtriage replay -d case.db --filter \"name LIKE 'mm_vmscan_%'\"\n"
+	  "  mmtriage replay --from 7285.38 --to 7285.39 --filter 'cpu = 1'\n",
+	  cmd_replay },
 	{ "schema", "print the database schema, with a comment on every column",
 	  "usage: mmtriage schema\n"
 	  "\n"

@@ -9,6 +9,7 @@
 #include "parsers/slab_aliases.h"
 #include "parsers/tree.h"
 #include "core/sha256.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
@@ -192,6 +193,41 @@ static int delete_by_source(struct mmt_store *st, const char *sql, int64_t sourc
 	return mmt_store_run(st, s, err);
 }
 
+/*
+ * A trace source's events live in one table per event type, within the
+ * id range its trace_sources row records.
+ */
+static int delete_events(struct mmt_store *st, int64_t source, struct mmt_err *err)
+{
+	sqlite3 *db = mmt_store_handle(st);
+	sqlite3_stmt *types;
+	struct mmt_sb sql = MMT_SB_INIT;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT tbl FROM trace_types", -1, &types, NULL) != SQLITE_OK)
+		return mmt_err_set(err, "SQL: %s", sqlite3_errmsg(db));
+	mmt_sb_addf(&sql, "DELETE FROM event_stacks WHERE event_id BETWEEN "
+		    "(SELECT first_id FROM trace_sources WHERE source_id = %lld) AND "
+		    "(SELECT last_id FROM trace_sources WHERE source_id = %lld);",
+		    (long long)source, (long long)source);
+	while ((rc = sqlite3_step(types)) == SQLITE_ROW) {
+		char *one = sqlite3_mprintf(
+			"DELETE FROM \"%w\" WHERE id BETWEEN "
+			"(SELECT first_id FROM trace_sources WHERE source_id = %lld) AND "
+			"(SELECT last_id FROM trace_sources WHERE source_id = %lld);",
+			(const char *)sqlite3_column_text(types, 0), (long long)source,
+			(long long)source);
+
+		mmt_sb_adds(&sql, one);
+		sqlite3_free(one);
+	}
+	sqlite3_finalize(types);
+	rc = rc == SQLITE_DONE ? mmt_store_exec(st, mmt_sb_str(&sql), err)
+			       : mmt_err_set(err, "SQL: %s", sqlite3_errmsg(db));
+	mmt_sb_free(&sql);
+	return rc;
+}
+
 static int delete_state(struct mmt_store *st, int64_t source, struct mmt_err *err)
 {
 	sqlite3 *db = mmt_store_handle(st);
@@ -260,6 +296,7 @@ static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p
 		return -1;
 	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
 			    delete_state(st, replace, err) < 0 ||
+			    delete_events(st, replace, err) < 0 ||
 			    delete_by_source(st, sql_delete_source, replace, err) < 0))
 		goto fail;
 	if (insert_source(st, in, p->name, hex ? hex : "", err) < 0)

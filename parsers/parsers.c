@@ -23,6 +23,9 @@ extern const struct mmt_parser mmt_parser_zoneinfo;
 extern const struct mmt_parser mmt_parser_buddyinfo;
 extern const struct mmt_parser mmt_parser_pagetypeinfo;
 extern const struct mmt_parser mmt_parser_swaps;
+extern const struct mmt_parser mmt_parser_trace_dat;
+extern const struct mmt_parser mmt_parser_trace_text;
+extern const struct mmt_parser mmt_parser_perf_script;
 
 const struct mmt_parser *const mmt_parsers[] = {
 	&mmt_parser_kernel_log,
@@ -39,6 +42,9 @@ const struct mmt_parser *const mmt_parsers[] = {
 	&mmt_parser_buddyinfo,
 	&mmt_parser_pagetypeinfo,
 	&mmt_parser_swaps,
+	&mmt_parser_trace_dat,
+	&mmt_parser_trace_text,
+	&mmt_parser_perf_script,
 	NULL,
 };
 

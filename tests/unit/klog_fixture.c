@@ -250,7 +250,9 @@ int64_t kfx_ingest_twice(struct kfx *fx, const char *path)
 static const char *const kept_tables[] = {
 	"sources", "snapshots", "state_keys", "log_lines", "state_values", "zone_values",
 	"free_areas", "swap_devices", "psi_values", "slab_caches", "slab_attrs",
-	"slab_aliases", "irq_counts", "crash_tasks", "tree_files",
+	"slab_aliases", "irq_counts", "crash_tasks", "tree_files", "trace_types",
+	"trace_fields", "trace_comms", "trace_sources", "event_stacks", "stacks",
+	"sqlite_master",	/* the tables and views a new event type makes */
 };
 
 #define NKEPT (sizeof(kept_tables) / sizeof(kept_tables[0]))

@@ -1,0 +1,87 @@
+#!/bin/bash
+# trace.sh [TRACE.dat]
+#
+# Benchmark of trace ingestion against `trace-cmd report`, on a real trace
+# of at least five million events (default bench/.cache/trace.dat, recorded
+# by bench/record-trace.sh when absent; root is needed for that). In one
+# run, side by side, each best of $BENCH_RUNS (3), pinned to CPU $BENCH_CPU:
+#
+#   ingest      `mmtriage ingest FILE` into a fresh database, against
+#               `trace-cmd report FILE > /dev/null`: target ratio <= 1.0
+#               (ingesting no slower than trace-cmd printing)
+#   text        the same trace as `trace-cmd report` text, ingested:
+#               events/s and MB/s
+#   memory      peak RSS of the ingest: target <= 100 MB
+#   size        the database against the trace.dat
+#
+# Exit status: 0 when both targets are met, 1 when one is missed, 2 on a
+# set-up error.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+bin=${MMTRIAGE:-$root/build/mmtriage}
+cpu=${BENCH_CPU:-0}
+runs=${BENCH_RUNS:-3}
+trace=${1:-$here/.cache/trace.dat}
+target_ratio=1.0
+target_rss_mb=100
+
+for tool in taskset /usr/bin/time trace-cmd; do
+	command -v "$tool" >/dev/null || { echo "trace.sh: $tool is needed" >&2; exit 2; }
+done
+[ -x "$bin" ] || { echo "trace.sh: $bin not found; build it first" >&2; exit 2; }
+if [ ! -f "$trace" ]; then
+	echo "trace.sh: recording $trace (bench/record-trace.sh)" >&2
+	"$here/record-trace.sh" "$trace" || exit 2
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/mmt-bench-trace.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp "$bin" "$work/mmtriage"
+
+# measure NAME CMD...: best wall and CPU seconds and peak RSS (KB) of CMD.
+measure() {
+	local name=$1 best="" i
+	shift
+	for ((i = 0; i < runs; i++)); do
+		rm -f "$work"/m.db*
+		/usr/bin/time -f '%e %U %S %M' -o "$work/t" taskset -c "$cpu" "$@" >/dev/null
+		if [ -z "$best" ] || awk -v a="$(cut -d' ' -f1 "$work/t")" -v b="${best%% *}" \
+			'BEGIN { exit !(a < b) }'; then
+			best=$(cat "$work/t")
+		fi
+	done
+	echo "$best" >"$work/$name"
+}
+
+events=$(trace-cmd report "$trace" 2>/dev/null | grep -vc '^cpus=\|^ *=>\|kernel_stack:')
+mb=$(awk -v s="$(stat -c %s "$trace")" 'BEGIN { printf "%.1f", s / 1048576 }')
+echo "trace: $trace ($mb MB, $events events as trace-cmd report prints them)"
+
+measure report trace-cmd report "$trace"
+measure ingest "$work/mmtriage" ingest -q -d "$work/m.db" "$trace"
+stored=$("$work/mmtriage" sql -d "$work/m.db" --csv 'SELECT sum(events) FROM trace_sources' |
+	sed -n 2p)
+dbsize=$(stat -c %s "$work/m.db")
+trace-cmd report "$trace" >"$work/trace.txt" 2>/dev/null
+textmb=$(awk -v s="$(stat -c %s "$work/trace.txt")" 'BEGIN { printf "%.1f", s / 1048576 }')
+measure text "$work/mmtriage" ingest -q -d "$work/m.db" --as trace_text "$work/trace.txt"
+
+awk -v rep="$(cat "$work/report")" -v ing="$(cat "$work/ingest")" \
+    -v txt="$(cat "$work/text")" -v ev="$stored" -v textmb="$textmb" \
+    -v db="$dbsize" -v dat="$(stat -c %s "$trace")" -v tr="$target_ratio" \
+    -v trss="$target_rss_mb" 'BEGIN {
+	split(rep, r); split(ing, i); split(txt, t)
+	ratio = i[1] / r[1]
+	rss = i[4] / 1024
+	printf "  trace-cmd report  %7.2f s wall  %6.2f s CPU  %6.1f MB RSS\n", r[1], r[2] + r[3], r[4] / 1024
+	printf "  mmtriage ingest   %7.2f s wall  %6.2f s CPU  %6.1f MB RSS  %d events, %.0f events/s\n",
+		i[1], i[2] + i[3], rss, ev, ev / i[1]
+	printf "  text ingest       %7.2f s wall  %6.2f s CPU  %6.1f MB RSS  %.0f events/s, %.1f MB/s\n",
+		t[1], t[2] + t[3], t[4] / 1024, ev / t[1], textmb / t[1]
+	printf "  database %.1f MB for a %.1f MB trace.dat (%.1fx)\n", db / 1048576, dat / 1048576, db / dat
+	printf "time ratio %.2f to trace-cmd report (target <= %.2f): %s\n", ratio, tr,
+		ratio <= tr ? "met" : "MISSED"
+	printf "peak RSS %.1f MB (target <= %d MB): %s\n", rss, trss, rss <= trss ? "met" : "MISSED"
+	exit !(ratio <= tr && rss <= trss)
+}'

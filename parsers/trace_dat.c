@@ -1,0 +1,494 @@
+/*
+ * trace-cmd's binary traces (trace.dat, file versions 6 and 7, compressed
+ * or not, with buffer instances), read through libtracecmd and
+ * libtraceevent into the trace sink (trace_sink.h).
+ *
+ * The file's layout is read first (trace_dat_layout.c): libtracecmd gets
+ * the file itself when it is whole, or a repaired copy describing only
+ * the data present when it was cut short, since libtracecmd refuses (or
+ * crashes on) such files. Events of all buffers come out merged by time
+ * (tracecmd_iterate_events_multi). Each event type is declared to the sink
+ * once, with one column per field of its format and a companion
+ * <field>_sym for addresses the kernel prints as symbols; kernel_stack
+ * records become the stack of the event before them on their CPU, as
+ * `trace-cmd report` shows them.
+ */
+#include "parsers/parser.h"
+#include "parsers/trace_dat_layout.h"
+#include "parsers/trace_dat_decode.h"
+#include "parsers/trace_sink.h"
+#include "core/stack.h"
+#include "core/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <trace-cmd.h>
+
+#define CHECK_EVERY 4096	/* records between progress reports */
+
+/* Where a buffer's events come from, and what was last seen of each CPU. */
+struct tdat_stream {
+	int64_t prev_event;		/* the last event stored, for a stack after it */
+	bool prev_has_stack;
+	bool seen;
+	uint64_t first, last;		/* record offsets */
+};
+
+struct tdat_handle {
+	struct tracecmd_input *h;
+	size_t buffer;			/* index in the layout */
+};
+
+struct tdat {
+	struct mmt_input *in;
+	struct mmt_store *st;
+	struct mmt_err *err;
+	struct mmt_trace_sink *sink;
+	struct tdat_layout lay;
+	struct tdat_decoder dec;
+	struct tdat_handle *handles;
+	size_t nhandles;
+	size_t buffer_now;		/* buffer of the events being stored */
+	int ncpu_slots;			/* streams per buffer: highest CPU id + 1 */
+	struct tdat_stream *streams;
+	struct mmt_stack stack;
+	int64_t records;
+	bool failed;
+};
+
+static int probe(const char *head, size_t len)
+{
+	return len >= TDAT_MAGIC_LEN && !memcmp(head, TDAT_MAGIC, TDAT_MAGIC_LEN) ? 100 : 0;
+}
+
+/* ---- opening ---- */
+
+/*
+ * A descriptor of the file with an offset of its own (libtracecmd seeks
+ * and reads on it, then closes it), or a repaired copy.
+ */
+static int open_for_library(struct tdat *p, bool repair, char *why, size_t n)
+{
+	char path[64];
+	int fd;
+
+	if (repair)
+		return tdat_repair(p->in->fd, &p->lay, why, n);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p->in->fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = fcntl(p->in->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		snprintf(why, n, "cannot reopen: %s", strerror(errno));
+	return fd;
+}
+
+/*
+ * libtracecmd closes the descriptor it was given when it fails after
+ * reading the header, not before: close it unless it already did.
+ */
+static void close_if_still(int fd, const struct stat *was)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) == 0 && now.st_dev == was->st_dev && now.st_ino == was->st_ino)
+		close(fd);
+}
+
+/* NULL with why filled, or the library's handle of the file or of a repaired copy. */
+static struct tracecmd_input *try_open(struct tdat *p, bool repair, char *why, size_t n)
+{
+	struct tracecmd_input *h;
+	struct stat st;
+	int fd = open_for_library(p, repair, why, n);
+
+	if (fd < 0)
+		return NULL;
+	fstat(fd, &st);
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	tep_set_loglevel(TEP_LOG_NONE);
+	h = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!h) {
+		close_if_still(fd, &st);
+		snprintf(why, n, "libtracecmd cannot read this trace.dat (version %d%s%s)",
+			 p->lay.version, p->lay.compressed ? ", " : "",
+			 p->lay.compressed ? p->lay.compression : "");
+	}
+	return h;
+}
+
+/*
+ * libtracecmd reads the first page (or compressed chunk) of every CPU when
+ * it opens a file, and refuses the file if one is unreadable: the file
+ * without that CPU's data is the most of it that can be read.
+ */
+static struct tracecmd_input *open_without_one_cpu(struct tdat *p)
+{
+	for (size_t b = 0; b < p->lay.nbuffers; b++)
+		for (size_t k = 0; k < p->lay.buffers[b].ncpus; k++) {
+			struct tdat_cpu *c = &p->lay.buffers[b].cpus[k];
+			uint64_t present = c->present;
+			struct tracecmd_input *h;
+			char why[256];
+
+			if (!present || (!c->size_at && p->lay.buffers[b].described))
+				continue;
+			c->present = 0;
+			c->dropped = true;
+			h = try_open(p, true, why, sizeof(why));
+			if (h)
+				return h;
+			c->present = present;
+			c->dropped = false;
+		}
+	return NULL;
+}
+
+static struct tracecmd_input *open_trace(struct tdat *p)
+{
+	char why[256];
+	struct tracecmd_input *h = try_open(p, !tdat_whole(&p->lay), why, sizeof(why));
+
+	if (!h)
+		h = open_without_one_cpu(p);
+	if (!h)
+		mmt_err_at(p->err, p->in->path, 0, "%s", why);
+	return h;
+}
+
+static size_t layout_buffer(const struct tdat_layout *lay, const char *name)
+{
+	for (size_t i = 0; i < lay->nbuffers; i++)
+		if (!strcmp(lay->buffers[i].name, name))
+			return i;
+	return lay->nbuffers;
+}
+
+static void add_handle(struct tdat *p, struct tracecmd_input *h, size_t buffer)
+{
+	p->handles = xrealloc(p->handles, (p->nhandles + 1) * sizeof(*p->handles));
+	p->handles[p->nhandles].h = h;
+	p->handles[p->nhandles].buffer = buffer;
+	tracecmd_set_private(h, &p->handles[p->nhandles]);
+	p->nhandles++;
+}
+
+/* The top buffer and every instance that has data, each with its handle. */
+static void open_buffers(struct tdat *p, struct tracecmd_input *top)
+{
+	size_t b = layout_buffer(&p->lay, "");
+	int n = tracecmd_buffer_instances(top);
+
+	p->handles = xcalloc((size_t)n + 1, sizeof(*p->handles));
+	if (b < p->lay.nbuffers && p->lay.buffers[b].ncpus)
+		add_handle(p, top, b);
+	for (int i = 0; i < n; i++) {
+		const char *name = tracecmd_buffer_instance_name(top, i);
+		struct tracecmd_input *ih;
+
+		b = layout_buffer(&p->lay, name ? name : "");
+		if (!name || b == p->lay.nbuffers || !p->lay.buffers[b].ncpus)
+			continue;
+		ih = tracecmd_buffer_instance_handle(top, i);
+		if (ih)
+			add_handle(p, ih, b);
+		else
+			mmt_trace_skip(p->sink, "instance %s: libtracecmd cannot read it", name);
+	}
+	for (size_t i = 0; i < p->nhandles; i++)	/* realloc moved them */
+		tracecmd_set_private(p->handles[i].h, &p->handles[i]);
+}
+
+static void close_buffers(struct tdat *p, struct tracecmd_input *top)
+{
+	for (size_t i = 0; i < p->nhandles; i++)
+		if (p->handles[i].h != top)
+			tracecmd_close(p->handles[i].h);
+	free(p->handles);
+	tracecmd_close(top);
+}
+
+/* ---- events ---- */
+
+static struct tdat_stream *stream_of(struct tdat *p, size_t buffer, int cpu)
+{
+	if (cpu < 0 || cpu >= p->ncpu_slots)
+		return NULL;
+	return &p->streams[buffer * (size_t)p->ncpu_slots + (size_t)cpu];
+}
+
+static int switch_buffer(struct tdat *p, size_t buffer)
+{
+	const char *name = p->lay.buffers[buffer].name;
+
+	p->buffer_now = buffer;
+	return mmt_trace_set_instance(p->sink, name[0] ? name : NULL);
+}
+
+/* Where a record is: in the file, or in the decompressed data of its CPU. */
+static const char *record_place(const struct tdat *p)
+{
+	return p->lay.compressed ? "decompressed offset" : "offset";
+}
+
+/* A kernel_stack record: the stack of the event before it on its CPU. */
+static int attach_stack(struct tdat *p, struct tdat_stream *s, const struct tdat_type *t,
+			struct tep_event *ev, struct tep_record *rec)
+{
+	tdat_stack(&p->dec, t, rec, &p->stack);
+	if (!s || !s->prev_event || s->prev_has_stack) {
+		mmt_trace_skip(p->sink, "%s 0x%llx: a %s on CPU %d follows no event to "
+			       "attach it to", record_place(p), (unsigned long long)rec->offset,
+			       ev->name, rec->cpu);
+		return 0;
+	}
+	s->prev_has_stack = true;
+	return mmt_trace_stack(p->sink, s->prev_event, &p->stack);
+}
+
+static int store_record(struct tdat *p, struct tdat_stream *s, struct tep_record *rec)
+{
+	struct tep_event *ev = tep_find_event_by_record(p->dec.tep, rec);
+	struct tdat_type *t;
+	struct mmt_trace_common c;
+	int64_t id;
+
+	if (!ev) {
+		mmt_trace_skip(p->sink, "%s 0x%llx: CPU %d: unknown event type %d",
+			       record_place(p), (unsigned long long)rec->offset, rec->cpu,
+			       tep_data_type(p->dec.tep, rec));
+		return 0;
+	}
+	t = tdat_type(&p->dec, ev, p->sink);
+	if (!t)
+		return -1;
+	if (t->is_stack)
+		return attach_stack(p, s, t, ev, rec);
+	tdat_common(&p->dec, t, rec, &c);
+	if (p->lay.buffers[p->buffer_now].cpus_unknown)
+		c.cpu = -1;
+	id = mmt_trace_event(p->sink, t->t, &c, tdat_values(&p->dec, t, rec));
+	if (id < 0)
+		return -1;
+	if (s) {
+		s->prev_event = id;
+		s->prev_has_stack = false;
+	}
+	return 0;
+}
+
+/* Bytes of the file read so far, judged from how far each CPU has got. */
+static uint64_t bytes_done(const struct tdat *p)
+{
+	double done = 0;
+
+	for (size_t b = 0; b < p->lay.nbuffers; b++)
+		for (size_t k = 0; k < p->lay.buffers[b].ncpus; k++) {
+			const struct tdat_cpu *c = &p->lay.buffers[b].cpus[k];
+			struct tdat_stream *s = &p->streams[b * (size_t)p->ncpu_slots +
+							    (size_t)c->cpu];
+
+			if (s->seen && c->unpacked)
+				done += (double)c->present * (double)(s->last - s->first) /
+					(double)c->unpacked;
+		}
+	return done < (double)p->in->size ? (uint64_t)done : p->in->size;
+}
+
+static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, void *data)
+{
+	struct tdat *p = data;
+	const struct tdat_handle *th = tracecmd_get_private(h);
+	struct tdat_stream *s = stream_of(p, th->buffer, rec->cpu);
+
+	if (th->buffer != p->buffer_now && switch_buffer(p, th->buffer) < 0)
+		goto fail;
+	if (rec->missed_events)
+		mmt_trace_lost(p->sink, rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0);
+	if (s) {
+		if (!s->seen)
+			s->first = rec->offset;
+		s->seen = true;
+		s->last = rec->offset;
+	}
+	if (store_record(p, s, rec) < 0)
+		goto fail;
+	if (++p->records % CHECK_EVERY == 0) {
+		if (mmt_interrupted()) {
+			mmt_err_at(p->err, p->in->path, 0, "interrupted");
+			goto fail;
+		}
+		mmt_input_progress(p->in, bytes_done(p));
+	}
+	return 0;
+fail:
+	p->failed = true;
+	return 1;
+}
+
+/*
+ * libtracecmd ends a CPU's events at a page it cannot read, silently.
+ * For uncompressed data the offsets say how far each CPU got: a CPU
+ * whose last event lies before its last page with data stopped early.
+ */
+static void check_ends(struct tdat *p)
+{
+	if (p->lay.compressed)
+		return;
+	for (size_t b = 0; b < p->lay.nbuffers; b++)
+		for (size_t k = 0; k < p->lay.buffers[b].ncpus; k++) {
+			const struct tdat_buffer *buf = &p->lay.buffers[b];
+			const struct tdat_cpu *c = &buf->cpus[k];
+			struct tdat_stream *s = stream_of(p, b, c->cpu);
+			uint64_t from = s && s->seen ? s->last / p->lay.page_size *
+					p->lay.page_size + p->lay.page_size : c->offset;
+			uint64_t last = tdat_last_data_page(p->in->fd, &p->lay, c);
+
+			if (last && from <= last)
+				mmt_trace_skip(p->sink, "offset 0x%llx: CPU %d%s%s: a page cannot "
+					       "be read; its data from there on (%llu bytes) was "
+					       "left out", (unsigned long long)from, c->cpu,
+					       buf->name[0] ? " of instance " : "", buf->name,
+					       (unsigned long long)(c->offset + c->present - from));
+		}
+}
+
+static int read_events(struct tdat *p, struct tracecmd_input *top)
+{
+	int max_cpu = 0;
+	struct tracecmd_input **hs;
+	int rc;
+
+	for (size_t b = 0; b < p->lay.nbuffers; b++)
+		for (size_t k = 0; k < p->lay.buffers[b].ncpus; k++)
+			if (p->lay.buffers[b].cpus[k].cpu > max_cpu)
+				max_cpu = p->lay.buffers[b].cpus[k].cpu;
+	p->ncpu_slots = max_cpu + 1;
+	p->streams = xcalloc(p->lay.nbuffers * (size_t)p->ncpu_slots, sizeof(*p->streams));
+	open_buffers(p, top);
+	hs = xcalloc(p->nhandles ? p->nhandles : 1, sizeof(*hs));
+	for (size_t i = 0; i < p->nhandles; i++)
+		hs[i] = p->handles[i].h;
+	p->buffer_now = layout_buffer(&p->lay, "");
+	rc = p->nhandles ? tracecmd_iterate_events_multi(hs, (int)p->nhandles, on_record, p) : 0;
+	free(hs);
+	if (!p->failed && rc < 0)
+		mmt_err_at(p->err, p->in->path, 0, "libtracecmd failed reading the events");
+	if (!p->failed && rc >= 0)
+		check_ends(p);
+	close_buffers(p, top);
+	return p->failed || rc < 0 ? -1 : 0;
+}
+
+/* ---- the whole file ---- */
+
+/* "Linux host 6.1.0-9-amd64 x86_64": the third word is the release. */
+static void kernel_release(const char *uname, char *out, size_t n)
+{
+	char sys[64], node[256], rel[128];
+
+	if (sscanf(uname, "%63s %255s %127s", sys, node, rel) == 3)
+		snprintf(out, n, "%s", rel);
+}
+
+/* sources.format: the file version and compression. */
+static const char *format_name(const struct tdat_layout *lay)
+{
+	if (lay->version == 6)
+		return "trace.dat v6";
+	if (!lay->compressed)
+		return "trace.dat v7";
+	if (!strcmp(lay->compression, "zstd"))
+		return "trace.dat v7 zstd";
+	if (!strcmp(lay->compression, "zlib"))
+		return "trace.dat v7 zlib";
+	return "trace.dat v7 compressed";
+}
+
+static void describe(struct tdat *p)
+{
+	p->in->format = format_name(&p->lay);
+	kernel_release(p->lay.uname, p->in->kernel, sizeof(p->in->kernel));
+	mmt_trace_set_clock(p->sink, p->lay.clock[0] ? p->lay.clock : NULL, p->lay.cpus);
+	for (size_t i = 0; i < p->lay.ndamage; i++)
+		mmt_trace_skip(p->sink, "%s", p->lay.damage[i]);
+	for (size_t b = 0; b < p->lay.nbuffers; b++)
+		for (size_t k = 0; k < p->lay.buffers[b].ncpus; k++) {
+			const struct tdat_buffer *buf = &p->lay.buffers[b];
+			const struct tdat_cpu *c = &buf->cpus[k];
+
+			if (c->dropped)
+				mmt_trace_skip(p->sink, "offset 0x%llx: CPU %d%s%s: its data cannot "
+					       "be read from its start; all %llu bytes left out",
+					       (unsigned long long)c->offset, c->cpu,
+					       buf->name[0] ? " of instance " : "", buf->name,
+					       (unsigned long long)c->size);
+		}
+}
+
+static int parse_trace(struct tdat *p)
+{
+	struct tracecmd_input *top = open_trace(p);
+	int rc;
+
+	if (!top)
+		return -1;
+	tdat_decoder_init(&p->dec, tracecmd_get_tep(top), p->lay.long_size);
+	p->sink = mmt_trace_open(p->in, p->st, p->err);
+	if (!p->sink) {
+		tracecmd_close(top);
+		return -1;
+	}
+	describe(p);
+	rc = read_events(p, top);
+	return mmt_trace_close(p->sink, rc == 0);
+}
+
+static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err)
+{
+	struct tdat p = { .in = in, .st = st, .err = err };
+	char why[256];
+	int rc;
+
+	if (tdat_scan(in->fd, in->size, &p.lay, why, sizeof(why)) < 0)
+		return mmt_err_at(err, in->path, 0, "cannot read the trace.dat header: %s", why);
+	mmt_stack_init(&p.stack);
+	rc = parse_trace(&p);
+	mmt_stack_free(&p.stack);
+	tdat_decoder_free(&p.dec);
+	free(p.streams);
+	tdat_layout_free(&p.lay);
+	return rc;
+}
+
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * libtracecmd 3.1.6 leaks: the trace clock of every version 6 file (parsed
+ * twice, the first copy lost, allocated by sscanf's %ms) and a little of
+ * every open that fails. Not ours to free; LeakSanitizer is told so.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libtracecmd.so\nleak:tracecmd_parse_trace_clock\nleak:__isoc99_vsscanf\n";
+}
+
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+#endif
+
+const struct mmt_parser mmt_parser_trace_dat = {
+	.name = "trace_dat",
+	.help = "trace-cmd's binary trace (trace.dat, versions 6 and 7)",
+	.probe = probe,
+	.parse = parse,
+};
