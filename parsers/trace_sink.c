@@ -731,6 +731,21 @@ static int insert_source_row(struct mmt_trace_sink *s)
 	return mmt_store_run(s->st, q, s->err);
 }
 
+static bool boot_based(const char *clock);
+
+/*
+ * Whether the trace's times count from boot as the printk clock does. Text
+ * traces do not name their clock; their times are taken as counted from
+ * boot when they are under 10^8 s (three years of uptime): the counter and
+ * x86-tsc clocks, the only others, give numbers far larger.
+ */
+static bool boot_based_times(const struct mmt_trace_sink *s)
+{
+	if (!s->clock[0])
+		return s->events > 0 && s->last_ns < UINT64_C(100000000) * 1000000000u;
+	return boot_based(s->clock);
+}
+
 /* Clocks that count from boot as the printk clock does. */
 static bool boot_based(const char *clock)
 {
@@ -768,7 +783,7 @@ int mmt_trace_close(struct mmt_trace_sink *s, bool ok)
 		if ((s->new_types && write_views(s) < 0) || insert_source_row(s) < 0)
 			rc = -1;
 		s->in->records = s->events;
-		s->in->clock = boot_based(s->clock) ? "monotonic" : NULL;
+		s->in->clock = boot_based_times(s) ? "monotonic" : NULL;
 		if (s->skipped)
 			mmt_input_warn(s->in, 0, "%lld records could not be read and were "
 				       "skipped; the first: %s", (long long)s->skipped,

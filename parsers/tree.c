@@ -32,11 +32,11 @@
  * A role: what a file is, the parser that reads it and where sos (4.x) and
  * capture directories put it. Every existing path of a role is ingested
  * (free and free -m, dmesg and the syslog files). `in` says in which trees
- * a missing role is worth reporting.
+ * a missing role is worth reporting; a role without a parser is sniffed.
  */
 struct role {
 	const char *name;
-	const char *as;			/* parser; "slab_dir" for a /sys/kernel/slab copy */
+	const char *as;			/* parser, NULL to sniff; "slab_dir" for a /sys/kernel/slab copy */
 	unsigned in;
 	const char *paths[6];
 };
@@ -63,6 +63,8 @@ static const struct role roles[] = {
 	    "proc/pressure/irq" } },
 	{ "free", "free", IN_SOS,
 	  { "sos_commands/memory/free", "sos_commands/memory/free_-m" } },
+	/* Traces: trace.dat, or their text (trace-cmd report, perf script). */
+	{ "trace", NULL, 0, { "trace*.dat", "trace.txt", "perf-script.txt" } },
 };
 
 /* Files that tell what a tree is and when and where it was made. */
@@ -327,11 +329,11 @@ static int take_file(struct tree *t, const struct role *r, const char *rel,
 	const char *note;
 	int rc;
 
-	o.as = !strcmp(r->as, "slab_dir") ? NULL : r->as;
+	o.as = r->as && strcmp(r->as, "slab_dir") ? r->as : NULL;
 	o.tree_id = t->tree_id;
 	o.page_size = t->page_size;
 	o.tree_time = t->collected;
-	if (!strcmp(r->as, "slab_dir"))
+	if (r->as && !strcmp(r->as, "slab_dir"))
 		mmt_ingest_slab_dir(t->st, path, shown, &o, &res, &ferr);
 	else
 		mmt_ingest_file_as(t->st, path, shown, &o, &res, &ferr);

@@ -47,10 +47,13 @@
 -- callsite, ip or caller.
 --
 -- Time: ts of the views is common_ts_ns / 1e9 plus sources.t_offset. The
--- trace clocks 'local', 'mono' and 'boot' count from boot like the printk
--- clock, so within a tree that knows its boot time (docs/capture.md) a
--- trace gets the same t_offset as the kernel log and lands on the wall
--- clock; otherwise t_offset is NULL and ts stays on the trace's clock.
+-- trace clocks 'local', 'global', 'mono' and 'boot' (and perf's) count from
+-- boot like the printk clock, so within a tree that knows its boot time
+-- (docs/capture.md) a trace gets the same t_offset as the kernel log and
+-- lands on the wall clock; otherwise t_offset is NULL and ts stays on the
+-- trace's clock. Text traces do not name their clock: their times are
+-- taken as counted from boot when under 10^8 s (sources.clock 'monotonic',
+-- trace_sources.clock NULL).
 
 -- Event types met in traces.
 CREATE TABLE trace_types (

@@ -65,6 +65,22 @@ err_has "'soon' is not a time"
 run 1 replay -d "$DB" --filter "no_such_column = 1"
 err_has "no such column"
 
+# In a capture directory of the same boot, the trace's monotonic times move
+# onto the wall clock by the capture's boot time, like its kernel log.
+mkdir "$T/cap"
+tar -C "$T/cap" -xJf "$SAMPLES/snapshot-series/capture.tar.xz"
+cp "$DAT" "$T/cap/snapshot-series/trace.dat"
+DB2=$T/cap.db
+expect_ok ingest -d "$DB2" "$T/cap/snapshot-series"
+out_has "snapshot-series/trace.dat: trace_dat "
+btime=$(sed -n 's/^btime=//p' "$T/cap/snapshot-series/capture.info")
+[ "$(sql "$DB2" "SELECT count(*) FROM events WHERE abs(ts - (ts_ns / 1e9 + $btime)) < 1e-6")" = 4087 ] ||
+	fail "trace times not moved by the boot time $btime"
+# Recorded in the minute of 23:15 UTC on 2026-11-21 (the file's time when it
+# was written), 48 minutes after the capture began.
+[ "$(sql "$DB2" "SELECT strftime('%Y-%m-%d %H:%M', min(ts), 'unixepoch') FROM events")" = \
+	"2026-11-21 23:15" ] || fail "trace start on the wall clock"
+
 # Again with --force: replaced, no row left over.
 expect_ok ingest -d "$DB" --force "$DAT"
 [ "$(sql "$DB" "SELECT count(*) FROM events")" = 4316 ] || fail "--force left rows behind"
