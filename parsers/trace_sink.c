@@ -736,13 +736,14 @@ static bool boot_based(const char *clock);
 /*
  * Whether the trace's times count from boot as the printk clock does. Text
  * traces do not name their clock; their times are taken as counted from
- * boot when they are under 10^8 s (three years of uptime): the counter and
- * x86-tsc clocks, the only others, give numbers far larger.
+ * boot when they are under 10^8 s (three years of uptime) and not all zero
+ * (perf script without times): the counter and x86-tsc clocks, the only
+ * others, give numbers far larger.
  */
 static bool boot_based_times(const struct mmt_trace_sink *s)
 {
 	if (!s->clock[0])
-		return s->events > 0 && s->last_ns < UINT64_C(100000000) * 1000000000u;
+		return s->last_ns > 0 && s->last_ns < UINT64_C(100000000) * 1000000000u;
 	return boot_based(s->clock);
 }
 
