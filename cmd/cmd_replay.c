@@ -4,8 +4,11 @@
  * event: fields), with the fields read back from the event's own table
  * and GFP masks named as the recording kernel names them.
  * Times are those of the events view: seconds on the common timeline.
+ * With --at T it prints instead the machine's state at T, reconstructed
+ * from the events (cmd/replay_at.c).
  */
 #include "cmd/cmd.h"
+#include "analyzers/replay_state.h"
 #include "core/escape.h"
 #include "core/gfp.h"
 #include "core/strbuf.h"
@@ -13,6 +16,7 @@
 #include "core/xalloc.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +44,9 @@ struct replay {
 struct replay_opts {
 	const char *db;
 	const char *filter;
-	double from, to;
-	bool has_from, has_to;
+	double from, to, at;
+	bool has_from, has_to, has_at;
+	int64_t source;
 };
 
 /* Pointer fields, printed in hex as trace-cmd does. */
@@ -204,7 +209,7 @@ static bool parse_time(const char *s, double *out)
 	char *end;
 
 	*out = strtod(s, &end);
-	return end != s && !*end;
+	return end != s && !*end && isfinite(*out);
 }
 
 int cmd_replay(int argc, char **argv)
@@ -212,9 +217,12 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' }, { "filter", required_argument, NULL, 'F' },
+		{ "at", required_argument, NULL, 'a' }, { "source", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct replay_opts o = { .db = mmt_default_db() };
+	struct mmt_replay_at_opts at = { 0 };
+	char *end;
 	struct replay r = { 0 };
 	struct mmt_err err = { 0 };
 	int c, rc;
@@ -226,14 +234,30 @@ int cmd_replay(int argc, char **argv)
 		case 'f': o.has_from = parse_time(optarg, &o.from); break;
 		case 't': o.has_to = parse_time(optarg, &o.to); break;
 		case 'F': o.filter = optarg; break;
+		case 'a': o.has_at = parse_time(optarg, &o.at); break;
+		case 's':
+			o.source = strtoll(optarg, &end, 10);
+			if (end == optarg || *end || o.source <= 0)
+				return mmt_usage_error("replay", "'%s' is not a source id", optarg);
+			break;
 		case 'h': return mmt_print_usage("replay");
 		default: return mmt_usage_error("replay", "unknown option");
 		}
-		if ((c == 'f' && !o.has_from) || (c == 't' && !o.has_to))
+		if ((c == 'f' && !o.has_from) || (c == 't' && !o.has_to) || (c == 'a' && !o.has_at))
 			return mmt_usage_error("replay", "'%s' is not a time in seconds", optarg);
 	}
 	if (optind != argc)
 		return mmt_usage_error("replay", "unexpected argument '%s'", argv[optind]);
+	if (o.has_at && (o.has_from || o.has_to || o.filter))
+		return mmt_usage_error("replay", "--at does not go with --from, --to or --filter");
+	if (o.source && !o.has_at)
+		return mmt_usage_error("replay", "--source goes with --at");
+	if (o.has_at) {
+		at.db = o.db;
+		at.t = o.at;
+		at.source = o.source;
+		return mmt_replay_at_command(&at);
+	}
 	r.st = mmt_open_store(o.db, MMT_STORE_READONLY);
 	if (!r.st)
 		return MMT_EXIT_FAIL;

@@ -98,8 +98,9 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage sql 'SELECT kind, count(*) FROM reports GROUP BY kind'\n"
 	  "  mmtriage sql --csv 'SELECT pid, comm, wait_class FROM tasks'\n",
 	  cmd_sql },
-	{ "replay", "print trace events in time order, as trace-cmd report does",
+	{ "replay", "print trace events in time order, or the traced machine's state at a time",
 	  "usage: mmtriage replay [-d DB] [--from T] [--to T] [--filter EXPR]\n"
+	  "       mmtriage replay [-d DB] --at T [--source N]\n"
 	  "\n"
 	  "Prints the events of every ingested trace (trace.dat, ftrace text,\n"
 	  "perf script) in time order, one line each: task-pid [cpu] time: event:\n"
@@ -107,14 +108,26 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "events view). EXPR is an SQL condition over the columns of the events\n"
 	  "view: id, ts, cpu, pid, comm, system, name, source.\n"
 	  "\n"
+	  "With --at T it prints instead the state of the traced machine at T,\n"
+	  "rebuilt from the events of each trace that covers T: what each CPU ran,\n"
+	  "each task's state (running, runnable, D, S, other) and since when, who\n"
+	  "was in direct, memcg reclaim or compaction, kswapd and kcompactd per\n"
+	  "node, block I/O and writeback in flight, IPIs per CPU over the second\n"
+	  "before T, and the meminfo snapshot nearest T. The first --at on a trace\n"
+	  "stores checkpoints of the state in the database, so DB must then be\n"
+	  "writable (a read-only one is answered, more slowly, without them).\n"
+	  "\n"
 	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
 	  "      --from T      only events at or after T\n"
 	  "      --to T        only events at or before T\n"
 	  "      --filter EXPR only events for which EXPR holds\n"
+	  "      --at T        the machine's state at T instead of events\n"
+	  "      --source N    with --at: only the trace of source N\n"
 	  "\n"
 	  "Examples:\n"
 	  "  mmtriage replay -d case.db --filter \"name LIKE 'mm_vmscan_%'\"\n"
-	  "  mmtriage replay --from 7285.38 --to 7285.39 --filter 'cpu = 1'\n",
+	  "  mmtriage replay --from 7285.38 --to 7285.39 --filter 'cpu = 1'\n"
+	  "  mmtriage replay -d case.db --at 7285.385 --source 2\n",
 	  cmd_replay },
 	{ "schema", "print the database schema, with a comment on every column",
 	  "usage: mmtriage schema\n"
