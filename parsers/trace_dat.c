@@ -6,14 +6,20 @@
  * The file's layout is read first (trace_dat_layout.c): libtracecmd gets
  * the file itself when it is whole, or a repaired copy describing only
  * the data present when it was cut short, since libtracecmd refuses (or
- * crashes on) such files. Events of all buffers come out merged by time
- * (tracecmd_iterate_events_multi). Each event type is declared to the sink
+ * crashes on) such files. Events of all buffers come out merged by time,
+ * in the order tracecmd_iterate_events_multi() gives them, from a merge of
+ * our own that can stop: libtracecmd 3.1.6 keeps all the data it has
+ * decompressed (and its mappings of uncompressed data) until the file is
+ * closed, so the trace is read in windows of TDAT_WINDOW record bytes,
+ * each ending with the file closed and opened again where every CPU of
+ * every buffer stood (trace_dat.h). Each event type is declared to the sink
  * once, with one column per field of its format and a companion
  * <field>_sym for addresses the kernel prints as symbols; kernel_stack
  * records become the stack of the event before them on their CPU, as
  * `trace-cmd report` shows them.
  */
 #include "parsers/parser.h"
+#include "parsers/trace_dat.h"
 #include "parsers/trace_dat_layout.h"
 #include "parsers/trace_dat_decode.h"
 #include "parsers/trace_sink.h"
@@ -31,6 +37,30 @@
 #include <trace-cmd.h>
 
 #define CHECK_EVERY 4096	/* records between progress reports */
+/*
+ * Record bytes read between two reopenings of the file. libtracecmd's
+ * memory grows by about as much (decompressed chunks, or resident pages of
+ * its mappings); opening costs about 40 ms for a trace with a whole
+ * kallsyms (5 MB), as long as storing 2 MB of records takes. On
+ * bench/trace.sh's trace (5.6 million events, 200 MB of records) 24 MiB
+ * means 8 reopenings, a peak RSS of 47 MB instead of 227 MB, and no loss
+ * of speed; 16 MiB saves 3 MB more for 4 more reopenings, 64 MiB costs
+ * 40 MB more.
+ */
+#define TDAT_WINDOW (24u << 20)
+
+static uint64_t window_bytes = TDAT_WINDOW;
+static uint64_t last_reopens;
+
+void tdat_set_window(uint64_t bytes)
+{
+	window_bytes = bytes ? bytes : TDAT_WINDOW;
+}
+
+uint64_t tdat_last_reopens(void)
+{
+	return last_reopens;
+}
 
 /* Where a buffer's events come from, and what was last seen of each CPU. */
 struct tdat_stream {
@@ -45,6 +75,14 @@ struct tdat_handle {
 	size_t buffer;			/* index in the layout */
 };
 
+/* The next record of one CPU of one handle, read ahead for the merge. */
+struct tdat_head {
+	struct tep_record *rec;		/* NULL when none is read ahead */
+	unsigned long long ts;		/* rec's */
+	unsigned long long resume;	/* where to read on after a reopening */
+	bool done;			/* the CPU has no more records */
+};
+
 struct tdat {
 	struct mmt_input *in;
 	struct mmt_store *st;
@@ -52,14 +90,20 @@ struct tdat {
 	struct mmt_trace_sink *sink;
 	struct tdat_layout lay;
 	struct tdat_decoder dec;
-	struct tdat_handle *handles;
+	struct tracecmd_input *top;	/* the file's handle (its top buffer's) */
+	int copy;			/* the repaired copy libtracecmd reads, or -1 */
+	dev_t lib_dev;			/* the file libtracecmd reads */
+	ino_t lib_ino;
+	struct tdat_handle *handles;	/* the buffers merged, in libtracecmd's order */
 	size_t nhandles;
+	int ncpu_slots;			/* CPUs per buffer: highest CPU id + 1 */
+	struct tdat_head *heads;	/* handle * ncpu_slots + CPU index */
+	uint64_t window_used;		/* record bytes read since the file was opened */
+	uint64_t reopens;
 	size_t buffer_now;		/* buffer of the events being stored */
-	int ncpu_slots;			/* streams per buffer: highest CPU id + 1 */
 	struct tdat_stream *streams;
 	struct mmt_stack stack;
 	int64_t records;
-	bool failed;
 };
 
 static int probe(const char *head, size_t len)
@@ -70,20 +114,23 @@ static int probe(const char *head, size_t len)
 /* ---- opening ---- */
 
 /*
- * A descriptor of the file with an offset of its own (libtracecmd seeks
- * and reads on it, then closes it), or a repaired copy.
+ * A descriptor of the file at src with an offset of its own, positioned
+ * at its start: libtracecmd seeks and reads on it, then closes it.
  */
-static int open_for_library(struct tdat *p, bool repair, char *why, size_t n)
+static int reopen_fd(int src, char *why, size_t n)
 {
 	char path[64];
 	int fd;
 
-	if (repair)
-		return tdat_repair(p->in->fd, &p->lay, why, n);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", p->in->fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", src);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fd = fcntl(p->in->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		fd = fcntl(src, F_DUPFD_CLOEXEC, 0);
+		if (fd >= 0 && lseek(fd, 0, SEEK_SET) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	if (fd < 0)
 		snprintf(why, n, "cannot reopen: %s", strerror(errno));
 	return fd;
@@ -101,24 +148,53 @@ static void close_if_still(int fd, const struct stat *was)
 		close(fd);
 }
 
-/* NULL with why filled, or the library's handle of the file or of a repaired copy. */
-static struct tracecmd_input *try_open(struct tdat *p, bool repair, char *why, size_t n)
+/* libtracecmd's handle of fd, which it then owns; NULL if it cannot read it. */
+static struct tracecmd_input *library_open(struct tdat *p, int fd)
 {
 	struct tracecmd_input *h;
 	struct stat st;
-	int fd = open_for_library(p, repair, why, n);
 
-	if (fd < 0)
+	if (fstat(fd, &st) < 0) {
+		close(fd);
 		return NULL;
-	fstat(fd, &st);
+	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
 	h = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!h) {
 		close_if_still(fd, &st);
+		return NULL;
+	}
+	p->lib_dev = st.st_dev;
+	p->lib_ino = st.st_ino;
+	return h;
+}
+
+/*
+ * NULL with why filled, or the library's handle of the file or of a
+ * repaired copy, which is kept (p->copy) to be opened again.
+ */
+static struct tracecmd_input *try_open(struct tdat *p, bool repair, char *why, size_t n)
+{
+	int fd = repair ? tdat_repair(p->in->fd, &p->lay, why, n) : reopen_fd(p->in->fd, why, n);
+	struct tracecmd_input *h;
+
+	if (fd < 0)
+		return NULL;
+	h = library_open(p, fd);
+	if (!h) {
 		snprintf(why, n, "libtracecmd cannot read this trace.dat (version %d%s%s)",
 			 p->lay.version, p->lay.compressed ? ", " : "",
 			 p->lay.compressed ? p->lay.compression : "");
+		return NULL;
+	}
+	if (repair) {
+		p->copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (p->copy < 0) {
+			snprintf(why, n, "cannot keep the repaired copy: %s", strerror(errno));
+			tracecmd_close(h);
+			return NULL;
+		}
 	}
 	return h;
 }
@@ -162,6 +238,15 @@ static struct tracecmd_input *open_trace(struct tdat *p)
 	return h;
 }
 
+/* The same file (or repaired copy) again, for the next window. */
+static struct tracecmd_input *reopen_trace(struct tdat *p)
+{
+	char why[256];
+	int fd = reopen_fd(p->copy >= 0 ? p->copy : p->in->fd, why, sizeof(why));
+
+	return fd < 0 ? NULL : library_open(p, fd);
+}
+
 static size_t layout_buffer(const struct tdat_layout *lay, const char *name)
 {
 	for (size_t i = 0; i < lay->nbuffers; i++)
@@ -170,48 +255,65 @@ static size_t layout_buffer(const struct tdat_layout *lay, const char *name)
 	return lay->nbuffers;
 }
 
-static void add_handle(struct tdat *p, struct tracecmd_input *h, size_t buffer)
+/*
+ * Handle *k of the merge is h, of a buffer; reopened, the file must give
+ * the same buffers in the same order.
+ */
+static bool place_handle(struct tdat *p, size_t *k, struct tracecmd_input *h, size_t buffer,
+			 bool again)
 {
-	p->handles = xrealloc(p->handles, (p->nhandles + 1) * sizeof(*p->handles));
-	p->handles[p->nhandles].h = h;
-	p->handles[p->nhandles].buffer = buffer;
-	tracecmd_set_private(h, &p->handles[p->nhandles]);
-	p->nhandles++;
+	if (again && (*k >= p->nhandles || p->handles[*k].buffer != buffer))
+		return false;
+	if (!again) {
+		p->handles[*k].buffer = buffer;
+		p->nhandles++;
+	}
+	p->handles[(*k)++].h = h;
+	return true;
 }
 
-/* The top buffer and every instance that has data, each with its handle. */
-static void open_buffers(struct tdat *p, struct tracecmd_input *top)
+/*
+ * The top buffer and every instance that has data, each with its handle;
+ * again: after a reopening, where the instances must be as before.
+ */
+static int open_buffers(struct tdat *p, bool again)
 {
-	size_t b = layout_buffer(&p->lay, "");
-	int n = tracecmd_buffer_instances(top);
+	size_t b = layout_buffer(&p->lay, ""), k = 0;
+	int n = tracecmd_buffer_instances(p->top);
 
-	p->handles = xcalloc((size_t)n + 1, sizeof(*p->handles));
-	if (b < p->lay.nbuffers && p->lay.buffers[b].ncpus)
-		add_handle(p, top, b);
+	if (!again)
+		p->handles = xcalloc((size_t)n + 1, sizeof(*p->handles));
+	if (b < p->lay.nbuffers && p->lay.buffers[b].ncpus && !place_handle(p, &k, p->top, b, again))
+		return -1;
 	for (int i = 0; i < n; i++) {
-		const char *name = tracecmd_buffer_instance_name(top, i);
+		const char *name = tracecmd_buffer_instance_name(p->top, i);
 		struct tracecmd_input *ih;
 
 		b = layout_buffer(&p->lay, name ? name : "");
 		if (!name || b == p->lay.nbuffers || !p->lay.buffers[b].ncpus)
 			continue;
-		ih = tracecmd_buffer_instance_handle(top, i);
-		if (ih)
-			add_handle(p, ih, b);
-		else
+		ih = tracecmd_buffer_instance_handle(p->top, i);
+		if (!ih && !again)
 			mmt_trace_skip(p->sink, "instance %s: libtracecmd cannot read it", name);
+		if (ih && !place_handle(p, &k, ih, b, again)) {
+			tracecmd_close(ih);
+			return -1;
+		}
 	}
-	for (size_t i = 0; i < p->nhandles; i++)	/* realloc moved them */
-		tracecmd_set_private(p->handles[i].h, &p->handles[i]);
+	return k == p->nhandles ? 0 : -1;
 }
 
-static void close_buffers(struct tdat *p, struct tracecmd_input *top)
+static void close_buffers(struct tdat *p)
 {
-	for (size_t i = 0; i < p->nhandles; i++)
-		if (p->handles[i].h != top)
+	for (size_t i = 0; i < p->nhandles; i++) {
+		if (p->handles[i].h && p->handles[i].h != p->top)
 			tracecmd_close(p->handles[i].h);
-	free(p->handles);
-	tracecmd_close(top);
+		p->handles[i].h = NULL;
+	}
+	if (p->top)
+		tracecmd_close(p->top);
+	p->top = NULL;
+	tdat_unmap_left(p->lib_dev, p->lib_ino);
 }
 
 /* ---- events ---- */
@@ -301,14 +403,14 @@ static uint64_t bytes_done(const struct tdat *p)
 	return done < (double)p->in->size ? (uint64_t)done : p->in->size;
 }
 
-static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, void *data)
+/* One record of handle hi, in time order; -1 (p->err filled) to stop. */
+static int on_record(struct tdat *p, size_t hi, struct tep_record *rec)
 {
-	struct tdat *p = data;
-	const struct tdat_handle *th = tracecmd_get_private(h);
-	struct tdat_stream *s = stream_of(p, th->buffer, rec->cpu);
+	size_t buffer = p->handles[hi].buffer;
+	struct tdat_stream *s = stream_of(p, buffer, rec->cpu);
 
-	if (th->buffer != p->buffer_now && switch_buffer(p, th->buffer) < 0)
-		goto fail;
+	if (buffer != p->buffer_now && switch_buffer(p, buffer) < 0)
+		return -1;
 	if (rec->missed_events)
 		mmt_trace_lost(p->sink, rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0);
 	if (s) {
@@ -318,18 +420,13 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, 
 		s->last = rec->offset;
 	}
 	if (store_record(p, s, rec) < 0)
-		goto fail;
+		return -1;
 	if (++p->records % CHECK_EVERY == 0) {
-		if (mmt_interrupted()) {
-			mmt_err_at(p->err, p->in->path, 0, "interrupted");
-			goto fail;
-		}
+		if (mmt_interrupted())
+			return mmt_err_at(p->err, p->in->path, 0, "interrupted");
 		mmt_input_progress(p->in, bytes_done(p));
 	}
 	return 0;
-fail:
-	p->failed = true;
-	return 1;
 }
 
 /*
@@ -359,31 +456,134 @@ static void check_ends(struct tdat *p)
 		}
 }
 
-static int read_events(struct tdat *p, struct tracecmd_input *top)
+/* ---- the merge, in windows ---- */
+
+static void set_head(struct tdat_head *hd, struct tep_record *rec)
 {
-	int max_cpu = 0;
-	struct tracecmd_input **hs;
+	hd->rec = rec;
+	hd->done = !rec;
+	hd->ts = rec ? rec->ts : 0;
+}
+
+static void read_ahead(struct tdat *p, size_t k)
+{
+	size_t hi = k / (size_t)p->ncpu_slots;
+	int cpu = (int)(k % (size_t)p->ncpu_slots);
+
+	set_head(&p->heads[k], tracecmd_read_data(p->handles[hi].h, cpu));
+}
+
+/*
+ * The head read next: the earliest, the first in handle and CPU order
+ * among equals, as tracecmd_iterate_events_multi() picks it. SIZE_MAX
+ * when all are done.
+ */
+static size_t earliest(const struct tdat *p, size_t nheads)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t k = 0; k < nheads; k++)
+		if (p->heads[k].rec && (best == SIZE_MAX || p->heads[k].ts < p->heads[best].ts))
+			best = k;
+	return best;
+}
+
+/*
+ * Ends a window: notes where each CPU stands (the offset of its next
+ * record), closes the file, which frees all libtracecmd holds, opens it
+ * again and reads each CPU's next record again with tracecmd_read_at(),
+ * after which tracecmd_read_data() goes on from there. The decoder's
+ * caches point into the old file's tep handle: they go too.
+ */
+static int next_window(struct tdat *p, size_t nheads)
+{
+	p->window_used = 0;
+	if (earliest(p, nheads) == SIZE_MAX)
+		return 0;
+	for (size_t k = 0; k < nheads; k++)
+		if (p->heads[k].rec) {
+			p->heads[k].resume = p->heads[k].rec->offset;
+			tracecmd_free_record(p->heads[k].rec);
+			p->heads[k].rec = NULL;
+		}
+	close_buffers(p);
+	tdat_decoder_rebind(&p->dec, NULL);
+	p->top = reopen_trace(p);
+	if (!p->top || open_buffers(p, true) < 0)
+		goto fail;
+	tdat_decoder_rebind(&p->dec, tracecmd_get_tep(p->top));
+	p->reopens++;
+	for (size_t k = 0; k < nheads; k++) {
+		size_t hi = k / (size_t)p->ncpu_slots;
+		int cpu = -1;
+
+		if (p->heads[k].done)
+			continue;
+		set_head(&p->heads[k], tracecmd_read_at(p->handles[hi].h, p->heads[k].resume,
+							&cpu));
+		if (!p->heads[k].rec || p->heads[k].rec->offset != p->heads[k].resume ||
+		    cpu != (int)(k % (size_t)p->ncpu_slots))
+			goto fail;
+	}
+	return 0;
+fail:
+	return mmt_err_at(p->err, p->in->path, 0, "libtracecmd cannot read this trace.dat "
+			  "again from where it stopped (%lld events stored)",
+			  (long long)p->records);
+}
+
+/* Every handle's CPUs merged by time, in windows of window_bytes. */
+static int merge(struct tdat *p)
+{
+	size_t nheads = p->nhandles * (size_t)p->ncpu_slots, k;
+
+	p->heads = xcalloc(nheads ? nheads : 1, sizeof(*p->heads));
+	for (k = 0; k < nheads; k++)
+		read_ahead(p, k);
+	while ((k = earliest(p, nheads)) != SIZE_MAX) {
+		struct tep_record *rec = p->heads[k].rec;
+		int rc;
+
+		p->heads[k].rec = NULL;
+		rc = on_record(p, k / (size_t)p->ncpu_slots, rec);
+		p->window_used += (uint64_t)rec->record_size;
+		tracecmd_free_record(rec);
+		if (rc < 0)
+			return -1;
+		read_ahead(p, k);
+		if (p->window_used >= window_bytes && next_window(p, nheads) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* CPUs per buffer: the highest CPU id + 1, and at least the trace's CPUs. */
+static int cpu_slots(const struct tdat_layout *lay)
+{
+	int n = lay->cpus > 0 ? lay->cpus : 1;
+
+	for (size_t b = 0; b < lay->nbuffers; b++)
+		for (size_t k = 0; k < lay->buffers[b].ncpus; k++)
+			if (lay->buffers[b].cpus[k].cpu >= n)
+				n = lay->buffers[b].cpus[k].cpu + 1;
+	return n;
+}
+
+static int read_events(struct tdat *p)
+{
 	int rc;
 
-	for (size_t b = 0; b < p->lay.nbuffers; b++)
-		for (size_t k = 0; k < p->lay.buffers[b].ncpus; k++)
-			if (p->lay.buffers[b].cpus[k].cpu > max_cpu)
-				max_cpu = p->lay.buffers[b].cpus[k].cpu;
-	p->ncpu_slots = max_cpu + 1;
+	p->ncpu_slots = cpu_slots(&p->lay);
 	p->streams = xcalloc(p->lay.nbuffers * (size_t)p->ncpu_slots, sizeof(*p->streams));
-	open_buffers(p, top);
-	hs = xcalloc(p->nhandles ? p->nhandles : 1, sizeof(*hs));
-	for (size_t i = 0; i < p->nhandles; i++)
-		hs[i] = p->handles[i].h;
+	open_buffers(p, false);
 	p->buffer_now = layout_buffer(&p->lay, "");
-	rc = p->nhandles ? tracecmd_iterate_events_multi(hs, (int)p->nhandles, on_record, p) : 0;
-	free(hs);
-	if (!p->failed && rc < 0)
-		mmt_err_at(p->err, p->in->path, 0, "libtracecmd failed reading the events");
-	if (!p->failed && rc >= 0)
+	rc = merge(p);
+	if (rc == 0)
 		check_ends(p);
-	close_buffers(p, top);
-	return p->failed || rc < 0 ? -1 : 0;
+	for (size_t k = 0; p->heads && k < p->nhandles * (size_t)p->ncpu_slots; k++)
+		tracecmd_free_record(p->heads[k].rec);
+	close_buffers(p);
+	return rc;
 }
 
 /* ---- the whole file ---- */
@@ -434,25 +634,25 @@ static void describe(struct tdat *p)
 
 static int parse_trace(struct tdat *p)
 {
-	struct tracecmd_input *top = open_trace(p);
 	int rc;
 
-	if (!top)
+	p->top = open_trace(p);
+	if (!p->top)
 		return -1;
-	tdat_decoder_init(&p->dec, tracecmd_get_tep(top), p->lay.long_size);
+	tdat_decoder_init(&p->dec, tracecmd_get_tep(p->top), p->lay.long_size);
 	p->sink = mmt_trace_open(p->in, p->st, p->err);
 	if (!p->sink) {
-		tracecmd_close(top);
+		close_buffers(p);
 		return -1;
 	}
 	describe(p);
-	rc = read_events(p, top);
+	rc = read_events(p);
 	return mmt_trace_close(p->sink, rc == 0);
 }
 
 static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err)
 {
-	struct tdat p = { .in = in, .st = st, .err = err };
+	struct tdat p = { .in = in, .st = st, .err = err, .copy = -1 };
 	char why[256];
 	int rc;
 
@@ -460,9 +660,14 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 		return mmt_err_at(err, in->path, 0, "cannot read the trace.dat header: %s", why);
 	mmt_stack_init(&p.stack);
 	rc = parse_trace(&p);
+	last_reopens = p.reopens;
 	mmt_stack_free(&p.stack);
 	tdat_decoder_free(&p.dec);
 	free(p.streams);
+	free(p.heads);
+	free(p.handles);
+	if (p.copy >= 0)
+		close(p.copy);
 	tdat_layout_free(&p.lay);
 	return rc;
 }

@@ -71,6 +71,14 @@ void tdat_decoder_free(struct tdat_decoder *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void tdat_decoder_rebind(struct tdat_decoder *d, struct tep_handle *tep)
+{
+	int long_size = d->long_size;
+
+	tdat_decoder_free(d);
+	tdat_decoder_init(d, tep, long_size);
+}
+
 /* ---- reading ---- */
 
 static bool in_record(const struct tep_record *rec, int offset, int size)

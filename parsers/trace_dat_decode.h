@@ -57,6 +57,13 @@ struct tdat_decoder {
 
 void tdat_decoder_init(struct tdat_decoder *d, struct tep_handle *tep, int long_size);
 void tdat_decoder_free(struct tdat_decoder *d);
+/*
+ * The trace was opened again with another tep handle (tep, or NULL while
+ * there is none): the types, task names and symbols cached from the old
+ * one go. The sink's type handles stay valid: a type made again gets the
+ * same handle back.
+ */
+void tdat_decoder_rebind(struct tdat_decoder *d, struct tep_handle *tep);
 /* The type of ev, declared to the sink the first time; NULL on error. */
 struct tdat_type *tdat_type(struct tdat_decoder *d, struct tep_event *ev,
 			    struct mmt_trace_sink *sink);

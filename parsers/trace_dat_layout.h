@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define TDAT_MAGIC "\027\010\104tracing"
 #define TDAT_MAGIC_LEN 10
@@ -103,6 +104,13 @@ int tdat_repair(int fd, struct tdat_layout *lay, char *why, size_t n);
  * says it holds events (looking back at most 64 pages), 0 if none.
  */
 uint64_t tdat_last_data_page(int fd, const struct tdat_layout *lay, const struct tdat_cpu *c);
+/*
+ * libtracecmd 3.1.6's tracecmd_close() leaves its mappings of the CPU
+ * data of an uncompressed file behind: once every handle of the file
+ * (device dev, inode ino) is closed, nothing points into them any more,
+ * and this unmaps them (their pages would otherwise stay resident).
+ */
+void tdat_unmap_left(dev_t dev, ino_t ino);
 
 /* Shared by trace_dat_layout.c and trace_dat_repair.c: */
 struct tdat_section {

@@ -2,7 +2,8 @@
  * Repairing a damaged trace.dat (trace_dat_layout.h): finding again the
  * buffers of a version 7 file whose buffer table was lost with its end,
  * and writing a private copy of the file that describes only the data it
- * holds, which libtracecmd then reads as a whole file.
+ * holds, which libtracecmd then reads as a whole file; and unmapping what
+ * libtracecmd leaves mapped when it closes a file.
  */
 #include "parsers/trace_dat_layout.h"
 #include "core/xalloc.h"
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static void encode(unsigned char *b, int len, bool big, uint64_t v)
@@ -148,6 +151,54 @@ uint64_t tdat_last_data_page(int fd, const struct tdat_layout *lay, const struct
 			return at;
 	}
 	return 0;
+}
+
+/*
+ * Whether a line of /proc/self/maps ("from-to perms offset major:minor
+ * inode path") is a read-only private mapping of the file, and where.
+ */
+static bool maps_file(const char *line, dev_t dev, ino_t ino, uintptr_t *from, uintptr_t *to)
+{
+	unsigned long a, b, off, inode;
+	unsigned maj, min;
+	char perms[8];
+
+	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &a, &b, perms, &off, &maj, &min,
+		   &inode) != 7)
+		return false;
+	if (inode != (unsigned long)ino || makedev(maj, min) != dev || strcmp(perms, "r--p") ||
+	    a >= b)
+		return false;
+	*from = a;
+	*to = b;
+	return true;
+}
+
+void tdat_unmap_left(dev_t dev, ino_t ino)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t (*ranges)[2] = NULL;
+	size_t n = 0;
+	char line[512];
+	bool line_start = true;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		uintptr_t from, to;
+
+		/* Only at the start of a line: a long path comes in pieces. */
+		if (line_start && maps_file(line, dev, ino, &from, &to)) {
+			ranges = xrealloc(ranges, (n + 1) * sizeof(*ranges));
+			ranges[n][0] = from;
+			ranges[n++][1] = to;
+		}
+		line_start = strchr(line, '\n') != NULL;
+	}
+	fclose(f);
+	for (size_t i = 0; i < n; i++)		/* not while /proc/self/maps is read */
+		munmap((void *)ranges[i][0], ranges[i][1] - ranges[i][0]);
+	free(ranges);
 }
 
 /* ---- repair ---- */
