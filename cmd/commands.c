@@ -278,23 +278,47 @@ void mmt_catch_interrupts(void)
 
 static bool progress_shown;
 
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* ", 12.3 MB/s, 40 s left" once a second of the file has been read. */
+static void print_rate(uint64_t done, uint64_t total, double elapsed)
+{
+	double rate = elapsed > 0 ? (double)done / elapsed : 0;
+
+	if (elapsed < 1 || rate <= 0)
+		return;
+	fprintf(stderr, ", %.1f MB/s", rate / 1e6);
+	if (total > done)
+		fprintf(stderr, ", %.0f s left", (double)(total - done) / rate);
+}
+
 void mmt_progress(void *ctx, const char *path, uint64_t done, uint64_t total)
 {
-	static struct timespec last;
+	static struct timespec last, start;
+	static const char *file;
 	struct timespec now;
 
 	(void)ctx;
 	if (!isatty(STDERR_FILENO))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (progress_shown && (now.tv_sec - last.tv_sec) * 1000 +
-	    (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
+	/* A new file (or the first call) restarts the clock of the rate. */
+	if (path != file || done == 0) {
+		file = path;
+		start = now;
+	}
+	if (progress_shown && seconds_between(&last, &now) < 0.2)
 		return;
 	last = now;
 	fputs("\r\033[K", stderr);
 	mmt_fputs_safe(path ? path : "", stderr);
-	fprintf(stderr, ": %3.0f%% (%.1f of %.1f MB)", total ? 100.0 * (double)done / (double)total : 0,
+	fprintf(stderr, ": %3.0f%% (%.1f of %.1f MB", total ? 100.0 * (double)done / (double)total : 0,
 		(double)done / 1e6, (double)total / 1e6);
+	print_rate(done, total, seconds_between(&start, &now));
+	fputc(')', stderr);
 	progress_shown = true;
 }
 
