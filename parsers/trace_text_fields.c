@@ -104,13 +104,22 @@ size_t tt_pairs(const char *s, size_t n, struct tt_pair *p, size_t max,
 	return count;
 }
 
-/* "123", "-1", "0x1f", "001", "7778999 [ns]"; above INT64_MAX wraps negative. */
+/*
+ * "123", "-1", "0x1f", "001", "7778999 [ns]"; above INT64_MAX wraps negative.
+ * A NULL pointer printed with %p reads "(nil)" (glibc, trace-cmd report) or
+ * "(null)": it is 0.
+ */
 bool tt_number(const char *s, size_t n, int64_t *out)
 {
 	const char *unit = n > 3 && s[n - 1] == ']' ? memchr(s, ' ', n) : NULL;
 	uint64_t v = 0;
 	bool neg = false;
 	size_t i = 0;
+
+	if ((n == 5 && !memcmp(s, "(nil)", 5)) || (n == 6 && !memcmp(s, "(null)", 6))) {
+		*out = 0;
+		return true;
+	}
 
 	if (unit && unit[1] == '[')
 		n = (size_t)(unit - s);
