@@ -16,17 +16,24 @@ int mmt_err_set(struct mmt_err *err, const char *fmt, ...)
 	return -1;
 }
 
+int mmt_err_vat(struct mmt_err *err, const char *path, long line, const char *fmt,
+		va_list ap)
+{
+	if (!err)
+		return -1;
+	err->path = path;
+	err->line = line;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -1;
+}
+
 int mmt_err_at(struct mmt_err *err, const char *path, long line,
 	       const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
-		return -1;
-	err->path = path;
-	err->line = line;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	mmt_err_vat(err, path, line, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -106,7 +106,6 @@ int mmt_parse_double(const char *s, size_t n, double *out)
 static double unit_factor(char c)
 {
 	switch (c | 0x20) {
-	case 'b': return 1;
 	case 'k': return 1024.0;
 	case 'm': return 1024.0 * 1024;
 	case 'g': return 1024.0 * 1024 * 1024;

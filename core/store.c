@@ -20,7 +20,6 @@ struct mmt_store {
 	sqlite3 *db;
 	struct cached_stmt *cache;
 	size_t ncache, capcache;
-	bool in_tx;
 	int depth;			/* open transactions: 1, then savepoints */
 	bool readonly;
 };
@@ -166,7 +165,7 @@ void mmt_store_close(struct mmt_store *st)
 	for (size_t i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	free(st->cache);
-	if (st->in_tx)
+	if (st->depth)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
@@ -181,7 +180,6 @@ int mmt_store_begin(struct mmt_store *st, struct mmt_err *err)
 	if (mmt_store_exec(st, st->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	st->depth++;
-	st->in_tx = true;
 	return 0;
 }
 
@@ -190,20 +188,18 @@ int mmt_store_commit(struct mmt_store *st, struct mmt_err *err)
 	if (mmt_store_exec(st, st->depth > 1 ? "RELEASE nested" : "COMMIT", err) < 0)
 		return -1;
 	st->depth--;
-	st->in_tx = st->depth > 0;
 	return 0;
 }
 
 void mmt_store_rollback(struct mmt_store *st)
 {
-	if (!st->in_tx)
+	if (!st->depth)
 		return;
 	if (st->depth > 1)
 		sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
 	else
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth--;
-	st->in_tx = st->depth > 0;
 }
 
 sqlite3_stmt *mmt_store_prepare(struct mmt_store *st, const char *sql,

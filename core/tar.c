@@ -111,13 +111,12 @@ static int fail(struct job *j, const char *fmt, ...) __attribute__((format(print
 
 static int fail(struct job *j, const char *fmt, ...)
 {
-	char msg[sizeof(((struct mmt_err *)0)->msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mmt_err_vat(j->err, j->archive, 0, fmt, ap);
 	va_end(ap);
-	return mmt_err_at(j->err, j->archive, 0, "%s", msg);
+	return -1;
 }
 
 static const char *member_name(const struct job *j)

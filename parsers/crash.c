@@ -31,13 +31,12 @@ static const char sql_insert_value[] =
 
 int crash_fail(struct crash *c, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mmt_err_vat(c->err, c->in->path, c->lineno, fmt, ap);
 	va_end(ap);
-	return mmt_err_at(c->err, c->in->path, c->lineno, "%s", msg);
+	return -1;
 }
 
 int crash_u64(struct crash *c, const struct mmt_field *f, const char *what, uint64_t *out)

@@ -8,6 +8,7 @@
 #ifndef MMT_PARSER_H
 #define MMT_PARSER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,8 @@ const struct mmt_parser *mmt_parser_sniff(const char *head, size_t len);
 /* Parsers call these: */
 void mmt_input_warn(struct mmt_input *in, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void mmt_input_vwarn(struct mmt_input *in, long line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 void mmt_input_progress(struct mmt_input *in, uint64_t done);
 /* True once the user asked to stop (SIGINT/SIGTERM); parsers then fail. */
 bool mmt_interrupted(void);

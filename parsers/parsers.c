@@ -77,17 +77,23 @@ const struct mmt_parser *mmt_parser_sniff(const char *head, size_t len)
 	return best;
 }
 
-void mmt_input_warn(struct mmt_input *in, long line, const char *fmt, ...)
+void mmt_input_vwarn(struct mmt_input *in, long line, const char *fmt, va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
 	if (!in->warn)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	in->warn(in->hook_ctx, in->path, line, msg);
+}
+
+void mmt_input_warn(struct mmt_input *in, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mmt_input_vwarn(in, line, fmt, ap);
+	va_end(ap);
 }
 
 void mmt_input_progress(struct mmt_input *in, uint64_t done)

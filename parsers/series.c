@@ -154,24 +154,21 @@ int64_t mmt_series_page_size(struct mmt_series *sr) { return sr->page_size; }
 
 int mmt_series_fail(struct mmt_series *sr, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mmt_err_vat(sr->err, sr->in->path, sr->lineno, fmt, ap);
 	va_end(ap);
-	return mmt_err_at(sr->err, sr->in->path, sr->lineno, "%s", msg);
+	return -1;
 }
 
 void mmt_series_warn(struct mmt_series *sr, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mmt_input_vwarn(sr->in, sr->lineno, fmt, ap);
 	va_end(ap);
-	mmt_input_warn(sr->in, sr->lineno, "%s", msg);
 }
 
 /* An error of the store, placed at the line being read. */
@@ -327,11 +324,9 @@ static bool starts_new_sample(struct mmt_series *sr, const char *s, size_t n)
 	return same_first_field(s, n, first, firstn);
 }
 
-static void take_time_line(struct mmt_series *sr, const char *s, size_t n, double ts)
+static void take_time_line(struct mmt_series *sr, const char *s, size_t n, double ts,
+			   bool zone_known)
 {
-	bool zone_known = true;
-
-	mmt_time_line(s, n, &ts, &zone_known);
 	if (!zone_known && !sr->zone_warned) {
 		mmt_series_warn(sr, "the time zone of '%.*s' is taken as UTC", (int)n, s);
 		sr->zone_warned = true;
@@ -360,13 +355,13 @@ static const char *plain_blanks(struct mmt_series *sr, const char *s, size_t n)
 static int feed_line(struct mmt_series *sr, const char *s, size_t n)
 {
 	double ts;
+	bool zone_known;
 
 	s = plain_blanks(sr, s, n);
-
 	if (blank_line(s, n))
 		return 0;
-	if (mmt_series_time_line(s, n, &ts)) {
-		take_time_line(sr, s, n, ts);
+	if (mmt_time_line(s, n, &ts, &zone_known)) {
+		take_time_line(sr, s, n, ts, zone_known);
 		return close_sample(sr);
 	}
 	if (starts_new_sample(sr, s, n) && close_sample(sr) < 0)

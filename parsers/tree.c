@@ -150,10 +150,9 @@ static bool file_value(const char *root, const char *rel, const char *key, char 
 
 static unsigned dir_kind(const char *dir)
 {
-	char *p = join(dir, "capture.info"), line[128];
+	char *p, line[128];
 	unsigned kind = 0;
 
-	free(p);
 	first_line(dir, "capture.info", line, sizeof(line));
 	if (!strncmp(line, "format=mmtriage-capture", 23))
 		return IN_CAPTURE;
@@ -445,7 +444,8 @@ static bool want_member(void *ctx, const char *name, uint64_t size)
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-	return remove(path) < 0 ? 0 : 0;
+	remove(path);	/* what cannot go stays: nothing to undo */
+	return 0;
 }
 
 static void remove_tree(const char *dir)
@@ -498,7 +498,7 @@ static int ingest_archive(struct tree *t, const char *path, struct mmt_err *err)
 	const char *tmp = getenv("TMPDIR");
 	char dest[4096];
 	struct mmt_tar_stats stats = { 0 };
-	char *root;
+	char *root, *shown;
 	int rc;
 
 	snprintf(dest, sizeof(dest), "%s/mmtriage-tree-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -509,11 +509,9 @@ static int ingest_archive(struct tree *t, const char *path, struct mmt_err *err)
 	if (rc == 0) {
 		root = archive_root(dest);
 		/* Shown paths name the archive, then the path inside it. */
+		shown = strcmp(root, dest) ? join(path, root + strlen(dest) + 1) : NULL;
 		t->root = root;
-		t->shown = strcmp(root, dest) ? NULL : path;
-		char *shown = t->shown ? NULL : join(path, root + strlen(dest) + 1);
-		if (shown)
-			t->shown = shown;
+		t->shown = shown ? shown : path;
 		rc = ingest_dir_tree(t, err);
 		free(shown);
 		free(root);
