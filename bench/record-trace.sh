@@ -18,36 +18,29 @@ set -euo pipefail
 OUT=${1:?usage: record-trace.sh OUT [SECONDS]}
 SECS=${2:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../samples/recipes/common.sh
+. "$HERE/../samples/recipes/common.sh"
 WORKER=("/usr/bin/python3" "$HERE/../samples/recipes/mmt_worker.py")
 MEMCG=${MEMCG_ROOT:-/sys/fs/cgroup/memory}/mmtriage-bench-trace
 WORK=/var/tmp/mmtriage-bench-trace
-PIDS=()
 
 [ "$(id -u)" = 0 ] || { echo "record-trace.sh: run as root" >&2; exit 2; }
 command -v trace-cmd >/dev/null || { echo "record-trace.sh: trace-cmd is needed" >&2; exit 2; }
 
 cleanup() {
 	set +e
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in $(cat "$MEMCG/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for _ in $(seq 20); do rmdir "$MEMCG" 2>/dev/null && break; sleep 0.5; done
+	mmt_cg_teardown "$MEMCG"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-in_cg() {
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$MEMCG" "$@" >/dev/null 2>&1 &
-	PIDS+=($!)
-}
-
 mkdir -p "$WORK" "$MEMCG" "$(dirname "$OUT")"
 echo $((256 << 20)) >"$MEMCG/memory.limit_in_bytes"
-in_cg dd if=/dev/zero of="$WORK/big" bs=1M count=2048 status=none
-in_cg "${WORKER[@]}" alloc 16 200 0.2
-"${WORKER[@]}" ipi "$SECS" & PIDS+=($!)
+mmt_in_cg "$MEMCG" dd if=/dev/zero of="$WORK/big" bs=1M count=2048 status=none
+mmt_in_cg "$MEMCG" "${WORKER[@]}" alloc 16 200 0.2
+"${WORKER[@]}" ipi "$SECS" & MMT_PIDS+=($!)
 (while :; do for i in $(seq 200); do echo x >"$WORK/f$i"; done; sync; rm -f "$WORK"/f*; done) &
-PIDS+=($!)
+MMT_PIDS+=($!)
 trace-cmd record -d --no-filter -b 20000 -o "$OUT" \
 	-e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking \
 	-e sched:sched_process_fork -e sched:sched_process_exit -e task:task_rename \

@@ -246,3 +246,32 @@ mmt_verify_clean() {
 	echo "== processes in D state"
 	ps -eo pid=,stat=,comm= | awk '$2 ~ /^D/' | grep . || echo "(none)"
 }
+
+# Workers of the recipes that load a memory cgroup, started inside it or
+# not: mmt_cg_teardown kills them all.
+declare -a MMT_PIDS=()
+
+# mmt_in_cg CG CMD...: CMD in the background inside the cgroup CG. The
+# wrapper shell moves itself there and execs CMD only if that worked.
+mmt_in_cg() {
+	local cg=$1
+	shift
+	sh -c 'echo $$ >"$0/cgroup.procs" && grep -qx "$$" "$0/cgroup.procs" && exec "$@"' \
+		"$cg" "$@" </dev/null >/dev/null 2>&1 &
+	MMT_PIDS+=($!)
+}
+
+# mmt_cg_teardown CG: kill the workers and anything left in CG, then remove
+# CG (possible once no task is left in it).
+mmt_cg_teardown() {
+	local cg=$1 p
+	for p in "${MMT_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for _ in $(seq 20); do
+		[ -d "$cg" ] || break
+		rmdir "$cg" 2>/dev/null && break
+		sleep 0.5
+	done
+	MMT_PIDS=()
+}

@@ -34,31 +34,21 @@ CPU1_ORIG=""
 SERIES=(meminfo vmstat zoneinfo buddyinfo pagetypeinfo slabinfo interrupts swaps
 	pressure/memory pressure/io pressure/cpu)
 SLAB_ATTRS=(object_size slab_size order objects slabs aliases reclaim_account ctor align)
-declare -a WORKERS=()
 
 mmt_require_root
 [ -f "$MEMCG_ROOT/memory.limit_in_bytes" ] || { echo "no cgroup v1 memory controller at $MEMCG_ROOT" >&2; exit 1; }
 
 cleanup() {
-	local rc=$? p
+	local rc=$?
 	trap - EXIT INT TERM
 	set +e
-	for p in "${WORKERS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	mmt_cg_teardown "$CG"
 	[ -n "$CPU1_ORIG" ] && echo "$CPU1_ORIG" >"$CPU1"
-	for _ in $(seq 20); do rmdir "$CG" 2>/dev/null && break; sleep 0.5; [ -d "$CG" ] || break; done
 	rm -rf "$WORK"
 	echo "== cpu1 online: $(cat "$CPU1" 2>/dev/null); cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
 	exit "$rc"
 }
 trap cleanup EXIT INT TERM
-
-in_cg() {
-	sh -c 'echo $$ >"$0/cgroup.procs" && grep -qx "$$" "$0/cgroup.procs" && exec "$@"' "$CG" "$@" \
-		</dev/null >>"$WORK/workers.out" 2>&1 &
-	WORKERS+=($!)
-}
 
 # A copy of /sys/kernel/slab: aliases as the same symlinks, each cache a
 # directory holding the attributes mmtriage reads.
@@ -107,18 +97,18 @@ workload() {
 		echo $((256 << 20)) >"$CG/memory.limit_in_bytes"
 		[ "$(cat "$CG/memory.limit_in_bytes")" = $((256 << 20)) ] || exit 1
 		mmt_mark "series: page cache and anon pressure in $CG"
-		in_cg dd if=/dev/zero of="$WORK/big" bs=1M count=1536 status=none
-		in_cg "${MMT_WORKER[@]}" --comm series-anon alloc 16 200 0.5 ;;
+		mmt_in_cg "$CG" dd if=/dev/zero of="$WORK/big" bs=1M count=1536 status=none
+		mmt_in_cg "$CG" "${MMT_WORKER[@]}" --comm series-anon alloc 16 200 0.5 ;;
 	$((n * 35 / 100)))
 		mmt_mark "series: creating 200000 files"
 		mkdir -p "$WORK/files"
-		(cd "$WORK/files" && seq 200000 | xargs touch) & WORKERS+=($!) ;;
+		(cd "$WORK/files" && seq 200000 | xargs touch) & MMT_PIDS+=($!) ;;
 	$((n * 45 / 100)))
 		mmt_mark "series: drop_caches=2"
 		sync; echo 2 >/proc/sys/vm/drop_caches ;;
 	$((n * 55 / 100)))
 		mmt_mark "series: membarrier IPIs"
-		"${MMT_WORKER[@]}" --comm series-ipi ipi $((n / 5)) & WORKERS+=($!) ;;
+		"${MMT_WORKER[@]}" --comm series-ipi ipi $((n / 5)) & MMT_PIDS+=($!) ;;
 	$((n * 60 / 100)) | $((n * 68 / 100)))
 		mmt_mark "series: cpu1 offline"; echo 0 >"$CPU1" ;;
 	$((n * 64 / 100)) | $((n * 72 / 100)))

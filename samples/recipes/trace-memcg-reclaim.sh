@@ -17,6 +17,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$HERE/common.sh"
 MMT=${1:?usage: trace-memcg-reclaim.sh MMTRIAGE [OUTDIR [SECONDS]]}
 OUT=${2:-$HERE/../trace-memcg-reclaim}
 SECS=${3:-2}
@@ -24,33 +26,24 @@ TRIM=$HERE/../../tests/data/trace/trim-kallsyms.py
 MEMCG=${MEMCG_ROOT:-/sys/fs/cgroup/memory}/mmtriage-trace-sample
 WORK=/var/tmp/mmtriage-trace-sample
 WORKER=(/usr/bin/python3 "$HERE/mmt_worker.py")
-PIDS=()
 
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 
 cleanup() {
 	set +e
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in $(cat "$MEMCG/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for _ in $(seq 20); do rmdir "$MEMCG" 2>/dev/null && break; sleep 0.5; done
+	mmt_cg_teardown "$MEMCG"
 	rm -rf "$WORK"
 	echo "== cgroup: $([ -d "$MEMCG" ] && echo present || echo removed)" >&2
 }
 trap cleanup EXIT INT TERM
 
-in_cg() {
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$MEMCG" "$@" >/dev/null 2>&1 &
-	PIDS+=($!)
-}
-
 mkdir -p "$WORK" "$OUT" "$MEMCG"
 echo $((64 << 20)) >"$MEMCG/memory.limit_in_bytes"
 dd if=/dev/urandom of="$WORK/data" bs=1M count=256 status=none
 "${WORKER[@]}" fadvise-dontneed "$WORK/data"
-in_cg dd if=/dev/zero of="$WORK/big" bs=1M count=512 status=none
-in_cg "${WORKER[@]}" --comm mmt-reader reader "$WORK/progress" "$WORK/data"
-"${WORKER[@]}" --comm mmt-ipi ipi "$SECS" & PIDS+=($!)
+mmt_in_cg "$MEMCG" dd if=/dev/zero of="$WORK/big" bs=1M count=512 status=none
+mmt_in_cg "$MEMCG" "${WORKER[@]}" --comm mmt-reader reader "$WORK/progress" "$WORK/data"
+"${WORKER[@]}" --comm mmt-ipi ipi "$SECS" & MMT_PIDS+=($!)
 trace-cmd record -d --no-filter -o "$WORK/raw.dat" \
 	-e sched:sched_switch -e sched:sched_wakeup -e sched:sched_process_exit \
 	-e vmscan -e writeback:writeback_dirty_folio -e writeback:writeback_written \
