@@ -9,21 +9,49 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/err.h"
 #include "core/store.h"
 #include "core/strbuf.h"
 
+/*
+ * A named threshold. Analyzers read them with mmt_threshold(); users change
+ * them with `mmtriage analyze --set NAME=VALUE`; docs/findings.md lists
+ * them all (`mmtriage analyze --thresholds` prints the same table).
+ */
+struct mmt_threshold {
+	const char *name;	/* "ANALYZER.what", e.g. "writeback.stall_secs" */
+	double value;		/* the default */
+	const char *unit;	/* "s", "kB", "%", "ratio", "count", "/s", ... */
+	const char *meaning;	/* one line */
+};
+
 struct mmt_analyzer {
 	const char *name;
 	const char *help;	/* one line for `mmtriage help analyze` */
 	int (*run)(struct mmt_store *st, struct mmt_err *err);
+	const struct mmt_threshold *thresholds;	/* ends with { NULL }; may be NULL */
 };
 
 extern const struct mmt_analyzer *const mmt_analyzers[];
 
 /* Runs every analyzer and the diagnosis; all or nothing. */
 int mmt_analyze(struct mmt_store *st, struct mmt_err *err);
+
+/*
+ * The value of a threshold for this run: its default, or what --set gave.
+ * An unknown name is a programming error and aborts.
+ */
+double mmt_threshold(const char *name);
+/* "NAME=VALUE" from --set; refuses unknown names and values that are not numbers. */
+int mmt_threshold_override(const char *assignment, struct mmt_err *err);
+/* Back to the defaults (tests run analyze several times in one process). */
+void mmt_thresholds_reset(void);
+/* Writes analysis_thresholds for this run. */
+int mmt_thresholds_store(struct mmt_store *st, struct mmt_err *err);
+/* The table of every threshold, for `mmtriage analyze --thresholds`. */
+void mmt_thresholds_print(FILE *out);
 
 /* A finding being written. */
 struct mmt_finding {
@@ -35,6 +63,7 @@ struct mmt_finding {
 	double t_start, t_end;
 	bool has_t;
 	int score;
+	double confidence;		/* 0 to 1; negative: not stated (stored NULL) */
 };
 
 void mmt_finding_init(struct mmt_finding *f, const char *analyzer, const char *kind,
@@ -60,6 +89,26 @@ int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,
 			   struct mmt_err *err);
 int mmt_finding_report(struct mmt_store *st, int64_t finding, int64_t report_id,
 		       struct mmt_err *err);
+
+/* Evidence that is not a report's log line: a sample, an event or a figure. */
+struct mmt_evidence {
+	const char *kind;		/* "sample", "event", "summary", "log" */
+	int64_t source_id;		/* 0: none */
+	int64_t line;			/* 0: none (log lines only) */
+	int64_t event_id;		/* 0: none (the events view's id) */
+	double ts;			/* common timeline */
+	bool has_ts;
+	const char *text;		/* as it should be shown */
+};
+
+int mmt_finding_evidence(struct mmt_store *st, int64_t finding, int idx,
+			 const struct mmt_evidence *e, struct mmt_err *err);
+
+/*
+ * A time for titles and summaries: "2026-11-21 22:27:08 UTC" for Unix
+ * times, "1234.567 s" for times since boot.
+ */
+void mmt_time_str(double ts, char *out, size_t n);
 
 /*
  * Reports grouped into findings: a query returns report rows ordered by a

@@ -24,6 +24,7 @@ const struct mmt_analyzer *const mmt_analyzers[] = {
 
 static const char sql_clear[] =
 	"DELETE FROM diagnosis_findings; DELETE FROM diagnosis; "
+	"DELETE FROM diagnosis_alternatives; DELETE FROM diagnosis_missing; "
 	"DELETE FROM finding_reports; DELETE FROM finding_evidence; "
 	"DELETE FROM finding_subjects; DELETE FROM findings;";
 
@@ -31,7 +32,7 @@ int mmt_analyze(struct mmt_store *st, struct mmt_err *err)
 {
 	if (mmt_store_begin(st, err) < 0)
 		return -1;
-	if (mmt_store_exec(st, sql_clear, err) < 0)
+	if (mmt_store_exec(st, sql_clear, err) < 0 || mmt_thresholds_store(st, err) < 0)
 		goto fail;
 	for (size_t i = 0; mmt_analyzers[i]; i++)
 		if (mmt_analyzers[i]->run(st, err) < 0)

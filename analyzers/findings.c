@@ -10,18 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char sql_finding[] =
-	"INSERT INTO findings (analyzer, kind, severity, title, summary, t_start, t_end, score) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	"INSERT INTO findings (analyzer, kind, severity, title, summary, t_start, t_end, score, "
+	"confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_subject[] =
 	"INSERT INTO finding_subjects (finding_id, type, pid, name) SELECT ?1, ?2, ?3, ?4 "
 	"WHERE NOT EXISTS (SELECT 1 FROM finding_subjects WHERE finding_id = ?1 "
 	"AND type = ?2 AND pid IS ?3 AND name IS ?4)";
 static const char sql_evidence[] =
-	"INSERT INTO finding_evidence (finding_id, idx, source_id, line, report_id, text) "
-	"SELECT ?, ?, ?, ?, ?, text FROM log_lines "
-	"WHERE report_id = ? AND source_id = ? AND line = ? LIMIT 1";
+	"INSERT INTO finding_evidence (finding_id, idx, source_id, line, report_id, text, kind, ts) "
+	"SELECT ?, ?, ?, ?, ?, l.text, 'log', l.t + ifnull(s.t_offset, 0) "
+	"FROM log_lines l JOIN sources s ON s.id = l.source_id "
+	"WHERE l.report_id = ? AND l.source_id = ? AND l.line = ? LIMIT 1";
+static const char sql_other_evidence[] =
+	"INSERT INTO finding_evidence (finding_id, idx, source_id, line, event_id, text, kind, ts) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_frame_line[] =
 	"SELECT source_id, line FROM log_lines WHERE report_id = ? AND line >= ? "
 	"AND instr(text, ?) > 0 ORDER BY id LIMIT 1";
@@ -38,6 +43,7 @@ void mmt_finding_init(struct mmt_finding *f, const char *analyzer, const char *k
 	f->analyzer = analyzer;
 	f->kind = kind;
 	f->severity = severity;
+	f->confidence = -1;
 }
 
 void mmt_finding_time(struct mmt_finding *f, double t)
@@ -69,6 +75,10 @@ int64_t mmt_finding_add(struct mmt_store *st, const struct mmt_finding *f,
 	mmt_bind_double_opt(s, 6, f->t_start, f->has_t);
 	mmt_bind_double_opt(s, 7, f->t_end, f->has_t);
 	mmt_bind_int(s, 8, f->score);
+	if (f->confidence >= 0)
+		sqlite3_bind_double(s, 9, f->confidence > 1 ? 1 : f->confidence);
+	else
+		sqlite3_bind_null(s, 9);
 	if (mmt_store_run(st, s, err) < 0)
 		return -1;
 	return mmt_store_last_id(st);
@@ -105,6 +115,37 @@ int mmt_finding_line(struct mmt_store *st, int64_t finding, int idx,
 	mmt_bind_int(s, 7, source_id);
 	mmt_bind_int(s, 8, line);
 	return mmt_store_run(st, s, err);
+}
+
+int mmt_finding_evidence(struct mmt_store *st, int64_t finding, int idx,
+			 const struct mmt_evidence *e, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_other_evidence, err);
+
+	if (!s)
+		return -1;
+	mmt_bind_int(s, 1, finding);
+	mmt_bind_int(s, 2, idx);
+	mmt_bind_int_opt(s, 3, e->source_id, e->source_id > 0);
+	mmt_bind_int_opt(s, 4, e->line, e->line > 0);
+	mmt_bind_int_opt(s, 5, e->event_id, e->event_id > 0);
+	mmt_bind_text(s, 6, e->text ? e->text : "");
+	mmt_bind_text(s, 7, e->kind);
+	mmt_bind_double_opt(s, 8, e->ts, e->has_ts);
+	return mmt_store_run(st, s, err);
+}
+
+/* Times under 10^8 s cannot be Unix times of a running machine: since boot. */
+void mmt_time_str(double ts, char *out, size_t n)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	if (ts < 1e8 || !gmtime_r(&t, &tm)) {
+		snprintf(out, n, "%.3f s", ts);
+		return;
+	}
+	strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
 int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,

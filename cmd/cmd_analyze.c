@@ -8,6 +8,8 @@ int cmd_analyze(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
+		{ "set", required_argument, NULL, 's' },
+		{ "thresholds", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = mmt_default_db();
@@ -19,6 +21,11 @@ int cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 's':
+			if (mmt_threshold_override(optarg, &err) < 0)
+				return mmt_usage_error("analyze", "%s", err.msg);
+			break;
+		case 'T': mmt_thresholds_print(stdout); return MMT_EXIT_OK;
 		case 'h': return mmt_print_usage("analyze");
 		default: return mmt_usage_error("analyze", "unknown option");
 		}

@@ -91,8 +91,10 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' }, { "lenient", no_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'a' }, { "kernel", required_argument, NULL, 'k' },
+		{ "set", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
+	struct mmt_err err = { 0 };
 	int c;
 
 	optind = 1;
@@ -104,6 +106,12 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case 'L': o->ingest.lenient = true; break;
 		case 'a': o->ingest.as = optarg; break;
 		case 'k': o->ingest.kernel = optarg; break;
+		case 's':
+			if (mmt_threshold_override(optarg, &err) < 0) {
+				mmt_usage_error("report", "%s", err.msg);
+				return -2;
+			}
+			break;
 		case 'h': mmt_print_usage("report"); return -1;
 		default: mmt_usage_error("report", "unknown option"); return -2;
 		}

@@ -50,12 +50,14 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage ingest --as kernel_log console.capture\n",
 	  cmd_ingest },
 	{ "analyze", "classify stacks, group findings and diagnose the hang",
-	  "usage: mmtriage analyze [-d DB]\n"
+	  "usage: mmtriage analyze [-d DB] [--set NAME=VALUE]... | --thresholds\n"
 	  "\n"
 	  "Runs every analyzer over the database and writes findings and the\n"
 	  "diagnosis, replacing those of an earlier run.\n"
 	  "\n"
 	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "  --set NAME=VALUE  change a threshold for this run (docs/findings.md)\n"
+	  "  --thresholds      list every threshold, its default and meaning\n"
 	  "\n"
 	  "Analyzers:\n%ANALYZERS%"
 	  "\n"
@@ -74,6 +76,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "      --as KIND       as for ingest: parse the files as KIND\n"
 	  "      --kernel REL    as for ingest: the release when the logs show none\n"
 	  "      --lenient       as for ingest\n"
+	  "      --set N=V       as for analyze: change a threshold\n"
 	  "\n"
 	  "Formats: text is for a terminal; markdown pastes into GitHub, GitLab and\n"
 	  "Bugzilla; email is plain text within 80 columns for mailing lists; json\n"

@@ -119,10 +119,45 @@ static void diagnosis(struct doc *d, const struct rm_model *m)
 {
 	char head[128];
 
+	char conf[32] = "";
+
+	if (m->hang_class && m->confidence >= 0)
+		snprintf(conf, sizeof(conf), " (confidence %.0f%%)", m->confidence * 100);
 	snprintf(head, sizeof(head), "Diagnosis%s%s%s", m->hang_class ? ": " : "",
-		 m->hang_class ? m->hang_class : "", "");
+		 m->hang_class ? m->hang_class : "", conf);
 	d->ops->heading(d, head);
 	d->ops->para(d, m->verdict ? m->verdict : "No analysis has been run.");
+	for (size_t i = 0; i < m->nalternatives; i++) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "also possible: %s (%.0f%%)",
+			 m->alternatives[i].hang_class, m->alternatives[i].confidence * 100);
+		d->ops->field(d, label, m->alternatives[i].reason);
+	}
+	for (size_t i = 0; i < m->nmissing; i++) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "would help: %s", m->missing[i].what);
+		d->ops->field(d, label, m->missing[i].advice);
+	}
+}
+
+/* Where evidence comes from: "dmesg.txt:123", or the time and file of a sample or event. */
+static void evidence_where(const struct rm_evidence *e, char *out, size_t n)
+{
+	char t[40] = "";
+	const char *file = e->source ? rm_basename(e->source->path) : "";
+
+	if (e->line > 0) {
+		snprintf(out, n, "%s:%lld", file[0] ? file : "?", (long long)e->line);
+		return;
+	}
+	if (e->has_ts)
+		rm_time(NULL, e->ts, true, t, sizeof(t));
+	if (e->event > 0)
+		snprintf(out, n, "%s%sevent %lld", t, t[0] ? " " : "", (long long)e->event);
+	else
+		snprintf(out, n, "%s%s%s", t, t[0] && file[0] ? " " : "", file);
 }
 
 static void subjects(struct doc *d, const struct rm_finding *f)
@@ -164,6 +199,10 @@ static void finding(struct doc *d, int n, const struct rm_finding *f)
 	d->ops->item(d, n, f->severity, f->title);
 	d->ops->para(d, f->summary);
 	subjects(d, f);
+	if (f->confidence >= 0) {
+		snprintf(when, sizeof(when), "%.0f%%", f->confidence * 100);
+		d->ops->field(d, "confidence", when);
+	}
 	if (f->has_t) {
 		rm_time(f->source, f->t_start, true, a, sizeof(a));
 		rm_time(f->source, f->t_end, true, b, sizeof(b));
@@ -178,8 +217,7 @@ static void finding(struct doc *d, int n, const struct rm_finding *f)
 		const struct rm_evidence *e = &f->evidence[i];
 		char where[512];
 
-		snprintf(where, sizeof(where), "%s:%lld",
-			 e->source ? rm_basename(e->source->path) : "?", (long long)e->line);
+		evidence_where(e, where, sizeof(where));
 		d->ops->evidence(d, where, e->text);
 	}
 	d->ops->evidence_end(d);

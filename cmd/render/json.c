@@ -222,6 +222,8 @@ static void evidence(struct json *j, const struct rm_finding *f)
 		kstr(j, "source", e->source ? e->source->path : NULL, true);
 		kint(j, "line", e->line, e->line > 0, false);
 		kint(j, "event", e->event, e->event > 0, false);
+		kstr(j, "kind", e->kind, false);
+		kreal(j, "ts", e->ts, e->has_ts, false);
 		kstr(j, "text", e->text, false);
 		mmt_sb_addc(&j->sb, '}');
 	}
@@ -241,6 +243,7 @@ static void findings(struct json *j, const struct rm_model *m)
 		kstr(j, "analyzer", f->analyzer, false);
 		kstr(j, "kind", f->kind, false);
 		kstr(j, "severity", f->severity, false);
+		kreal(j, "confidence", f->confidence, f->confidence >= 0, false);
 		kstr(j, "title", f->title, false);
 		kstr(j, "summary", f->summary, false);
 		kreal(j, "t_start", f->t_start, f->has_t, false);
@@ -253,6 +256,33 @@ static void findings(struct json *j, const struct rm_model *m)
 	}
 }
 
+static void alternatives(struct json *j, const struct rm_model *m)
+{
+	key(j, "alternatives", false);
+	mmt_sb_addc(&j->sb, '[');
+	for (size_t i = 0; i < m->nalternatives; i++) {
+		mmt_sb_adds(&j->sb, i ? ", {" : "{");
+		kstr(j, "hang_class", m->alternatives[i].hang_class, true);
+		kreal(j, "confidence", m->alternatives[i].confidence, true, false);
+		kstr(j, "reason", m->alternatives[i].reason, false);
+		mmt_sb_addc(&j->sb, '}');
+	}
+	mmt_sb_addc(&j->sb, ']');
+}
+
+static void missing(struct json *j, const struct rm_model *m)
+{
+	key(j, "missing", false);
+	mmt_sb_addc(&j->sb, '[');
+	for (size_t i = 0; i < m->nmissing; i++) {
+		mmt_sb_adds(&j->sb, i ? ", {" : "{");
+		kstr(j, "what", m->missing[i].what, true);
+		kstr(j, "advice", m->missing[i].advice, false);
+		mmt_sb_addc(&j->sb, '}');
+	}
+	mmt_sb_addc(&j->sb, ']');
+}
+
 static void diagnosis(struct json *j, const struct rm_model *m)
 {
 	mmt_sb_adds(&j->sb, j->first ? "],\n  \"diagnosis\": {" : "\n  ],\n  \"diagnosis\": {");
@@ -263,6 +293,9 @@ static void diagnosis(struct json *j, const struct rm_model *m)
 		mmt_sb_addf(&j->sb, "%s%lld", i ? ", " : "", (long long)m->verdict_findings[i]);
 	mmt_sb_addc(&j->sb, ']');
 	kstr(j, "hang_class", m->hang_class, false);
+	kreal(j, "confidence", m->confidence, m->confidence >= 0, false);
+	alternatives(j, m);
+	missing(j, m);
 	mmt_sb_adds(&j->sb, "}}\n");
 	flush(j);
 }

@@ -15,16 +15,21 @@ static const char sql_sources[] =
 	"ifnull(clock, ''), records, size FROM sources ORDER BY id";
 static const char sql_findings[] =
 	"SELECT id, analyzer, kind, severity, title, summary, t_start, t_end, "
-	"(SELECT count(*) FROM finding_reports r WHERE r.finding_id = f.id) "
-	"FROM findings f ORDER BY score DESC, id";
+	"(SELECT count(*) FROM finding_reports r WHERE r.finding_id = f.id), "
+	"ifnull(confidence, -1) FROM findings f ORDER BY score DESC, id";
 static const char sql_subjects[] =
 	"SELECT type, pid, ifnull(name, '') FROM finding_subjects WHERE finding_id = ? "
 	"ORDER BY rowid";
 static const char sql_evidence[] =
-	"SELECT source_id, ifnull(line, 0), ifnull(event_id, 0), text FROM finding_evidence "
-	"WHERE finding_id = ? ORDER BY idx";
+	"SELECT source_id, ifnull(line, 0), ifnull(event_id, 0), text, "
+	"ifnull(kind, CASE WHEN line IS NOT NULL THEN 'log' ELSE 'event' END), ts "
+	"FROM finding_evidence WHERE finding_id = ? ORDER BY idx";
 static const char sql_diagnosis[] =
-	"SELECT hang_class, verdict FROM diagnosis WHERE id = 1";
+	"SELECT hang_class, verdict, ifnull(confidence, -1) FROM diagnosis WHERE id = 1";
+static const char sql_alternatives[] =
+	"SELECT hang_class, reason, confidence FROM diagnosis_alternatives ORDER BY rank";
+static const char sql_missing[] =
+	"SELECT what, advice FROM diagnosis_missing ORDER BY rank";
 static const char sql_verdict_findings[] =
 	"SELECT finding_id FROM diagnosis_findings ORDER BY rank";
 static const char sql_reports[] =
@@ -117,6 +122,9 @@ static int load_evidence(struct mmt_store *st, const struct rm_model *m,
 		e->line = sqlite3_column_int64(s, 1);
 		e->event = sqlite3_column_int64(s, 2);
 		e->text = dup_col(s, 3);
+		e->kind = dup_col(s, 4);
+		e->has_ts = !mmt_col_null(s, 5);
+		e->ts = sqlite3_column_double(s, 5);
 	}
 	if (f->nevidence)
 		f->source = f->evidence[0].source;
@@ -147,10 +155,45 @@ static int load_findings(struct mmt_store *st, struct rm_model *m, struct mmt_er
 		f->t_start = sqlite3_column_double(s, 6);
 		f->t_end = sqlite3_column_double(s, 7);
 		f->reports = sqlite3_column_int64(s, 8);
+		f->confidence = sqlite3_column_double(s, 9);
 		if (load_subjects(st, f, err) < 0 || load_evidence(st, m, f, err) < 0) {
 			rc = -1;
 			break;
 		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Other classes the findings point to, and the data that would settle it. */
+static int load_alternatives(struct mmt_store *st, struct rm_model *m, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_prepare(st, sql_alternatives, err);
+	size_t cap = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = mmt_store_step(st, s, err)) > 0) {
+		struct rm_alternative *a;
+
+		xgrow((void **)&m->alternatives, &cap, m->nalternatives + 1, sizeof(*a));
+		a = &m->alternatives[m->nalternatives++];
+		a->hang_class = dup_col(s, 0);
+		a->reason = dup_col(s, 1);
+		a->confidence = sqlite3_column_double(s, 2);
+	}
+	sqlite3_finalize(s);
+	cap = 0;
+	if (rc < 0 || !(s = mmt_store_prepare(st, sql_missing, err)))
+		return -1;
+	while ((rc = mmt_store_step(st, s, err)) > 0) {
+		struct rm_missing *x;
+
+		xgrow((void **)&m->missing, &cap, m->nmissing + 1, sizeof(*x));
+		x = &m->missing[m->nmissing++];
+		x->what = dup_col(s, 0);
+		x->advice = dup_col(s, 1);
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -168,6 +211,7 @@ static int load_diagnosis(struct mmt_store *st, struct rm_model *m, struct mmt_e
 	if (rc > 0) {
 		m->hang_class = mmt_col_null(s, 0) ? NULL : dup_col(s, 0);
 		m->verdict = dup_col(s, 1);
+		m->confidence = sqlite3_column_double(s, 2);
 	}
 	sqlite3_finalize(s);
 	if (rc < 0 || !(s = mmt_store_prepare(st, sql_verdict_findings, err)))
@@ -177,12 +221,13 @@ static int load_diagnosis(struct mmt_store *st, struct rm_model *m, struct mmt_e
 		m->verdict_findings[m->nverdict++] = sqlite3_column_int64(s, 0);
 	}
 	sqlite3_finalize(s);
-	return rc;
+	return rc < 0 ? -1 : load_alternatives(st, m, err);
 }
 
 int rm_load(struct mmt_store *st, struct rm_model *m, struct mmt_err *err)
 {
 	memset(m, 0, sizeof(*m));
+	m->confidence = -1;
 	if (load_sources(st, m, err) < 0 || load_findings(st, m, err) < 0 ||
 	    load_diagnosis(st, m, err) < 0)
 		return -1;
@@ -204,12 +249,17 @@ void rm_free(struct rm_model *m)
 		for (size_t k = 0; k < f->nsubjects; k++)
 			free(f->subjects[k].type), free(f->subjects[k].name);
 		for (size_t k = 0; k < f->nevidence; k++)
-			free(f->evidence[k].text);
+			free(f->evidence[k].text), free(f->evidence[k].kind);
 		free(f->subjects), free(f->evidence);
 		free(f->analyzer), free(f->kind), free(f->severity);
 		free(f->title), free(f->summary);
 	}
 	free(m->sources), free(m->findings), free(m->verdict_findings);
+	for (size_t i = 0; i < m->nalternatives; i++)
+		free(m->alternatives[i].hang_class), free(m->alternatives[i].reason);
+	for (size_t i = 0; i < m->nmissing; i++)
+		free(m->missing[i].what), free(m->missing[i].advice);
+	free(m->alternatives), free(m->missing);
 	free(m->hang_class), free(m->verdict);
 	memset(m, 0, sizeof(*m));
 }
@@ -342,13 +392,14 @@ void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_
 		snprintf(out, n, "%s", "");
 		return;
 	}
-	if (!src || strcmp(src->clock, "wall") != 0) {
+	/* Times of findings are on the common timeline: Unix seconds once aligned. */
+	if ((!src || strcmp(src->clock, "wall") != 0) && t < 1e8) {
 		snprintf(out, n, "%.3f s", t);
 		return;
 	}
 	gmtime_r(&secs, &tm);
 	/* Syslog dates carry no year; the parser stored them in year 2000. */
-	strftime(out, n, !strcmp(src->format, "syslog") ? "%b %d %H:%M:%S"
+	strftime(out, n, src && !strcmp(src->format, "syslog") ? "%b %d %H:%M:%S"
 							: "%Y-%m-%d %H:%M:%S", &tm);
 }
 

@@ -25,6 +25,9 @@ struct rm_evidence {
 	int64_t line;			/* 0 for trace events */
 	int64_t event;			/* 0 for log lines */
 	char *text;
+	char *kind;			/* 'log', 'event', 'sample', 'summary' */
+	double ts;			/* common timeline */
+	bool has_ts;
 };
 
 struct rm_subject {
@@ -39,6 +42,7 @@ struct rm_finding {
 	char *analyzer, *kind, *severity, *title, *summary;
 	double t_start, t_end;
 	bool has_t;
+	double confidence;		/* 0 to 1, negative when not stated */
 	const struct rm_source *source;	/* of the first evidence, for times */
 	struct rm_subject *subjects;
 	size_t nsubjects;
@@ -66,8 +70,22 @@ struct rm_report {
 	const char *gfp_context;	/* NULL when unknown */
 };
 
+struct rm_alternative {
+	char *hang_class, *reason;
+	double confidence;
+};
+
+struct rm_missing {
+	char *what, *advice;
+};
+
 struct rm_model {
 	char *hang_class, *verdict;
+	double confidence;		/* of the verdict; negative when none */
+	struct rm_alternative *alternatives;
+	size_t nalternatives;
+	struct rm_missing *missing;
+	size_t nmissing;
 	struct rm_source *sources;
 	size_t nsources;
 	struct rm_finding *findings;	/* strongest first */
