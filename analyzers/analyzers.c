@@ -11,7 +11,7 @@ extern const struct mmt_analyzer mmt_analyzer_waits;
 extern const struct mmt_analyzer mmt_analyzer_allocs;
 extern const struct mmt_analyzer mmt_analyzer_faults;
 extern const struct mmt_analyzer mmt_analyzer_locks;
-int mmt_diagnose(struct mmt_store *st, struct mmt_err *err);
+extern const struct mmt_analyzer mmt_analyzer_diagnosis;
 
 const struct mmt_analyzer *const mmt_analyzers[] = {
 	&mmt_analyzer_stacks,
@@ -19,6 +19,7 @@ const struct mmt_analyzer *const mmt_analyzers[] = {
 	&mmt_analyzer_allocs,
 	&mmt_analyzer_faults,
 	&mmt_analyzer_locks,
+	&mmt_analyzer_diagnosis,	/* last: it reads every other finding */
 	NULL,
 };
 
@@ -37,8 +38,6 @@ int mmt_analyze(struct mmt_store *st, struct mmt_err *err)
 	for (size_t i = 0; mmt_analyzers[i]; i++)
 		if (mmt_analyzers[i]->run(st, err) < 0)
 			goto fail;
-	if (mmt_diagnose(st, err) < 0)
-		goto fail;
 	return mmt_store_commit(st, err);
 fail:
 	mmt_store_rollback(st);

@@ -5,7 +5,7 @@
  * for; then stalled CPUs, OOM kills and crashes. The verdict is a
  * paragraph that says what happened, what it rests on and where to look.
  */
-#include "analyzers/analyzer.h"
+#include "analyzers/diagnosis.h"
 #include "analyzers/stackrules.h"
 
 #include <stdio.h>
@@ -13,76 +13,50 @@
 #include <time.h>
 
 static const char sql_insert[] =
-	"INSERT INTO diagnosis (id, hang_class, verdict, analyzed_at) VALUES (1, ?, ?, ?)";
-static const char sql_rank[] =
-	"INSERT INTO diagnosis_findings (rank, finding_id) "
-	"SELECT row_number() OVER (ORDER BY score DESC, id), id FROM findings "
-	"WHERE severity != 'info' ORDER BY score DESC, id LIMIT 8";
+	"INSERT INTO diagnosis (id, hang_class, verdict, analyzed_at, confidence) "
+	"VALUES (1, ?, ?, ?, ?)";
+/* The findings the verdict rests on: those of its class first, then the strongest. */
+#define SQL_RANK "INSERT INTO diagnosis_findings (rank, finding_id) " \
+	"SELECT row_number() OVER (ORDER BY kind IN (%s) DESC, score DESC, id), id " \
+	"FROM findings WHERE severity != 'info' ORDER BY kind IN (%s) DESC, score DESC, id LIMIT 8"
+static const char sql_alternative[] =
+	"INSERT INTO diagnosis_alternatives (rank, hang_class, confidence, reason) "
+	"VALUES (?, ?, ?, ?)";
 static const char sql_top[] =
-	"SELECT kind, title, summary FROM findings WHERE kind != 'hung_tasks' "
-	"ORDER BY score DESC, id LIMIT 2";
+	"SELECT kind, title, summary, ifnull(confidence, -1) FROM findings "
+	"WHERE kind != 'hung_tasks' AND severity != 'info' ORDER BY score DESC, id LIMIT 2";
 
 /* The blocked_tasks view (schema) says which tasks count as blocked. */
 #define BLOCKED_FROM "FROM blocked_tasks t WHERE 1 "
-#define BLOCKED "SELECT count(*) " BLOCKED_FROM
-#define ON_STACK(list) "AND EXISTS (SELECT 1 FROM frames f WHERE f.stack_id = " \
-	"t.stack_id AND f.symbol IN (" list "))"
 
 static const char sql_classes[] =
 	"SELECT t.wait_class, count(DISTINCT ifnull(t.pid, t.id)), "
-	"group_concat(DISTINCT t.wait_site), max(t.blocked_secs) " BLOCKED_FROM
+	"group_concat(DISTINCT t.wait_site), max(t.blocked_secs), "
+	"sum(t.report_kind = 'hung_task') " BLOCKED_FROM
 	"GROUP BY t.wait_class ORDER BY 2 DESC, 4 DESC";
-
-/* Class 4: lockdep saw reclaim (fs_reclaim) in a dependency chain or lock list. */
-static const char q_lockdep_reclaim[] =
-	"SELECT count(*) FROM findings WHERE kind = 'reclaim_lock_recursion'";
-/* Class 4, weaker: a task in reclaim waits for a lock a filesystem would hold. */
-static const char q_reclaim_lock_waiters[] =
-	BLOCKED "AND t.in_reclaim = 1 AND t.wait_class IN ('mutex', 'rwsem', 'journal')";
-/* Class 2: a filesystem retries a restricted allocation forever. */
-static const char q_livelock[] =
-	"SELECT count(*) FROM reports WHERE kind = 'fs_alloc_retry'";
-/* Class 3: swap-in waits on page locks while swap-out waits for block requests. */
-static const char q_swapin[] =
-	BLOCKED "AND t.wait_class = 'page_lock' "
-	ON_STACK("'do_swap_page', 'swap_readpage', 'swap_read_folio', 'swapin_readahead', "
-		 "'__read_swap_cache_async', 'read_swap_cache_async'");
-static const char q_swapout[] =
-	BLOCKED "AND t.wait_class IN ('block_request', 'mempool', 'io_wait') "
-	ON_STACK("'swap_writepage', 'pageout', '__swap_writepage', 'swap_writeout', "
-		 "'shrink_folio_list', 'shrink_page_list'");
-/* Class 1: atomic allocations on the I/O path fail while reclaimers wait in mempools. */
-static const char q_atomic_io_failures[] =
-	"SELECT count(*) FROM reports r WHERE r.kind = 'alloc_failure' AND "
-	"(r.gfp_names LIKE '%ATOMIC%' OR r.gfp_names LIKE '%NOWAIT%') AND EXISTS ("
-	"SELECT 1 FROM frames f WHERE f.stack_id = r.stack_id AND (f.symbol LIKE 'scsi_%' "
-	"OR f.symbol LIKE 'blk_%' OR f.symbol LIKE 'bio_%' OR f.symbol LIKE 'sd_%' "
-	"OR f.symbol LIKE 'nvme_%' OR f.symbol LIKE 'dm_%'))";
-static const char q_mempool_waiters[] = BLOCKED "AND t.wait_class = 'mempool'";
-/* Class 5: the hotplug lock waits on kthread creation or per-CPU drains. */
-static const char q_hotplug[] = BLOCKED "AND t.wait_class = 'cpu_hotplug'";
-static const char q_kthread[] =
-	BLOCKED "AND (t.wait_class = 'kthread_create' OR (t.wait_class = 'workqueue_flush' "
-	ON_STACK("'lru_add_drain_all', 'drain_all_pages', '__lru_add_drain_all', "
-		 "'__drain_all_pages'") "))";
 /* A block device's worker blocked: loop, nbd, device mapper, md. */
 static const char sql_device_worker[] =
 	"SELECT t.comm, t.pid, ifnull(t.workqueue, ''), ifnull(t.work_func, ''), "
 	"t.wait_class, ifnull(t.wait_site, ''), t.in_reclaim " BLOCKED_FROM
-	"AND (t.workqueue GLOB 'loop[0-9]*' OR t.workqueue GLOB 'nbd[0-9]*' OR "
-	"t.workqueue GLOB 'kcryptd*' OR t.workqueue GLOB 'dm-*' OR t.workqueue = 'kblockd' "
-	"OR t.work_func GLOB 'loop_*' OR t.work_func GLOB 'nbd_*' OR "
-	"t.comm GLOB 'loop[0-9]*' OR t.comm GLOB 'nbd[0-9]*' OR t.comm GLOB 'kcryptd*' OR "
-	"t.comm GLOB 'md*_raid*' OR t.comm GLOB 'md*_resync') "
-	"ORDER BY t.in_reclaim DESC, t.t LIMIT 1";
+	"AND (" MMT_DEVICE_WORKER ") ORDER BY t.in_reclaim DESC, t.t LIMIT 1";
 static const char q_io_waiters[] =
 	"SELECT count(DISTINCT ifnull(t.pid, t.id)) " BLOCKED_FROM "AND t.wait_class IN ('writeback_wait', 'journal', 'io_wait', 'page_lock', "
 	"'block_request', 'mempool')";
+
+static const struct mmt_threshold diagnosis_thresholds[] = {
+	{ "diagnosis.class_min", 0.35, "ratio",
+	  "confidence a class of memory-pressure hang needs to be the verdict" },
+	{ "diagnosis.alternative_min", 0.2, "ratio",
+	  "confidence another class needs to be named as also possible" },
+	{ NULL, 0, NULL, NULL },
+};
 
 struct verdict {
 	const char *hang_class;
 	char cls[32];
 	struct mmt_sb text;
+	double confidence;		/* negative: none */
+	const struct mmt_class_score *scored;	/* the scored class it rests on, if any */
 };
 
 static int64_t count(struct mmt_store *st, const char *sql)
@@ -119,35 +93,6 @@ static bool set_class(struct verdict *v, const char *cls)
 			mmt_sb_adds(&v->text, verdicts[i][1]);
 		}
 	return true;
-}
-
-static int device_worker(struct mmt_store *st, struct verdict *v, bool memory_only,
-			 struct mmt_err *err);
-
-/*
- * The five classes, most specific signals first. A block device's worker
- * stuck in reclaim is the I/O-path deadlock even though it also waits for
- * a lock in reclaim, so it is checked before the weak recursion signal.
- */
-static int five_classes(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
-{
-	int rc;
-
-	if (count(st, q_lockdep_reclaim) > 0)
-		return set_class(v, "reclaim_lock_recursion");
-	if ((rc = device_worker(st, v, true, err)) != 0)
-		return rc;
-	if (count(st, q_swapin) > 0 && count(st, q_swapout) > 0)
-		return set_class(v, "io_path_deadlock");
-	if (count(st, q_livelock) >= 3)
-		return set_class(v, "reclaim_livelock");
-	if (count(st, q_atomic_io_failures) >= 3 && count(st, q_mempool_waiters) > 0)
-		return set_class(v, "slab_starvation");
-	if (count(st, q_hotplug) > 0 && count(st, q_kthread) > 0)
-		return set_class(v, "ipi_hotplug");
-	if (count(st, q_reclaim_lock_waiters) > 0)
-		return set_class(v, "reclaim_lock_recursion");
-	return 0;
 }
 
 /* What to look at next, for the hang class a group of blocked tasks names. */
@@ -244,6 +189,12 @@ static void lead_class(struct verdict *v, sqlite3_stmt *q)
 
 	snprintf(v->cls, sizeof(v->cls), "%s", cls);
 	v->hang_class = v->cls;
+	/*
+	 * The hung-task detector's reports mean tasks stayed blocked; a SysRq
+	 * dump alone may catch a moment. More tasks on one wait, more certainty.
+	 */
+	v->confidence = (sqlite3_column_int64(q, 4) > 0 ? 0.6 : 0.4) +
+			0.05 * (double)(tasks < 6 ? tasks : 6);
 	mmt_sb_addf(&v->text, "%lld task%s blocked: %s %s, at ", (long long)tasks,
 		    tasks > 1 ? "s are" : " is", tasks > 1 ? "each" : "it",
 		    stackrules_class_meaning(cls));
@@ -290,11 +241,12 @@ static int blocked_tasks(struct mmt_store *st, struct verdict *v, bool lead,
 static int other_findings(struct mmt_store *st, struct verdict *v, bool lead,
 			  struct mmt_err *err)
 {
-	static const struct { const char *kind, *cls; } classes[] = {
-		{ "soft_lockup", "cpu_stall" }, { "hard_lockup", "cpu_stall" },
-		{ "rcu_stall", "cpu_stall" }, { "oom_kill", "oom" },
-		{ "alloc_failure", "alloc_failure" }, { "alloc_stall", "alloc_stall" },
-		{ "oops", "crash" }, { "bug", "crash" }, { "panic", "crash" },
+	/* How sure a lone report of each kind makes the class. */
+	static const struct { const char *kind, *cls; double confidence; } classes[] = {
+		{ "soft_lockup", "cpu_stall", 0.8 }, { "hard_lockup", "cpu_stall", 0.8 },
+		{ "rcu_stall", "cpu_stall", 0.7 }, { "oom_kill", "oom", 0.7 },
+		{ "alloc_failure", "alloc_failure", 0.5 }, { "alloc_stall", "alloc_stall", 0.5 },
+		{ "oops", "crash", 0.9 }, { "bug", "crash", 0.9 }, { "panic", "crash", 0.9 },
 	};
 	sqlite3_stmt *q = mmt_store_prepare(st, sql_top, err);
 	int rc, n = 0;
@@ -306,8 +258,10 @@ static int other_findings(struct mmt_store *st, struct verdict *v, bool lead,
 
 		if (n == 0 && lead) {
 			for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-				if (!strcmp(classes[i].kind, kind))
+				if (!strcmp(classes[i].kind, kind)) {
 					v->hang_class = classes[i].cls;
+					v->confidence = classes[i].confidence;
+				}
 			mmt_sb_addf(&v->text, "%s. %s", mmt_col_text(q, 1), mmt_col_text(q, 2));
 		} else {
 			mmt_sb_addf(&v->text, " Also: %s.", mmt_col_text(q, 1));
@@ -316,6 +270,23 @@ static int other_findings(struct mmt_store *st, struct verdict *v, bool lead,
 	}
 	sqlite3_finalize(q);
 	return rc < 0 ? -1 : n;
+}
+
+/* The findings the verdict rests on, those of its scored class first. */
+static int rank_findings(struct mmt_store *st, const struct verdict *v, struct mmt_err *err)
+{
+	struct mmt_sb kinds = MMT_SB_INIT, sql = MMT_SB_INIT;
+	int rc;
+
+	if (v->scored)
+		mmt_class_kinds_sql(v->scored, &kinds);
+	else
+		mmt_sb_adds(&kinds, "''");
+	mmt_sb_addf(&sql, SQL_RANK, mmt_sb_str(&kinds), mmt_sb_str(&kinds));
+	rc = mmt_store_exec(st, mmt_sb_str(&sql), err);
+	mmt_sb_free(&kinds);
+	mmt_sb_free(&sql);
+	return rc;
 }
 
 static int store(struct mmt_store *st, const struct verdict *v, struct mmt_err *err)
@@ -330,31 +301,117 @@ static int store(struct mmt_store *st, const struct verdict *v, struct mmt_err *
 	mmt_bind_text(s, 1, v->hang_class);
 	mmt_bind_text(s, 2, mmt_sb_str(&v->text));
 	mmt_bind_text(s, 3, now);
-	if (mmt_store_run(st, s, err) < 0)
+	mmt_bind_double_opt(s, 4, v->confidence, v->hang_class && v->confidence >= 0);
+	if (mmt_store_run(st, s, err) < 0 || rank_findings(st, v, err) < 0)
 		return -1;
-	return mmt_store_exec(st, sql_rank, err);
+	return mmt_diagnose_missing(st, v->hang_class, err);
 }
 
-int mmt_diagnose(struct mmt_store *st, struct mmt_err *err);
-
-int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
+/* "It rests on: a; b." from the signals that held. */
+static void add_reasons(struct mmt_sb *sb, const struct mmt_class_score *c)
 {
-	struct verdict v = { NULL, "", MMT_SB_INIT };
-	int rc = five_classes(st, &v, err), blocked, others;
-	bool lead = rc == 0;
+	for (size_t i = 0; i < c->nreasons; i++)
+		mmt_sb_addf(sb, "%s%s", i ? "; " : "", c->reasons[i]);
+}
 
-	if (lead && rc >= 0 && (rc = device_worker(st, &v, false, err)) > 0)
+/* The strongest scored class, if it reaches diagnosis.class_min. */
+static const struct mmt_class_score *strongest(const struct mmt_class_score *scores)
+{
+	const struct mmt_class_score *best = NULL;
+
+	for (size_t i = 0; i < MMT_NCLASSES; i++)
+		if (!best || scores[i].confidence > best->confidence)
+			best = &scores[i];
+	return best && best->confidence >= mmt_threshold("diagnosis.class_min") &&
+	       best->confidence > 0 ? best : NULL;
+}
+
+static int store_alternatives(struct mmt_store *st, const struct mmt_class_score *scores,
+			      const struct verdict *v, struct mmt_err *err)
+{
+	int rank = 0;
+
+	for (size_t i = 0; i < MMT_NCLASSES; i++) {
+		const struct mmt_class_score *c = &scores[i];
+		struct mmt_sb why = MMT_SB_INIT;
+		sqlite3_stmt *s;
+		int rc;
+
+		if ((v->hang_class && !strcmp(c->cls, v->hang_class)) ||
+		    c->confidence < mmt_threshold("diagnosis.alternative_min") ||
+		    c->confidence <= 0)
+			continue;
+		if (!(s = mmt_store_stmt(st, sql_alternative, err)))
+			return -1;
+		add_reasons(&why, c);
+		mmt_bind_int(s, 1, ++rank);
+		mmt_bind_text(s, 2, c->cls);
+		sqlite3_bind_double(s, 3, c->confidence);
+		mmt_bind_text(s, 4, mmt_sb_str(&why));
+		rc = mmt_store_run(st, s, err);
+		mmt_sb_free(&why);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A scored class leads: its paragraph, what it rests on, and for the
+ * I/O-path deadlock the device worker that closes the loop.
+ */
+static int lead_scored(struct mmt_store *st, struct verdict *v,
+		       const struct mmt_class_score *best, struct mmt_err *err)
+{
+	int rc = 0;
+
+	if (!strcmp(best->cls, "io_path_deadlock"))
+		rc = device_worker(st, v, true, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		set_class(v, best->cls);
+	v->scored = best;
+	v->confidence = best->confidence;
+	mmt_sb_adds(&v->text, " It rests on: ");
+	add_reasons(&v->text, best);
+	mmt_sb_adds(&v->text, ".");
+	return 0;
+}
+
+static int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
+{
+	struct mmt_class_score scores[MMT_NCLASSES];
+	struct verdict v = { NULL, "", MMT_SB_INIT, -1, NULL };
+	const struct mmt_class_score *best;
+	int rc = 0, blocked, others;
+	bool lead;
+
+	if (mmt_score_classes(st, scores, err) < 0)
+		return -1;
+	best = strongest(scores);
+	lead = best == NULL;
+	if (best)
+		rc = lead_scored(st, &v, best, err);
+	else if ((rc = device_worker(st, &v, false, err)) > 0) {
 		lead = false;
+		v.confidence = 0.7;
+	}
 	if (rc >= 0 && (blocked = blocked_tasks(st, &v, lead, err)) >= 0 &&
 	    (others = other_findings(st, &v, lead && blocked == 0, err)) >= 0) {
 		if (blocked == 0 && others == 0 && lead)
 			mmt_sb_adds(&v.text, "Nothing in the input points to a hang: no "
-				    "blocked tasks, stalls, allocation failures, OOM kills or "
-				    "crashes.");
-		rc = store(st, &v, err);
+				    "blocked tasks, stalls, allocation failures, OOM kills, "
+				    "crashes, or abnormal reclaim, writeback or IPIs.");
+		rc = store(st, &v, err) < 0 || store_alternatives(st, scores, &v, err) < 0 ? -1 : 0;
 	} else {
 		rc = -1;
 	}
 	mmt_sb_free(&v.text);
 	return rc;
 }
+
+const struct mmt_analyzer mmt_analyzer_diagnosis = {
+	"diagnosis", "name the class of hang, how sure, and what data would confirm it",
+	mmt_diagnose, diagnosis_thresholds,
+};

@@ -115,6 +115,41 @@ void doc_plain_table(struct doc *d, const char *const *head, size_t ncol,
 	free(w);
 }
 
+static const struct rm_finding *finding_by_id(const struct rm_model *m, int64_t id)
+{
+	for (size_t i = 0; i < m->nfindings; i++)
+		if (m->findings[i].id == id)
+			return &m->findings[i];
+	return NULL;
+}
+
+/* The findings the verdict rests on, in the order they began. */
+static void timeline(struct doc *d, const struct rm_model *m)
+{
+	const struct rm_finding *done = NULL;
+
+	for (size_t n = 0; n < m->nverdict; n++) {
+		const struct rm_finding *next = NULL;
+		char when[40];
+
+		for (size_t i = 0; i < m->nverdict; i++) {
+			const struct rm_finding *f = finding_by_id(m, m->verdict_findings[i]);
+
+			if (!f || !f->has_t || (done && (f->t_start < done->t_start ||
+			    (f->t_start == done->t_start && f->id <= done->id))))
+				continue;
+			if (!next || f->t_start < next->t_start ||
+			    (f->t_start == next->t_start && f->id < next->id))
+				next = f;
+		}
+		if (!next)
+			break;
+		rm_time(next->source, next->t_start, true, when, sizeof(when));
+		d->ops->field(d, when, next->title);
+		done = next;
+	}
+}
+
 static void diagnosis(struct doc *d, const struct rm_model *m)
 {
 	char head[128];
@@ -127,6 +162,7 @@ static void diagnosis(struct doc *d, const struct rm_model *m)
 		 m->hang_class ? m->hang_class : "", conf);
 	d->ops->heading(d, head);
 	d->ops->para(d, m->verdict ? m->verdict : "No analysis has been run.");
+	timeline(d, m);
 	for (size_t i = 0; i < m->nalternatives; i++) {
 		char label[96];
 
