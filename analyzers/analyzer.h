@@ -90,6 +90,13 @@ int mmt_finding_frame_line(struct mmt_store *st, int64_t finding, int idx,
 int mmt_finding_report(struct mmt_store *st, int64_t finding, int64_t report_id,
 		       struct mmt_err *err);
 
+/*
+ * A report's time on the common timeline (docs/capture.md), for queries
+ * over reports aliased A ("r.") or not (""): findings' times are on it.
+ */
+#define MMT_REPORT_TS(a) "(" a "t + ifnull((SELECT s.t_offset FROM sources s " \
+	"WHERE s.id = " a "source_id), 0))"
+
 /* Evidence that is not a report's log line: a sample, an event or a figure. */
 struct mmt_evidence {
 	const char *kind;		/* "sample", "event", "summary", "log" */

@@ -12,7 +12,8 @@
 #define EVIDENCE_REPORTS 6
 
 static const char sql_faults[] =
-	"SELECT id, kind, source_id, line_start, t, ifnull(culprit, ''), title, cpu, "
+	"SELECT id, kind, source_id, line_start, " MMT_REPORT_TS("") ", ifnull(culprit, ''), "
+	"title, cpu, "
 	"kind || '|' || ifnull(culprit, '') "
 	"FROM reports WHERE kind IN ('soft_lockup', 'hard_lockup', 'rcu_stall', 'oops', "
 	"'bug', 'panic', 'warning', 'kasan', 'kmsan', 'kcsan', 'ubsan', 'kfence', "
