@@ -1,10 +1,11 @@
 /*
  * Lockdep reports. A dependency chain or a held-lock list that goes
- * through fs_reclaim (how lockdep models memory reclaim) is the mark of
+ * through fs_reclaim (how lockdep models memory reclaim since 4.14), or a
+ * lock-state report naming RECLAIM_FS (how it did before), is the mark of
  * lock recursion through reclaim: a lock held while allocating with
- * __GFP_FS is also taken by reclaim.
+ * __GFP_FS is also taken by reclaim. Those are reclaim_recursion findings.
  */
-#include "analyzers/analyzer.h"
+#include "analyzers/waits.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,9 @@ static const char sql_lockdep[] =
 	"(SELECT count(*) FROM lock_chain c WHERE c.report_id = r.id "
 	" AND c.lock LIKE '%fs_reclaim%') + "
 	"(SELECT count(*) FROM held_locks h WHERE h.report_id = r.id "
-	" AND h.lock LIKE '%fs_reclaim%') + (ifnull(r.detail, '') LIKE '%fs_reclaim%'), "
+	" AND h.lock LIKE '%fs_reclaim%') + (ifnull(r.detail, '') LIKE '%fs_reclaim%') + "
+	"EXISTS (SELECT 1 FROM log_lines l WHERE l.report_id = r.id "
+	" AND l.text LIKE '%RECLAIM_FS%'), "
 	"r.title || '|' || ifnull(r.culprit, '') "
 	"FROM reports r WHERE r.kind = 'lockdep' ORDER BY 9, r.t, r.id";
 
@@ -68,10 +71,10 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	int rc;
 
 	(void)row;
-	mmt_finding_init(&f, "locks", lg->reclaim ? "reclaim_lock_recursion" : "lockdep",
+	mmt_finding_init(&f, "locks", lg->reclaim ? "reclaim_recursion" : "lockdep",
 			 lg->reclaim ? "critical" : "warning");
 	snprintf(f.title, sizeof(f.title), "%s%.160s%s%.60s", lg->reclaim ?
-		 "lock recursion through reclaim: " : "", lg->title,
+		 "reclaim recursion: " : "", lg->title,
 		 lg->culprit[0] ? " in " : "", lg->culprit);
 	mmt_sb_addf(&f.summary, "Lockdep reported \"%s\"", lg->title);
 	if (g->count > 1)
@@ -82,7 +85,8 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 		mmt_sb_addf(&f.summary, ", taken in %s", lg->culprit);
 	mmt_sb_adds(&f.summary, ".");
 	if (lg->reclaim)
-		mmt_sb_adds(&f.summary, " The chain goes through fs_reclaim: a lock is held "
+		mmt_sb_adds(&f.summary, " The report goes through reclaim (fs_reclaim, or "
+			    "RECLAIM_FS on older kernels): a lock is held "
 			    "across an allocation that may enter filesystem reclaim, and "
 			    "reclaim takes it too. Allocate with GFP_NOFS or inside "
 			    "memalloc_nofs_save() while holding it.");
@@ -90,7 +94,10 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	f.t_end = g->t_last;
 	f.has_t = g->has_t;
 	f.score = (lg->reclaim ? 950 : 250) + (int)g->count;
-	rc = mmt_finding_complete(st, g->finding, &f, err);
+	/* The kind is known once every report of the group was seen. */
+	f.confidence = lg->reclaim ? 0.8 : -1;
+	rc = mmt_finding_complete(st, g->finding, &f, err) < 0 ||
+	     waits_finding_amend(st, g->finding, f.kind, f.confidence, err) < 0 ? -1 : 0;
 	mmt_finding_free(&f);
 	return rc;
 }

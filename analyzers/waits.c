@@ -2,10 +2,12 @@
  * Blocked tasks, grouped by what they wait for: every task the hung-task
  * detector reported, and every task in uninterruptible sleep (D) in a
  * SysRq dump or crash backtrace, grouped by (wait class, wait site) into
- * one hung_tasks finding per group, with the log lines it rests on.
+ * one hung_tasks finding per group, with the log lines it rests on. Then
+ * what the waits add up to (waits.h): deadlocks, livelocks, reclaim
+ * recursion and CPU-hotplug deadlocks.
  */
-#include "analyzers/analyzer.h"
-#include "analyzers/stackrules.h"
+#include "analyzers/waits.h"
+#include "core/stack.h"
 #include "core/xalloc.h"
 
 #include <stdint.h>
@@ -221,7 +223,7 @@ static bool same_group(const struct blocked *a, const struct blocked *b)
 	return !strcmp(a->cls, b->cls) && !strcmp(a->site, b->site);
 }
 
-static int run(struct mmt_store *st, struct mmt_err *err)
+static int hung_tasks(struct mmt_store *st, struct mmt_err *err)
 {
 	sqlite3_stmt *q = mmt_store_prepare(st, sql_blocked, err);
 	struct group g;
@@ -252,8 +254,129 @@ static int run(struct mmt_store *st, struct mmt_err *err)
 	return rc;
 }
 
+static const char sql_amend[] =
+	"UPDATE findings SET kind = ifnull(?, kind), confidence = ? WHERE id = ?";
+
+int waits_finding_amend(struct mmt_store *st, int64_t id, const char *kind,
+			double confidence, struct mmt_err *err)
+{
+	sqlite3_stmt *u = mmt_store_stmt(st, sql_amend, err);
+
+	if (!u)
+		return -1;
+	mmt_bind_text(u, 1, kind);
+	mmt_bind_double_opt(u, 2, confidence, confidence >= 0);
+	mmt_bind_int(u, 3, id);
+	return mmt_store_run(st, u, err);
+}
+
+int waits_frame_evidence(struct mmt_store *st, int64_t finding, int idx, int64_t report,
+			 int64_t from_line, const char *sym, struct mmt_err *err)
+{
+	char needle[MMT_SYM_MAX + 2];
+
+	snprintf(needle, sizeof(needle), " %s", sym);
+	return mmt_finding_frame_line(st, finding, idx, report, from_line, needle, err);
+}
+
+bool waits_sym_match(const char *sym, const char *pattern)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return !strncmp(sym, pattern, n - 1);
+	return !strcmp(sym, pattern);
+}
+
+int waits_stack_load(struct mmt_store *st, int64_t stack_id, struct waits_stack *out,
+		     struct mmt_err *err)
+{
+	struct stack_view v;
+
+	memset(out, 0, sizeof(*out));
+	if (mmt_stack_load(st, stack_id, &out->s, err) < 0) {
+		mmt_stack_unload(&out->s);
+		return -1;
+	}
+	v.sym = (const char *const *)out->s.sym;
+	v.reliable = out->s.reliable;
+	v.n = out->s.n;
+	v.src = (const char *const *)out->s.src;
+	stackrules_classify(&v, &out->w);
+	return 0;
+}
+
+void waits_stack_unload(struct waits_stack *ws)
+{
+	mmt_stack_unload(&ws->s);
+}
+
+int waits_stack_find(const struct waits_stack *ws, const char *const *patterns, size_t from)
+{
+	for (size_t i = from; i < ws->s.n; i++) {
+		if (!ws->s.reliable[i])
+			continue;
+		for (const char *const *p = patterns; *p; p++)
+			if (waits_sym_match(ws->s.sym[i], *p))
+				return (int)i;
+	}
+	return -1;
+}
+
+/* Function prefixes of filesystems (and of their journals). */
+static const struct { const char *prefix, *fs; } fs_prefixes[] = {
+	{ "xfs_", "xfs" }, { "xlog_", "xfs" }, { "ext4_", "ext4" }, { "ext3_", "ext3" },
+	{ "ext2_", "ext2" }, { "jbd2_", "ext4" }, { "btrfs_", "btrfs" }, { "f2fs_", "f2fs" },
+	{ "nfs_", "nfs" }, { "nfs4_", "nfs" }, { "ceph_", "ceph" }, { "fuse_", "fuse" },
+	{ "ocfs2_", "ocfs2" }, { "gfs2_", "gfs2" }, { "reiserfs_", "reiserfs" },
+	{ "zfs_", "zfs" }, { "zpl_", "zfs" }, { "bch2_", "bcachefs" }, { "nilfs_", "nilfs2" },
+	{ "udf_", "udf" }, { "fat_", "fat" }, { "vfat_", "fat" }, { "ntfs_", "ntfs" },
+	{ "ntfs3_", "ntfs" }, { "cifs_", "cifs" }, { "smb2_", "cifs" }, { "erofs_", "erofs" },
+	{ "squashfs_", "squashfs" }, { "hfsplus_", "hfsplus" }, { "jfs_", "jfs" },
+	{ "__xfs_", "xfs" }, { "__ext4_", "ext4" }, { "__btrfs_", "btrfs" },
+};
+
+const char *waits_fs_of(const char *sym)
+{
+	for (size_t i = 0; i < sizeof(fs_prefixes) / sizeof(fs_prefixes[0]); i++)
+		if (!strncmp(sym, fs_prefixes[i].prefix, strlen(fs_prefixes[i].prefix)))
+			return fs_prefixes[i].fs;
+	return NULL;
+}
+
+static int run(struct mmt_store *st, struct mmt_err *err)
+{
+	if (hung_tasks(st, err) < 0 || waits_deadlocks(st, err) < 0 ||
+	    waits_livelocks(st, err) < 0 || waits_reclaim_recursion(st, err) < 0 ||
+	    waits_hotplug(st, err) < 0)
+		return -1;
+	return 0;
+}
+
+static const struct mmt_threshold waits_thresholds[] = {
+	{ "waits.livelock_min_repeats", 3, "count",
+	  "retry messages of one allocation site (or failures of one task at one site) "
+	  "that make a livelock" },
+	{ "waits.livelock_max_cadence_jitter", 0.5, "ratio",
+	  "(longest - shortest gap) / mean gap between retries at or under which the "
+	  "cadence counts as steady (a loop that makes no progress)" },
+	{ "waits.livelock_min_stalls", 2, "count",
+	  "CPU-stall reports (soft lockup, RCU stall) whose stack loops in reclaim or "
+	  "the allocator's slow path that make a livelock" },
+	{ "waits.livelock_context_secs", 600, "s",
+	  "distance from the livelock's window within which tasks blocked in reclaim "
+	  "or allocation make it critical" },
+	{ "waits.deadlock_max_cycles", 8, "count",
+	  "wait-for cycles reported per set of blocked tasks (one hung-task round, one dump)" },
+	{ "waits.hotplug_min_waiters", 1, "count",
+	  "tasks waiting for the CPU-hotplug lock needed for a cpu_hotplug_deadlock" },
+	{ NULL, 0, NULL, NULL },
+};
+
 const struct mmt_analyzer mmt_analyzer_waits = {
 	.name = "waits",
-	.help = "blocked tasks grouped by what they wait for (hung_tasks findings)",
+	.help = "blocked tasks grouped by what they wait for (hung_tasks), and the deadlocks, "
+		"livelocks, reclaim recursion and CPU-hotplug deadlocks they show",
 	.run = run,
+	.thresholds = waits_thresholds,
 };
