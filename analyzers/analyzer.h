@@ -142,7 +142,7 @@ int mmt_group_rows(struct mmt_store *st, const char *sql, int key_col, int t_col
 		   struct mmt_err *err);
 /* "about every 3.2 s (2.9 to 3.6 s)", or "" for fewer than two reports. */
 void mmt_group_cadence(const struct mmt_group *g, struct mmt_sb *sb);
-/* Completes a finding inserted earlier: title, summary, severity, times, score. */
+/* Completes a finding inserted earlier: kind, title, summary, severity, times, score, confidence. */
 int mmt_finding_complete(struct mmt_store *st, int64_t id, const struct mmt_finding *f,
 			 struct mmt_err *err);
 

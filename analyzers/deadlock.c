@@ -72,7 +72,7 @@ static const char sql_listings[] =
 
 static const char sql_blocked[] =
 	"SELECT pid, ifnull(comm, ''), report_id, line, line_start, stack_id, "
-	"lock_owner_pid, ifnull(lock_owner_comm, ''), ifnull(lock_type, ''), t "
+	"lock_owner_pid, ifnull(lock_owner_comm, ''), ifnull(lock_type, ''), " MMT_REPORT_TS("") " "
 	"FROM blocked_tasks WHERE source_id = ? AND pid IS NOT NULL "
 	"ORDER BY line_start, line";
 
@@ -81,7 +81,8 @@ static const char sql_held[] =
 	"ifnull(at, ''), line FROM held_locks WHERE report_id = ? ORDER BY pid, idx";
 
 static const char sql_recursive[] =
-	"SELECT id, source_id, line_start, t, pid, ifnull(comm, '') FROM reports "
+	"SELECT id, source_id, line_start, " MMT_REPORT_TS("") ", pid, ifnull(comm, '') "
+	"FROM reports "
 	"WHERE kind = 'lockdep' AND title LIKE '%recursive locking%' ORDER BY id";
 
 static const char sql_report_lines[] =

@@ -9,7 +9,7 @@
 
 static const char sql_complete[] =
 	"UPDATE findings SET severity = ?, title = ?, summary = ?, t_start = ?, "
-	"t_end = ?, score = ? WHERE id = ?";
+	"t_end = ?, score = ?, kind = ?, confidence = ? WHERE id = ?";
 
 static void track_time(struct mmt_group *g, sqlite3_stmt *row, int t_col)
 {
@@ -96,6 +96,8 @@ int mmt_finding_complete(struct mmt_store *st, int64_t id, const struct mmt_find
 	mmt_bind_double_opt(u, 4, f->t_start, f->has_t);
 	mmt_bind_double_opt(u, 5, f->t_end, f->has_t);
 	mmt_bind_int(u, 6, f->score);
-	mmt_bind_int(u, 7, id);
+	mmt_bind_text(u, 7, f->kind);
+	mmt_bind_double_opt(u, 8, f->confidence > 1 ? 1 : f->confidence, f->confidence >= 0);
+	mmt_bind_int(u, 9, id);
 	return mmt_store_run(st, u, err);
 }

@@ -20,7 +20,8 @@ static const char sql_sources[] =
 
 static const char sql_tasks[] =
 	"SELECT pid, ifnull(comm, ''), wait_class, ifnull(wait_site, ''), stack_id, report_id, "
-	"line, t FROM blocked_tasks WHERE source_id = ? ORDER BY line_start, line";
+	"line, " MMT_REPORT_TS("") " FROM blocked_tasks WHERE source_id = ? "
+	"ORDER BY line_start, line";
 
 /* Taking the hotplug lock (or the maps mutex around it): a waiter sleeps here. */
 static const char *const lock_sites[] = {

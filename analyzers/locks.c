@@ -13,7 +13,8 @@
 #define EVIDENCE_REPORTS 4
 
 static const char sql_lockdep[] =
-	"SELECT r.id, r.source_id, r.line_start, r.t, ifnull(r.culprit, ''), r.title, "
+	"SELECT r.id, r.source_id, r.line_start, " MMT_REPORT_TS("r.") ", ifnull(r.culprit, ''), "
+	"r.title, "
 	"ifnull(r.detail, ''), "
 	"(SELECT count(*) FROM lock_chain c WHERE c.report_id = r.id "
 	" AND c.lock LIKE '%fs_reclaim%') + "
@@ -96,8 +97,7 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	f.score = (lg->reclaim ? 950 : 250) + (int)g->count;
 	/* The kind is known once every report of the group was seen. */
 	f.confidence = lg->reclaim ? 0.8 : -1;
-	rc = mmt_finding_complete(st, g->finding, &f, err) < 0 ||
-	     waits_finding_amend(st, g->finding, f.kind, f.confidence, err) < 0 ? -1 : 0;
+	rc = mmt_finding_complete(st, g->finding, &f, err) < 0 ? -1 : 0;
 	mmt_finding_free(&f);
 	return rc;
 }

@@ -214,8 +214,7 @@ static int group_end(struct mmt_store *st, struct rgroup *g, struct mmt_err *err
 	g->f.severity = g->blocked ? "critical" : "warning";
 	g->f.confidence = g->blocked ? (g->h.blocked_on_lock ? 0.8 : 0.7) : 0.5;
 	g->f.score = g->blocked ? 960 : 450;
-	rc = mmt_finding_complete(st, g->id, &g->f, err) < 0 ||
-	     waits_finding_amend(st, g->id, NULL, g->f.confidence, err) < 0 ? -1 : 0;
+	rc = mmt_finding_complete(st, g->id, &g->f, err) < 0 ? -1 : 0;
 	mmt_finding_free(&g->f);
 	mmt_sb_free(&g->names);
 	waits_stack_unload(&g->ws);

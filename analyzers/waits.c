@@ -20,7 +20,7 @@
 
 static const char sql_blocked[] =
 	"SELECT report_id, pid, comm, wait_class, ifnull(wait_site, ''), "
-	"ifnull(culprit, ''), in_reclaim, report_kind, source_id, line_start, t, "
+	"ifnull(culprit, ''), in_reclaim, report_kind, source_id, line_start, " MMT_REPORT_TS("") ", "
 	"blocked_secs, lock_owner_pid, lock_owner_comm, lock_type, line "
 	"FROM blocked_tasks ORDER BY wait_class, wait_site, t, id";
 
@@ -252,22 +252,6 @@ static int hung_tasks(struct mmt_store *st, struct mmt_err *err)
 		rc = -1;
 	sqlite3_finalize(q);
 	return rc;
-}
-
-static const char sql_amend[] =
-	"UPDATE findings SET kind = ifnull(?, kind), confidence = ? WHERE id = ?";
-
-int waits_finding_amend(struct mmt_store *st, int64_t id, const char *kind,
-			double confidence, struct mmt_err *err)
-{
-	sqlite3_stmt *u = mmt_store_stmt(st, sql_amend, err);
-
-	if (!u)
-		return -1;
-	mmt_bind_text(u, 1, kind);
-	mmt_bind_double_opt(u, 2, confidence, confidence >= 0);
-	mmt_bind_int(u, 3, id);
-	return mmt_store_run(st, u, err);
 }
 
 int waits_frame_evidence(struct mmt_store *st, int64_t finding, int idx, int64_t report,

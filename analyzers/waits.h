@@ -17,12 +17,6 @@ int waits_livelocks(struct mmt_store *st, struct mmt_err *err);
 int waits_reclaim_recursion(struct mmt_store *st, struct mmt_err *err);
 int waits_hotplug(struct mmt_store *st, struct mmt_err *err);
 
-/*
- * Sets the kind and confidence of a finding inserted before they were
- * known (mmt_finding_complete keeps both); kind NULL keeps it.
- */
-int waits_finding_amend(struct mmt_store *st, int64_t id, const char *kind,
-			double confidence, struct mmt_err *err);
 
 /*
  * The frame line of sym in a task's entry, as evidence: matched with the
