@@ -115,6 +115,21 @@ bool rc_has_column(struct mmt_store *st, const char *table, const char *column)
 	return mmt_store_step(st, q, &err) > 0;
 }
 
+bool rc_has_columns(struct mmt_store *st, const char *table, const char *columns)
+{
+	char one[64];
+
+	for (const char *p = columns; *p;) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (!rc_has_column(st, table, one))
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
 bool rc_has_rows(struct mmt_store *st, const char *sql)
 {
 	return mmt_store_query_int(st, sql) > 0;
@@ -171,11 +186,11 @@ void rc_comm(struct mmt_store *st, int64_t comm_id, char *out, size_t n)
 	struct mmt_err err;
 	sqlite3_stmt *q = mmt_store_stmt(st, sql_comm, &err);
 
-	out[0] = '\0';
+	snprintf(out, n, "?");
 	if (!q)
 		return;
 	mmt_bind_int(q, 1, comm_id);
-	if (mmt_store_step(st, q, &err) > 0)
+	if (mmt_store_step(st, q, &err) > 0 && mmt_col_text(q, 0)[0])
 		snprintf(out, n, "%s", mmt_col_text(q, 0));
 }
 

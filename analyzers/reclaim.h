@@ -29,6 +29,8 @@ int rc_next_evidence_idx(struct mmt_store *st, int64_t finding);
 bool rc_event_table(struct mmt_store *st, const char *system, const char *name,
 		    char *tbl, size_t n);
 bool rc_has_column(struct mmt_store *st, const char *table, const char *column);
+/* Every column of a comma-separated list (text traces may lack decoded fields). */
+bool rc_has_columns(struct mmt_store *st, const char *table, const char *columns);
 bool rc_has_rows(struct mmt_store *st, const char *sql);
 
 /* Trace sources: the offset onto the common timeline and where each ends. */
@@ -64,13 +66,17 @@ struct rc_pair_spec {
 	const char *system, *begin, *end;	/* event names */
 	const char *bcols, *ecols;		/* three SQL expressions each */
 	const char *key;			/* a text expression of the begin, or NULL */
+	const char *bneed, *eneed;		/* columns they read: "a,b" */
 };
 struct rc_keys {
 	char **name;
 	size_t n, cap;
 };
 typedef int (*rc_pair_fn)(const struct rc_episode *ep, void *ctx, struct mmt_err *err);
-/* Returns 0 when either table is missing (nothing called), 1 after pairing, -1. */
+/*
+ * Returns 0 when either table or a needed column is missing (nothing
+ * called), 1 after pairing, -1 on error.
+ */
 int rc_pairs(struct mmt_store *st, const struct rc_traces *tr, const struct rc_pair_spec *spec,
 	     struct rc_keys *keys, rc_pair_fn fn, void *ctx, struct mmt_err *err);
 void rc_keys_free(struct rc_keys *k);

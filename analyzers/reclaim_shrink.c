@@ -143,7 +143,8 @@ int rc_shrinkers(struct mmt_store *st, const struct rc_traces *tr, struct mmt_er
 {
 	char tbl[128];
 	struct rc_pair_spec spec = { "vmscan", "mm_shrink_slab_start", "mm_shrink_slab_end",
-				     "total_scan, gfp_flags, 0", "retval, total_scan, 0", NULL };
+				     "total_scan, gfp_flags, 0", "retval, total_scan, 0", NULL,
+				     "total_scan,gfp_flags,shrink", "retval,total_scan" };
 	struct shrink_ctx c = { NULL, 0, tr->n ? tr->src[0].kernel : NULL };
 	struct rc_keys keys = { 0 };
 	int rc = 0;

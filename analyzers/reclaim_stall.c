@@ -7,6 +7,7 @@
  * leaves reclaim is the hang.
  */
 #include "analyzers/reclaim.h"
+#include "core/gfp.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -26,12 +27,14 @@ struct task_acc {
 
 struct mask_acc {
 	uint64_t mask;
+	int key;		/* the names a text trace printed, or -1 */
 	size_t n;
 	double total, max;
 };
 
 struct stall_acc {
 	const struct rc_traces *tr;
+	struct rc_keys keys;
 	double *dur;
 	size_t n, cap;
 	struct task_acc *task;
@@ -100,17 +103,18 @@ static struct task_acc *task_of(struct stall_acc *a, const struct rc_episode *e)
 	return &a->task[a->index[i] - 1];
 }
 
-static void note_mask(struct stall_acc *a, uint64_t mask, double d)
+static void note_mask(struct stall_acc *a, uint64_t mask, int key, double d)
 {
 	size_t i;
 
-	for (i = 0; i < a->nmask && a->mask[i].mask != mask; i++)
+	for (i = 0; i < a->nmask && (a->mask[i].mask != mask || a->mask[i].key != key); i++)
 		;
 	if (i == a->nmask) {
 		if (a->nmask == MAX_MASKS)
 			return;
 		memset(&a->mask[a->nmask++], 0, sizeof(a->mask[0]));
 		a->mask[i].mask = mask;
+		a->mask[i].key = key;
 	}
 	a->mask[i].n++;
 	a->mask[i].total += d;
@@ -163,7 +167,7 @@ static int on_episode(const struct rc_episode *e, void *ctx, struct mmt_err *err
 	t->total += d;
 	if (d > t->max)
 		t->max = d;
-	note_mask(a, (uint64_t)e->b[0], d);
+	note_mask(a, (uint64_t)e->b[0], e->key, d);
 	note_top(a, e, d);
 	return 0;
 }
@@ -217,6 +221,17 @@ static void judge(const struct stall_acc *a, double span, struct stall_verdict *
 	}
 }
 
+/* Text traces print the flags' names: the context comes from them. */
+static const char *names_context(const char *names, char *flags, size_t n)
+{
+	struct mmt_gfp_decoded d;
+
+	snprintf(flags, n, "%s", names);
+	if (mmt_gfp_from_names(0, names, &d) < 0 || !d.known)
+		return "unknown";
+	return mmt_gfp_context_name(d.context) ? mmt_gfp_context_name(d.context) : "unknown";
+}
+
 static void describe_masks(struct mmt_store *st, const struct stall_acc *a,
 			   const char *kernel, struct mmt_sb *sb, size_t *restricted)
 {
@@ -225,7 +240,9 @@ static void describe_masks(struct mmt_store *st, const struct stall_acc *a,
 	mmt_sb_adds(sb, " GFP contexts:");
 	for (size_t i = 0; i < a->nmask; i++) {
 		char flags[512];
-		const char *ctx = rc_gfp_context(a->mask[i].mask, kernel, flags, sizeof(flags));
+		const char *ctx = a->mask[i].key >= 0 ?
+				  names_context(a->keys.name[a->mask[i].key], flags, sizeof(flags)) :
+				  rc_gfp_context(a->mask[i].mask, kernel, flags, sizeof(flags));
 
 		if (!strcmp(ctx, "nofs") || !strcmp(ctx, "noio"))
 			*restricted += a->mask[i].n;
@@ -376,15 +393,18 @@ static void acc_free(struct stall_acc *a)
 	free(a->dur);
 	free(a->task);
 	free(a->index);
+	rc_keys_free(&a->keys);
 }
 
 int rc_trace_stalls(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct rc_pair_spec spec = { "vmscan", kinds[i].begin, kinds[i].end,
-					     "gfp_flags, \"order\", 0", "nr_reclaimed, 0, 0", NULL };
+					     "gfp_flags, \"order\", 0", "nr_reclaimed, 0, 0",
+					     "CASE typeof(gfp_flags) WHEN 'text' THEN gfp_flags END",
+					     "gfp_flags,order", "nr_reclaimed" };
 		struct stall_acc a = { .tr = tr };
-		int rc = rc_pairs(st, tr, &spec, NULL, on_episode, &a, err);
+		int rc = rc_pairs(st, tr, &spec, &a.keys, on_episode, &a, err);
 
 		if (rc > 0 && a.n)
 			rc = report_kind(st, tr, &a, &kinds[i], err);

@@ -168,8 +168,8 @@ static void swap_summary(const struct swap_window *w, const char *devices, doubl
 			    "%.0f kB at the first).", t0, t1, w->samples, w->samples == 1 ? "" : "s",
 			    w->free_kb, w->total_kb);
 	if (w->reports)
-		mmt_sb_addf(sb, " %zu OOM or allocation-failure report%s printed Free swap at "
-			    "or near 0.", w->reports, w->reports == 1 ? "" : "s");
+		mmt_sb_addf(sb, "%s%zu OOM or allocation-failure report%s printed Free swap at "
+			    "or near 0.", w->samples ? " " : "", w->reports, w->reports == 1 ? "" : "s");
 	if (devices[0])
 		mmt_sb_addf(sb, " Full devices: %s.", devices);
 	if (!isnan(before) && !isnan(during))
