@@ -1,0 +1,342 @@
+/*
+ * Memory reclaim: how long tasks stall in direct and memory-cgroup
+ * reclaim (traces, vmstat, PSI, log reports), whether kswapd is asleep
+ * while tasks reclaim globally, whether reclaim frees what it scans,
+ * which shrinkers scan and free nothing, whether swap is full, and OOM
+ * kills that traces and vmstat counters show. This file holds the
+ * thresholds, the driver and the helpers the reclaim_*.c files share.
+ */
+#include "analyzers/reclaim.h"
+#include "core/gfp.h"
+#include "core/xalloc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct mmt_threshold reclaim_thresholds[] = {
+	{ "reclaim.stall_ms", 100, "ms", "p99 of traced reclaim episodes above which "
+	  "reclaim_stall is a warning" },
+	{ "reclaim.stall_critical_ms", 1000, "ms", "p99 of traced reclaim episodes (or "
+	  "one still open at the trace's end) above which reclaim_stall is critical" },
+	{ "reclaim.stall_share_pct", 30, "%", "share of the trace one task spent in "
+	  "reclaim above which reclaim_stall is a warning" },
+	{ "reclaim.stall_share_critical_pct", 60, "%", "the same share for critical" },
+	{ "reclaim.psi_some_pct", 10, "%", "memory PSI 'some' (per sample, or avg10) "
+	  "over two samples or more above which reclaim_stall is a warning" },
+	{ "reclaim.psi_full_pct", 10, "%", "memory PSI 'full' over two samples or more "
+	  "above which reclaim_stall is critical" },
+	{ "reclaim.allocstall_rate", 10, "/s", "global direct reclaim entries "
+	  "(allocstall_*) per second over two samples or more for a warning" },
+	{ "reclaim.kswapd_idle_episodes", 10, "count", "global direct reclaim episodes "
+	  "begun while every kswapd slept for kswapd_idle to be a warning" },
+	{ "reclaim.kswapd_idle_secs", 10, "s", "time global direct reclaim ran with "
+	  "pgscan_kswapd flat for kswapd_idle to be a warning" },
+	{ "reclaim.no_progress_pct", 1, "%", "pages reclaimed per page scanned below "
+	  "which a second (or sample) of reclaim made no progress" },
+	{ "reclaim.no_progress_min_scan", 1024, "pages", "pages scanned in a second "
+	  "(or per second between samples) for it to count at all" },
+	{ "reclaim.no_progress_secs", 2, "s", "length of a window without progress "
+	  "for reclaim_no_progress to be a warning" },
+	{ "reclaim.no_progress_critical_secs", 10, "s", "the same for critical" },
+	{ "reclaim.shrinker_min_scan", 10000, "objects", "objects a shrinker must "
+	  "scan (or be asked to scan) before shrinker_ineffective is considered" },
+	{ "reclaim.shrinker_freed_pct", 5, "%", "freed per scanned below which a "
+	  "shrinker is ineffective" },
+	{ "reclaim.swap_free_pct", 2, "%", "SwapFree of SwapTotal (or a device's free "
+	  "space) at or below which swap counts as exhausted" },
+	{ NULL, 0, NULL, NULL },
+};
+
+int rc_evidence(struct rc_ev *ev, const char *kind, int64_t source, int64_t event_id,
+		double ts, bool has_ts, struct mmt_err *err, const char *fmt, ...)
+{
+	struct mmt_evidence e = { .kind = kind, .source_id = source, .event_id = event_id,
+				  .ts = ts, .has_ts = has_ts };
+	char text[512];
+	va_list ap;
+
+	if (ev->idx >= RC_EVIDENCE)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	e.text = text;
+	return mmt_finding_evidence(ev->st, ev->finding, ev->idx++, &e, err);
+}
+
+static const char sql_next_idx[] =
+	"SELECT ifnull(max(idx) + 1, 0) FROM finding_evidence WHERE finding_id = ?";
+
+int rc_next_evidence_idx(struct mmt_store *st, int64_t finding)
+{
+	struct mmt_err err;
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_next_idx, &err);
+
+	if (!q)
+		return 0;
+	mmt_bind_int(q, 1, finding);
+	return mmt_store_step(st, q, &err) > 0 ? sqlite3_column_int(q, 0) : 0;
+}
+
+static const char sql_event_table[] =
+	"SELECT tbl FROM trace_types WHERE system = ? AND name = ?";
+
+bool rc_event_table(struct mmt_store *st, const char *system, const char *name,
+		    char *tbl, size_t n)
+{
+	struct mmt_err err;
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_event_table, &err);
+
+	if (!q)
+		return false;
+	mmt_bind_text(q, 1, system);
+	mmt_bind_text(q, 2, name);
+	if (mmt_store_step(st, q, &err) <= 0)
+		return false;
+	snprintf(tbl, n, "%s", mmt_col_text(q, 0));
+	return true;
+}
+
+static const char sql_has_column[] =
+	"SELECT 1 FROM pragma_table_info(?) WHERE name = ?";
+
+bool rc_has_column(struct mmt_store *st, const char *table, const char *column)
+{
+	struct mmt_err err;
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_has_column, &err);
+
+	if (!q)
+		return false;
+	mmt_bind_text(q, 1, table);
+	mmt_bind_text(q, 2, column);
+	return mmt_store_step(st, q, &err) > 0;
+}
+
+bool rc_has_columns(struct mmt_store *st, const char *table, const char *columns)
+{
+	char one[64];
+
+	for (const char *p = columns; *p;) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (!rc_has_column(st, table, one))
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
+bool rc_has_rows(struct mmt_store *st, const char *sql)
+{
+	return mmt_store_query_int(st, sql) > 0;
+}
+
+static const char sql_traces[] =
+	"SELECT t.source_id, ifnull(s.t_offset, 0), t.first_ns / 1e9, t.last_ns / 1e9, "
+	"ifnull(s.kernel, (SELECT CASE WHEN count(DISTINCT kernel) = 1 THEN max(kernel) END "
+	"FROM sources WHERE kernel IS NOT NULL)) "
+	"FROM trace_sources t JOIN sources s ON s.id = t.source_id ORDER BY t.source_id";
+
+int rc_traces_load(struct mmt_store *st, struct rc_traces *t, struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_traces, err);
+	size_t cap = 0;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!q)
+		return -1;
+	while ((rc = mmt_store_step(st, q, err)) > 0) {
+		struct rc_trace_src *s;
+
+		xgrow((void **)&t->src, &cap, t->n + 1, sizeof(*t->src));
+		s = &t->src[t->n++];
+		memset(s, 0, sizeof(*s));
+		s->id = sqlite3_column_int64(q, 0);
+		s->offset = sqlite3_column_double(q, 1);
+		s->t_first = sqlite3_column_double(q, 2) + s->offset;
+		s->t_last = sqlite3_column_double(q, 3) + s->offset;
+		snprintf(s->kernel, sizeof(s->kernel), "%s", mmt_col_text(q, 4));
+	}
+	return rc;
+}
+
+const struct rc_trace_src *rc_trace_src(const struct rc_traces *t, int64_t id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->src[i].id == id)
+			return &t->src[i];
+	return NULL;
+}
+
+void rc_traces_free(struct rc_traces *t)
+{
+	free(t->src);
+	memset(t, 0, sizeof(*t));
+}
+
+static const char sql_comm[] = "SELECT comm FROM trace_comms WHERE id = ?";
+
+void rc_comm(struct mmt_store *st, int64_t comm_id, char *out, size_t n)
+{
+	struct mmt_err err;
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_comm, &err);
+
+	snprintf(out, n, "?");
+	if (!q)
+		return;
+	mmt_bind_int(q, 1, comm_id);
+	if (mmt_store_step(st, q, &err) > 0 && mmt_col_text(q, 0)[0])
+		snprintf(out, n, "%s", mmt_col_text(q, 0));
+}
+
+/*
+ * Per vmstat sample, the rates the detectors need. Zone-split counters of
+ * old kernels (pgscan_direct_normal, ...) add up; pgscan_anon/_file (5.8+)
+ * count every reclaimer, memory-cgroup reclaim included, while
+ * pgscan_direct/_kswapd count global reclaim only on kernels that have them.
+ */
+static const char sql_vmstat[] =
+	"SELECT source, ts, "
+	"sum(CASE WHEN key LIKE 'allocstall%' THEN rate END), "
+	"sum(CASE WHEN key LIKE 'pgscan_direct%' AND key <> 'pgscan_direct_throttle' "
+	"THEN rate END), "
+	"sum(CASE WHEN key LIKE 'pgsteal_direct%' THEN rate END), "
+	"sum(CASE WHEN key LIKE 'pgscan_kswapd%' THEN rate END), "
+	"sum(CASE WHEN key LIKE 'pgsteal_kswapd%' THEN rate END), "
+	"sum(CASE WHEN key IN ('pgscan_anon', 'pgscan_file') THEN rate END), "
+	"sum(CASE WHEN key IN ('pgsteal_anon', 'pgsteal_file') THEN rate END), "
+	"max(CASE WHEN key = 'pswpout' THEN rate END), "
+	"max(CASE WHEN key = 'pswpin' THEN rate END), "
+	"max(CASE WHEN key = 'oom_kill' THEN value END) "
+	"FROM vmstat WHERE ts IS NOT NULL AND (key LIKE 'allocstall%' OR key LIKE 'pgscan%' "
+	"OR key LIKE 'pgsteal%' OR key IN ('pswpout', 'pswpin', 'oom_kill')) "
+	"GROUP BY source, ts ORDER BY source, ts";
+
+static double col_rate(sqlite3_stmt *q, int i)
+{
+	return mmt_col_null(q, i) ? NAN : sqlite3_column_double(q, i);
+}
+
+int rc_vmstat_load(struct mmt_store *st, struct rc_vmstat *vm, struct mmt_err *err)
+{
+	sqlite3_stmt *q;
+	size_t cap = 0;
+	int rc;
+
+	memset(vm, 0, sizeof(*vm));
+	if (!rc_has_rows(st, "SELECT count(*) FROM snapshots WHERE kind = 'vmstat' "
+			 "AND ts IS NOT NULL"))
+		return 0;
+	q = mmt_store_stmt(st, sql_vmstat, err);
+	if (!q)
+		return -1;
+	while ((rc = mmt_store_step(st, q, err)) > 0) {
+		struct rc_vm *v;
+
+		xgrow((void **)&vm->v, &cap, vm->n + 1, sizeof(*vm->v));
+		v = &vm->v[vm->n++];
+		v->source = sqlite3_column_int64(q, 0);
+		v->ts = sqlite3_column_double(q, 1);
+		v->allocstall = col_rate(q, 2);
+		v->scan_direct = col_rate(q, 3);
+		v->steal_direct = col_rate(q, 4);
+		v->scan_kswapd = col_rate(q, 5);
+		v->steal_kswapd = col_rate(q, 6);
+		v->scan_all = col_rate(q, 7);
+		v->steal_all = col_rate(q, 8);
+		v->pswpout = col_rate(q, 9);
+		v->pswpin = col_rate(q, 10);
+		v->has_oom = !mmt_col_null(q, 11);
+		v->oom_kill = sqlite3_column_int64(q, 11);
+	}
+	return rc;
+}
+
+void rc_vmstat_free(struct rc_vmstat *vm)
+{
+	free(vm->v);
+	memset(vm, 0, sizeof(*vm));
+}
+
+static double sum_known(double a, double b)
+{
+	if (isnan(a))
+		return b;
+	return isnan(b) ? a : a + b;
+}
+
+double rc_vm_scanned(const struct rc_vm *v)
+{
+	return isnan(v->scan_all) ? sum_known(v->scan_direct, v->scan_kswapd) : v->scan_all;
+}
+
+double rc_vm_stolen(const struct rc_vm *v)
+{
+	return isnan(v->steal_all) ? sum_known(v->steal_direct, v->steal_kswapd) : v->steal_all;
+}
+
+int rc_cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Nearest-rank percentile of sorted values. */
+double rc_percentile(const double *sorted, size_t n, double p)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	rank = (size_t)ceil(p / 100.0 * (double)n);
+	return sorted[rank ? rank - 1 : 0];
+}
+
+/* "nofs", "full", ... of a traced mask (decoded as that kernel lays bits out). */
+const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_t n)
+{
+	struct mmt_gfp_decoded d;
+
+	mmt_gfp_decode(mask, kernel && kernel[0] ? kernel : NULL, &d);
+	if (flags)
+		snprintf(flags, n, "%s", d.flags[0] ? d.flags : "");
+	return d.known && mmt_gfp_context_name(d.context) ?
+	       mmt_gfp_context_name(d.context) : "unknown";
+}
+
+static int run(struct mmt_store *st, struct mmt_err *err)
+{
+	struct rc_traces tr;
+	struct rc_vmstat vm;
+	int rc = -1;
+
+	if (rc_traces_load(st, &tr, err) < 0)
+		return -1;
+	if (rc_vmstat_load(st, &vm, err) < 0)
+		goto out;
+	if (rc_trace_stalls(st, &tr, err) < 0 || rc_snapshot_stalls(st, &vm, err) < 0 ||
+	    rc_log_stalls(st, err) < 0 || rc_kswapd_trace(st, &tr, err) < 0 ||
+	    rc_kswapd_vmstat(st, &vm, err) < 0 || rc_lru_progress(st, &tr, err) < 0 ||
+	    rc_vmstat_progress(st, &vm, err) < 0 || rc_shrinkers(st, &tr, err) < 0 ||
+	    rc_swap(st, &vm, err) < 0 || rc_ooms(st, &vm, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	rc_vmstat_free(&vm);
+	rc_traces_free(&tr);
+	return rc;
+}
+
+const struct mmt_analyzer mmt_analyzer_reclaim = {
+	.name = "reclaim",
+	.help = "reclaim stalls, kswapd asleep, reclaim without progress, idle shrinkers, "
+		"full swap, OOM kills in traces and counters",
+	.run = run,
+	.thresholds = reclaim_thresholds,
+};

@@ -1,0 +1,120 @@
+/*
+ * The reclaim analyzer's parts, shared between its files: how long tasks
+ * stall in reclaim, whether kswapd helps, whether reclaim makes progress,
+ * which shrinkers free nothing, whether swap is full, and OOM kills seen
+ * in traces and counters rather than in the log.
+ */
+#ifndef MMT_RECLAIM_H
+#define MMT_RECLAIM_H
+
+#include "analyzers/analyzer.h"
+
+#define RC_ANALYZER "reclaim"
+#define RC_EVIDENCE 12		/* evidence rows per finding, at most */
+
+/* Appends evidence rows to one finding, counting their index. */
+struct rc_ev {
+	struct mmt_store *st;
+	int64_t finding;
+	int idx;
+};
+
+int rc_evidence(struct rc_ev *ev, const char *kind, int64_t source, int64_t event_id,
+		double ts, bool has_ts, struct mmt_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+/* The next free evidence index of a finding another analyzer wrote. */
+int rc_next_evidence_idx(struct mmt_store *st, int64_t finding);
+
+/* The ev_* table of a trace event type, or false when it was not recorded. */
+bool rc_event_table(struct mmt_store *st, const char *system, const char *name,
+		    char *tbl, size_t n);
+bool rc_has_column(struct mmt_store *st, const char *table, const char *column);
+/* Every column of a comma-separated list (text traces may lack decoded fields). */
+bool rc_has_columns(struct mmt_store *st, const char *table, const char *columns);
+bool rc_has_rows(struct mmt_store *st, const char *sql);
+
+/* Trace sources: the offset onto the common timeline and where each ends. */
+struct rc_trace_src {
+	int64_t id;
+	double offset, t_first, t_last;
+	char kernel[64];
+};
+struct rc_traces {
+	struct rc_trace_src *src;
+	size_t n;
+};
+int rc_traces_load(struct mmt_store *st, struct rc_traces *t, struct mmt_err *err);
+const struct rc_trace_src *rc_trace_src(const struct rc_traces *t, int64_t id);
+void rc_traces_free(struct rc_traces *t);
+/* The name of a trace_comms id. */
+void rc_comm(struct mmt_store *st, int64_t comm_id, char *out, size_t n);
+
+/*
+ * Begin/end pairs of one trace event pair (direct reclaim, memcg reclaim,
+ * shrinker calls), matched per task in one pass over both tables in id
+ * order. Begins still open when the trace ends come last, open = true and
+ * t1 the end of their trace.
+ */
+struct rc_episode {
+	int64_t source, pid, comm_id, begin_id, end_id;
+	double t0, t1;
+	int64_t b[3], e[3];	/* the extra columns of the begin and end events */
+	int key;		/* interned text key of the begin (a shrinker name), -1 */
+	bool open;
+};
+struct rc_pair_spec {
+	const char *system, *begin, *end;	/* event names */
+	const char *bcols, *ecols;		/* three SQL expressions each */
+	const char *key;			/* a text expression of the begin, or NULL */
+	const char *bneed, *eneed;		/* columns they read: "a,b" */
+};
+struct rc_keys {
+	char **name;
+	size_t n, cap;
+};
+typedef int (*rc_pair_fn)(const struct rc_episode *ep, void *ctx, struct mmt_err *err);
+/*
+ * Returns 0 when either table or a needed column is missing (nothing
+ * called), 1 after pairing, -1 on error.
+ */
+int rc_pairs(struct mmt_store *st, const struct rc_traces *tr, const struct rc_pair_spec *spec,
+	     struct rc_keys *keys, rc_pair_fn fn, void *ctx, struct mmt_err *err);
+void rc_keys_free(struct rc_keys *k);
+
+/* Snapshot rates per vmstat sample (NAN when the counter is absent). */
+struct rc_vm {
+	int64_t source;
+	double ts;
+	double allocstall, scan_direct, steal_direct, scan_kswapd, steal_kswapd;
+	double scan_all, steal_all, pswpout, pswpin;
+	int64_t oom_kill;
+	bool has_oom;
+};
+struct rc_vmstat {
+	struct rc_vm *v;
+	size_t n;
+};
+int rc_vmstat_load(struct mmt_store *st, struct rc_vmstat *vm, struct mmt_err *err);
+void rc_vmstat_free(struct rc_vmstat *vm);
+/* Pages scanned and reclaimed per second, by any reclaimer, when known. */
+double rc_vm_scanned(const struct rc_vm *v);
+double rc_vm_stolen(const struct rc_vm *v);
+
+/* qsort order of doubles, ascending. */
+int rc_cmp_double(const void *x, const void *y);
+double rc_percentile(const double *sorted, size_t n, double p);
+const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_t n);
+
+/* The detectors, in the order run() calls them. */
+int rc_trace_stalls(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
+int rc_snapshot_stalls(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
+int rc_log_stalls(struct mmt_store *st, struct mmt_err *err);
+int rc_kswapd_trace(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
+int rc_kswapd_vmstat(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
+int rc_lru_progress(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
+int rc_vmstat_progress(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
+int rc_shrinkers(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
+int rc_swap(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
+int rc_ooms(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
+
+#endif
