@@ -12,6 +12,8 @@ extern const struct mmt_analyzer mmt_analyzer_allocs;
 extern const struct mmt_analyzer mmt_analyzer_faults;
 extern const struct mmt_analyzer mmt_analyzer_locks;
 extern const struct mmt_analyzer mmt_analyzer_reclaim;
+extern const struct mmt_analyzer mmt_analyzer_slab;
+extern const struct mmt_analyzer mmt_analyzer_ipi;
 extern const struct mmt_analyzer mmt_analyzer_diagnosis;
 
 const struct mmt_analyzer *const mmt_analyzers[] = {
@@ -21,6 +23,8 @@ const struct mmt_analyzer *const mmt_analyzers[] = {
 	&mmt_analyzer_faults,
 	&mmt_analyzer_locks,
 	&mmt_analyzer_reclaim,
+	&mmt_analyzer_slab,
+	&mmt_analyzer_ipi,
 	&mmt_analyzer_diagnosis,	/* last: it reads every other finding */
 	NULL,
 };
