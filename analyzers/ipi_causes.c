@@ -108,6 +108,16 @@ static const struct cause_rule rules[] = {
 	{ "kick_ilb", "scheduler", w_sched, false, false },
 };
 
+/* "membarrier_private_expedited+0x231/0x2c0 [mod]" -> "membarrier_private_expedited". */
+static void base_name(const char *raw, char *out, size_t n)
+{
+	char sym[MMT_SYM_MAX];
+
+	snprintf(sym, sizeof(sym), "%s", raw);
+	sym[strcspn(sym, "+ \t[")] = '\0';
+	mmt_symbol_base(sym, out, n);
+}
+
 /* Carriers: say nothing of the cause by themselves. */
 static bool generic_symbol(const char *sym)
 {
@@ -145,7 +155,7 @@ static void consider(struct naming *n, const char *raw, bool from_stack)
 	char sym[MMT_SYM_MAX];
 	const struct cause_rule *r;
 
-	mmt_symbol_base(raw, sym, sizeof(sym));
+	base_name(raw, sym, sizeof(sym));
 	r = rule_of(sym);
 	if (!r || (n->rule && (n->rule->specific || !r->specific)))
 		return;
@@ -181,8 +191,8 @@ static void tally(struct ipi_causes *c, struct ipi_cause *all, size_t *nall, siz
 	const char *label = n->rule ? n->rule->label : NULL;
 	size_t i;
 
-	mmt_symbol_base(callsite, site, sizeof(site));
-	mmt_symbol_base(callback, back, sizeof(back));
+	base_name(callsite, site, sizeof(site));
+	base_name(callback, back, sizeof(back));
 	if (!label)
 		label = generic_symbol(site) ? (generic_symbol(back) ? "other" : back) : site;
 	for (i = 0; i < *nall; i++)

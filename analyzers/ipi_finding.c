@@ -265,7 +265,8 @@ static int evidence_point(struct mmt_store *st, int64_t id, int idx, const struc
 	char text[512];
 	size_t len;
 	struct mmt_evidence e = { .kind = s->trace ? "summary" : "sample", .source_id = s->source,
-				  .ts = s->t[i] + s->interval, .has_ts = true, .text = text };
+				  .ts = s->trace ? s->t[i] : s->t[i] + s->interval,
+				  .has_ts = true, .text = text };
 
 	len = (size_t)snprintf(text, sizeof(text), "%s: function-call IPIs/s", what);
 	for (int c = 0; c < s->ncpus && len + 32 < sizeof(text); c++) {
