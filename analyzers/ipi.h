@@ -82,6 +82,7 @@ struct ipi_causes {
 	size_t ntop;
 	int64_t total;		/* send events in the window */
 	bool from_stacks, from_csd;
+	bool sampled;		/* counted over slices of a large window */
 };
 
 int ipi_causes_in(struct mmt_store *st, int64_t source, int64_t ns0, int64_t ns1,

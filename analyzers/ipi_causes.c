@@ -242,10 +242,65 @@ static const char *sym_expr(struct mmt_store *st, const char *tbl, const char *c
 }
 
 #define MAX_LABELS 64
+/* Windows of more send events than this are sampled in SAMPLE_SLICES slices. */
+#define SAMPLE_IDS 200000
+#define SAMPLE_SLICES 40
 
-static int group_table(struct mmt_store *st, const char *tbl, const char *callback_col,
-		       int64_t source, int64_t ns0, int64_t ns1, struct ipi_causes *c,
-		       struct ipi_cause *all, size_t *nall, struct mmt_err *err)
+/*
+ * The first id of tbl in [lo, hi] whose event is at or after ns: ids grow
+ * with time within a trace, so a binary search over rowids finds it with a
+ * few dozen B-tree seeks instead of a scan.
+ */
+static int64_t first_id_at(struct mmt_store *st, const char *tbl, int64_t lo, int64_t hi,
+			   int64_t ns, struct mmt_err *err)
+{
+	char *sql = sqlite3_mprintf("SELECT id, common_ts_ns FROM \"%w\" WHERE id >= ?1 AND "
+				    "id <= ?2 ORDER BY id LIMIT 1", tbl);
+	sqlite3_stmt *q = mmt_store_prepare(st, sql, err);
+
+	sqlite3_free(sql);
+	if (!q)
+		return -1;
+	for (int64_t end = hi + 1; lo < end;) {
+		int64_t mid = lo + (end - lo) / 2;
+
+		sqlite3_bind_int64(q, 1, mid);
+		sqlite3_bind_int64(q, 2, hi);
+		if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int64(q, 1) >= ns)
+			end = mid;
+		else
+			lo = sqlite3_column_int64(q, 0) + 1;
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return lo;
+}
+
+static int source_ids(struct mmt_store *st, int64_t source, int64_t *first, int64_t *last,
+		      struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_prepare(st, "SELECT ifnull(first_id, 0), ifnull(last_id, -1) "
+					    "FROM trace_sources WHERE source_id = ?", err);
+	int rc;
+
+	if (!q)
+		return -1;
+	mmt_bind_int(q, 1, source);
+	*first = 0;
+	*last = -1;
+	rc = mmt_store_step(st, q, err);
+	if (rc > 0) {
+		*first = sqlite3_column_int64(q, 0);
+		*last = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Groups the sends with ids in [lo, hi) of tbl. */
+static int group_ids(struct mmt_store *st, const char *tbl, const char *callback_col,
+		     int64_t source, int64_t lo, int64_t hi, struct ipi_causes *c,
+		     struct ipi_cause *all, size_t *nall, struct mmt_err *err)
 {
 	bool stacks = ipi_table_exists(st, "event_stacks");
 	char site[160], back[160];
@@ -254,8 +309,8 @@ static int group_table(struct mmt_store *st, const char *tbl, const char *callba
 	int rc;
 
 	sql = sqlite3_mprintf("SELECT %s, %s, %s, count(*), min(e.id) FROM \"%w\" e %s "
-			      "WHERE e.common_source = ?1 AND e.common_ts_ns >= ?2 AND "
-			      "e.common_ts_ns < ?3 AND ifnull(e.\"%w\", 0) NOT IN "
+			      "WHERE e.common_source = ?1 AND e.id >= ?2 AND "
+			      "e.id < ?3 AND ifnull(e.\"%w\", 0) NOT IN "
 			      "(0, '0', '(nil)', '(null)', '') GROUP BY 1, 2, 3",
 			      sym_expr(st, tbl, "callsite", site, sizeof(site)),
 			      sym_expr(st, tbl, callback_col, back, sizeof(back)),
@@ -267,8 +322,8 @@ static int group_table(struct mmt_store *st, const char *tbl, const char *callba
 	if (!q)
 		return -1;
 	mmt_bind_int(q, 1, source);
-	mmt_bind_int(q, 2, ns0);
-	mmt_bind_int(q, 3, ns1);
+	mmt_bind_int(q, 2, lo);
+	mmt_bind_int(q, 3, hi);
 	while ((rc = mmt_store_step(st, q, err)) > 0) {
 		struct naming n;
 
@@ -282,6 +337,35 @@ static int group_table(struct mmt_store *st, const char *tbl, const char *callba
 	}
 	sqlite3_finalize(q);
 	return rc;
+}
+
+/*
+ * The window's sends of tbl, found by id; a window of more than SAMPLE_IDS
+ * ids is read in evenly spread slices (the shares of the senders are what
+ * matters, and a few hundred thousand sends give them).
+ */
+static int group_table(struct mmt_store *st, const char *tbl, const char *callback_col,
+		       int64_t source, int64_t ns0, int64_t ns1, struct ipi_causes *c,
+		       struct ipi_cause *all, size_t *nall, struct mmt_err *err)
+{
+	int64_t first, last, lo, hi, step, slice;
+
+	if (source_ids(st, source, &first, &last, err) < 0)
+		return -1;
+	lo = first_id_at(st, tbl, first, last, ns0, err);
+	hi = first_id_at(st, tbl, first, last, ns1, err);
+	if (lo < 0 || hi < 0)
+		return -1;
+	if (hi - lo <= SAMPLE_IDS)
+		return group_ids(st, tbl, callback_col, source, lo, hi, c, all, nall, err);
+	c->sampled = true;
+	step = (hi - lo) / SAMPLE_SLICES;
+	slice = SAMPLE_IDS / SAMPLE_SLICES;
+	for (int64_t from = lo; from < hi; from += step)
+		if (group_ids(st, tbl, callback_col, source, from,
+			      from + slice < hi ? from + slice : hi, c, all, nall, err) < 0)
+			return -1;
+	return 0;
 }
 
 int ipi_causes_in(struct mmt_store *st, int64_t source, int64_t ns0, int64_t ns1,

@@ -125,8 +125,9 @@ static void summarize_causes(const struct storm *s, struct mmt_sb *sb)
 			    " /proc/interrupts counts IPIs but cannot say who sent them.");
 		return;
 	}
-	mmt_sb_addf(sb, " Sending paths (%lld %s in the window%s):",
+	mmt_sb_addf(sb, " Sending paths (%lld %s %s the window%s):",
 		    (long long)c->total, c->from_csd ? "csd_queue_cpu events" : "IPI sends",
+		    c->sampled ? "sampled evenly over" : "in",
 		    c->from_stacks ? ", named with their kernel stacks" : "");
 	for (size_t i = 0; i < c->ntop; i++)
 		mmt_sb_addf(sb, "%s %s %.0f%% (%s)", i ? ";" : "", c->top[i].label,
