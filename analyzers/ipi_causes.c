@@ -9,6 +9,7 @@
  * lists the table.
  */
 #include "analyzers/ipi.h"
+#include "analyzers/replay_state.h"
 #include "core/stack.h"
 
 #include <stdlib.h>
@@ -246,36 +247,6 @@ static const char *sym_expr(struct mmt_store *st, const char *tbl, const char *c
 #define SAMPLE_IDS 200000
 #define SAMPLE_SLICES 40
 
-/*
- * The first id of tbl in [lo, hi] whose event is at or after ns: ids grow
- * with time within a trace, so a binary search over rowids finds it with a
- * few dozen B-tree seeks instead of a scan.
- */
-static int64_t first_id_at(struct mmt_store *st, const char *tbl, int64_t lo, int64_t hi,
-			   int64_t ns, struct mmt_err *err)
-{
-	char *sql = sqlite3_mprintf("SELECT id, common_ts_ns FROM \"%w\" WHERE id >= ?1 AND "
-				    "id <= ?2 ORDER BY id LIMIT 1", tbl);
-	sqlite3_stmt *q = mmt_store_prepare(st, sql, err);
-
-	sqlite3_free(sql);
-	if (!q)
-		return -1;
-	for (int64_t end = hi + 1; lo < end;) {
-		int64_t mid = lo + (end - lo) / 2;
-
-		sqlite3_bind_int64(q, 1, mid);
-		sqlite3_bind_int64(q, 2, hi);
-		if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int64(q, 1) >= ns)
-			end = mid;
-		else
-			lo = sqlite3_column_int64(q, 0) + 1;
-		sqlite3_reset(q);
-	}
-	sqlite3_finalize(q);
-	return lo;
-}
-
 static int source_ids(struct mmt_store *st, int64_t source, int64_t *first, int64_t *last,
 		      struct mmt_err *err)
 {
@@ -352,8 +323,8 @@ static int group_table(struct mmt_store *st, const char *tbl, const char *callba
 
 	if (source_ids(st, source, &first, &last, err) < 0)
 		return -1;
-	lo = first_id_at(st, tbl, first, last, ns0, err);
-	hi = first_id_at(st, tbl, first, last, ns1, err);
+	lo = mmt_trace_first_id_at(st, tbl, first, last, ns0, err);
+	hi = mmt_trace_first_id_at(st, tbl, first, last, ns1, err);
 	if (lo < 0 || hi < 0)
 		return -1;
 	if (hi - lo <= SAMPLE_IDS)

@@ -34,36 +34,6 @@ static void count(struct mmt_replay_ipis *p, bool sent, int64_t cpu, int64_t n)
 	(sent ? p->sent_to : p->received)[cpu] += n;
 }
 
-/*
- * The first id of tbl, within the source's ids, after which every event is
- * later than ts (ids below it are at or before ts).
- */
-static int64_t id_after(struct mmt_store *st, const char *tbl,
-			const struct mmt_replay_source *src, int64_t ts, struct mmt_err *err)
-{
-	char *sql = sqlite3_mprintf("SELECT id, common_ts_ns FROM \"%w\" WHERE id >= ?1 AND "
-				    "id <= ?2 ORDER BY id LIMIT 1", tbl);
-	sqlite3_stmt *q = mmt_store_prepare(st, sql, err);
-	int64_t lo = src->first_id, hi = src->last_id + 1;
-
-	sqlite3_free(sql);
-	if (!q)
-		return -1;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		sqlite3_bind_int64(q, 1, mid);
-		sqlite3_bind_int64(q, 2, src->last_id);
-		if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int64(q, 1) > ts)
-			hi = mid;
-		else
-			lo = sqlite3_column_int64(q, 0) + 1;
-		sqlite3_reset(q);
-	}
-	sqlite3_finalize(q);
-	return lo;
-}
-
 /* A mask as trace.dat stores it: unsigned longs in decimal, lowest CPUs first. */
 static void mask_words(struct mmt_replay_ipis *p, const char *s)
 {
@@ -106,7 +76,9 @@ static int count_table(struct mmt_store *st, const struct mmt_replay_source *src
 		       const char *tbl, const char *col, bool sent, int64_t from_ns,
 		       int64_t to_ns, struct mmt_replay_ipis *p, struct mmt_err *err)
 {
-	int64_t lo = id_after(st, tbl, src, from_ns, err), hi = id_after(st, tbl, src, to_ns, err);
+	/* The first events after from_ns and after to_ns. */
+	int64_t lo = mmt_trace_first_id_at(st, tbl, src->first_id, src->last_id, from_ns + 1, err);
+	int64_t hi = mmt_trace_first_id_at(st, tbl, src->first_id, src->last_id, to_ns + 1, err);
 	char *sql = col ? sqlite3_mprintf("SELECT \"%w\", count(*) FROM \"%w\" WHERE id >= ?1 AND "
 					  "id < ?2 AND common_source = ?3 GROUP BY 1", col, tbl)
 			: sqlite3_mprintf("SELECT cpumask FROM \"%w\" WHERE id >= ?1 AND "

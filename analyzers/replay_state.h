@@ -304,4 +304,8 @@ struct mmt_replay_at_opts {
 };
 int mmt_replay_at_command(const struct mmt_replay_at_opts *o);
 
+/* The first id of tbl in [lo, hi] whose event is at or after ns, or hi + 1. */
+int64_t mmt_trace_first_id_at(struct mmt_store *st, const char *tbl, int64_t lo, int64_t hi,
+			      int64_t ns, struct mmt_err *err);
+
 #endif

@@ -315,3 +315,33 @@ void mmt_replay_state_dump(const struct mmt_replay_state *s, struct mmt_sb *out)
 	}
 	free(lines.v);
 }
+
+/*
+ * The first id of tbl in [lo, hi] whose event is at or after ns, or hi + 1.
+ * Ids grow with time within a trace, so a binary search over rowids finds
+ * it with a few dozen B-tree seeks instead of a scan.
+ */
+int64_t mmt_trace_first_id_at(struct mmt_store *st, const char *tbl, int64_t lo, int64_t hi,
+			      int64_t ns, struct mmt_err *err)
+{
+	char *sql = sqlite3_mprintf("SELECT id, common_ts_ns FROM \"%w\" WHERE id >= ?1 AND "
+				    "id <= ?2 ORDER BY id LIMIT 1", tbl);
+	sqlite3_stmt *q = mmt_store_prepare(st, sql, err);
+
+	sqlite3_free(sql);
+	if (!q)
+		return -1;
+	for (int64_t end = hi + 1; lo < end;) {
+		int64_t mid = lo + (end - lo) / 2;
+
+		sqlite3_bind_int64(q, 1, mid);
+		sqlite3_bind_int64(q, 2, hi);
+		if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int64(q, 1) >= ns)
+			end = mid;
+		else
+			lo = sqlite3_column_int64(q, 0) + 1;
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return lo;
+}
