@@ -247,6 +247,8 @@ static int cluster_windows(struct ipi_windows *ws, double max_gap)
 	int clusters = 0;
 	double end = 0;
 
+	if (ws->n == 0)
+		return 0;
 	qsort(ws->w, ws->n, sizeof(*ws->w), cmp_window);
 	for (size_t i = 0; i < ws->n; i++) {
 		if (i == 0 || ws->w[i].t0 > end + max_gap) {

@@ -359,7 +359,8 @@ int ipi_causes_in(struct mmt_store *st, int64_t source, int64_t ns0, int64_t ns1
 				    sizeof(tbl)) && ipi_table_has_column(st, tbl, "callback") &&
 		    group_table(st, tbl, "callback", source, ns0, ns1, out, all, &nall, err) < 0)
 			return -1;
-	qsort(all, nall, sizeof(all[0]), cmp_count);
+	if (nall)
+		qsort(all, nall, sizeof(all[0]), cmp_count);
 	out->ntop = nall < IPI_TOP_CAUSES ? nall : IPI_TOP_CAUSES;
 	memcpy(out->top, all, out->ntop * sizeof(all[0]));
 	return 0;

@@ -369,8 +369,10 @@ static int report_kind(struct mmt_store *st, const struct rc_traces *tr,
 	int64_t id;
 	int rc;
 
-	qsort(a->dur, a->n, sizeof(*a->dur), rc_cmp_double);
-	qsort(a->task, a->ntask, sizeof(*a->task), cmp_task_total);
+	if (a->n)
+		qsort(a->dur, a->n, sizeof(*a->dur), rc_cmp_double);
+	if (a->ntask)
+		qsort(a->task, a->ntask, sizeof(*a->task), cmp_task_total);
 	judge(a, span, &v);
 	mmt_finding_init(&f, RC_ANALYZER, "reclaim_stall", v.severity);
 	snprintf(f.title, sizeof(f.title), "%s: %zu episodes, p99 %.1f ms, longest %.1f ms%s",
