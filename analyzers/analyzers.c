@@ -11,6 +11,7 @@ extern const struct mmt_analyzer mmt_analyzer_waits;
 extern const struct mmt_analyzer mmt_analyzer_allocs;
 extern const struct mmt_analyzer mmt_analyzer_faults;
 extern const struct mmt_analyzer mmt_analyzer_locks;
+extern const struct mmt_analyzer mmt_analyzer_writeback;
 int mmt_diagnose(struct mmt_store *st, struct mmt_err *err);
 
 const struct mmt_analyzer *const mmt_analyzers[] = {
@@ -19,6 +20,7 @@ const struct mmt_analyzer *const mmt_analyzers[] = {
 	&mmt_analyzer_allocs,
 	&mmt_analyzer_faults,
 	&mmt_analyzer_locks,
+	&mmt_analyzer_writeback,
 	NULL,
 };
 
