@@ -210,10 +210,10 @@ static void describe_window(const struct wb_window *w, struct mmt_sb *sb)
 		mmt_sb_adds(sb, ".");
 		break;
 	case WB_BLOCK:
-		mmt_sb_addf(sb, " Block trace: %lld request%s in flight to %s and none completed "
-			    "from %s to %s (up to %lld in flight)%s.", (long long)w->at_start,
-			    w->at_start == 1 ? "" : "s", w->device, a, b, (long long)w->peak,
-			    w->recovered ? ", then one completed" : ", the trace ends there");
+		mmt_sb_addf(sb, " Block trace: up to %lld request%s in flight to %s and none "
+			    "completed from %s to %s%s.", (long long)w->peak,
+			    w->peak == 1 ? "" : "s", w->device, a, b,
+			    w->recovered ? ", then one completed" : ", where the trace ends");
 		break;
 	default:
 		break;
