@@ -34,6 +34,7 @@ static const char sql_sources[] =
 struct trace_src {
 	int64_t id, last_ns;
 	double offset;
+	bool completes;		/* the trace recorded completions at all */
 };
 
 struct dev_state {
@@ -109,16 +110,20 @@ static int load_sources(struct mmt_store *st, struct block_pass *bp, struct mmt_
 		s->id = sqlite3_column_int64(q, 0);
 		s->offset = sqlite3_column_double(q, 1);
 		s->last_ns = sqlite3_column_int64(q, 2);
+		s->completes = false;
 	}
 	return rc;
 }
 
-static double offset_of(const struct block_pass *bp, int64_t source)
+static struct trace_src *source_of(struct block_pass *bp, int64_t source)
 {
+	static struct trace_src none;
+
 	for (size_t i = 0; i < bp->nsrc; i++)
 		if (bp->src[i].id == source)
-			return bp->src[i].offset;
-	return 0;
+			return &bp->src[i];
+	memset(&none, 0, sizeof(none));
+	return &none;
 }
 
 /* The device of a row: dev_t as a number, "7,1" as text, or a text trace's info. */
@@ -171,7 +176,8 @@ static void add_window(struct wb_windows *out, const struct dev_state *d, double
 static void on_row(struct block_pass *bp, sqlite3_stmt *q, struct wb_windows *out)
 {
 	int64_t id = sqlite3_column_int64(q, 0), source = sqlite3_column_int64(q, 1);
-	double ts = (double)sqlite3_column_int64(q, 2) / 1e9 + offset_of(bp, source);
+	struct trace_src *src = source_of(bp, source);
+	double ts = (double)sqlite3_column_int64(q, 2) / 1e9 + src->offset;
 	int kind = sqlite3_column_int(q, 3);
 	struct dev_state *d;
 	char name[40];
@@ -190,6 +196,7 @@ static void on_row(struct block_pass *bp, sqlite3_stmt *q, struct wb_windows *ou
 			d->peak = d->inflight;
 		return;
 	}
+	src->completes = true;
 	if (d->inflight > 0 && ts - d->progress >= bp->stall)
 		add_window(out, d, ts, true, id);
 	d->progress = ts;
@@ -207,8 +214,9 @@ static void trace_end(struct block_pass *bp, struct wb_windows *out)
 		for (size_t s = 0; s < bp->nsrc; s++) {
 			double end = (double)bp->src[s].last_ns / 1e9 + bp->src[s].offset;
 
-			if (bp->src[s].id == d->source && d->inflight > 0 &&
-			    end - d->progress >= bp->stall)
+			/* a trace of issues alone cannot tell a stall */
+			if (bp->src[s].id == d->source && bp->src[s].completes &&
+			    d->inflight > 0 && end - d->progress >= bp->stall)
 				add_window(out, d, end, false, 0);
 		}
 	}

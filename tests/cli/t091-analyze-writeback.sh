@@ -102,4 +102,24 @@ FROM=$(sql "$DB" "SELECT min(ts) FROM meminfo")
 quiet "$DB" "AND t_end >= $FROM"
 [ "$(count "$DB")" = 1 ] || fail "snapshot-series: the earlier stall of its log"
 near "$(sql "$DB" "SELECT t_end - $BTIME $WB")" 5488.45 0.1 || fail "snapshot-series: the log's stall"
+
+# 7. Third-party data, when the corpus is there: a trace of block issues
+# without completions says nothing of a stall; a syzkaller report of a
+# journal thread and a writer hung for 140 s on sda is one.
+CORPUS=$MMT_SOURCE_DIR/../shared/corpus
+if [ -f "$CORPUS/perf-tools/examples/tpoint_example.txt" ] &&
+	[ -f "$CORPUS/syzkaller/linux/report/349" ]; then
+	DB=$T/corpus.db
+	expect_ok ingest -d "$DB" "$CORPUS/perf-tools/examples/tpoint_example.txt"
+	expect_ok analyze -d "$DB"
+	[ "$(count "$DB")" = 0 ] || fail "block issues alone: no writeback_stall"
+	DB=$T/syz.db
+	expect_ok ingest -d "$DB" "$CORPUS/syzkaller/linux/report/349"
+	expect_ok analyze -d "$DB"
+	[ "$(sql "$DB" "SELECT severity || ' ' || round(t_end - t_start) $WB")" = 'critical 140.0' ] ||
+		fail "syzkaller 349: a 140 s stall"
+	sql "$DB" "SELECT title $WB" | grep -q "on sda$" || fail "syzkaller 349: sda"
+else
+	echo "corpus absent: third-party checks skipped"
+fi
 echo ok
