@@ -21,6 +21,13 @@ has_task() {
 		WHERE f.kind = 'writeback_stall' AND s.type = 'task' AND s.pid = $2 AND s.name = '$3'")" = 1 ] ||
 		fail "$1: $3:$2 should wait on the stall"
 }
+# analyzed NAME FILE...: ingests the files into a fresh $T/NAME.db (DB) and analyzes it.
+analyzed() {
+	DB=$T/$1.db
+	shift
+	expect_ok ingest -d "$DB" "$@"
+	expect_ok analyze -d "$DB"
+}
 quiet() {
 	[ "$(count "$1" "AND severity IN ('warning', 'critical') ${2:-}")" = 0 ] ||
 		fail "$1: a warning or critical writeback_stall: $(sql "$1" "SELECT title $WB")"
@@ -64,40 +71,30 @@ out_has "^writeback.stall_secs +10 s "
 
 # 2. The log alone (monotonic clock): the hung writers from 10 s before
 # their first report (854.8) to their last (885.3), on loop1.
-DB=$T/log.db
-expect_ok ingest -d "$DB" "$LOOP/dmesg.txt"
-expect_ok analyze -d "$DB"
+analyzed log "$LOOP/dmesg.txt"
 [ "$(sql "$DB" "SELECT severity || ' ' || confidence $WB")" = 'critical 0.7' ] || fail "log alone"
 near "$(sql "$DB" "SELECT t_start $WB")" 854.83 0.1 || fail "log: start"
 near "$(sql "$DB" "SELECT t_end $WB")" 885.32 0.1 || fail "log: end"
 sql "$DB" "SELECT title $WB" | grep -q "on loop1$" || fail "log: loop1 from jbd2/loop1-8"
 
 # 3. One snapshot of the stall: weak evidence, info only.
-DB=$T/single.db
 awk '/^1795295159\./ { on = 1 } on && /^1795295160\./ { exit } on' "$SERIES" >"$T/meminfo"
-expect_ok ingest -d "$DB" "$T/meminfo"
-expect_ok analyze -d "$DB"
+analyzed single "$T/meminfo"
 [ "$(sql "$DB" "SELECT severity || ' ' || confidence $WB")" = 'info 0.2' ] || fail "single snapshot"
 sql "$DB" "SELECT summary $WB" | grep -q "series of /proc/vmstat" || fail "single: what would confirm it"
 
 # 4. Frozen filesystem, nothing under writeback: fs_freeze, not a stall.
-DB=$T/freeze.db
-expect_ok ingest -d "$DB" "$SAMPLES/hung-task-fsfreeze/dmesg.txt"
-expect_ok analyze -d "$DB"
+analyzed freeze "$SAMPLES/hung-task-fsfreeze/dmesg.txt"
 [ "$(count "$DB")" = 0 ] || fail "hung-task-fsfreeze: no writeback_stall"
 
 # 5. Writeback and block events of a healthy disk under memcg reclaim.
-DB=$T/trace.db
-expect_ok ingest -d "$DB" "$SAMPLES/trace-memcg-reclaim/trace.dat"
-expect_ok analyze -d "$DB"
+analyzed trace "$SAMPLES/trace-memcg-reclaim/trace.dat"
 [ "$(count "$DB")" = 0 ] || fail "trace-memcg-reclaim: no writeback_stall"
 
 # 6. A 600 s capture of dd in a memory cgroup: nothing in its series. Its
 # log holds an earlier run of the stuck loop in the same boot (uptime
 # 5458-5488), which is found there and nowhere else.
-DB=$T/series.db
-expect_ok ingest -d "$DB" "$SAMPLES/snapshot-series/capture.tar.xz"
-expect_ok analyze -d "$DB"
+analyzed series "$SAMPLES/snapshot-series/capture.tar.xz"
 FROM=$(sql "$DB" "SELECT min(ts) FROM meminfo")
 quiet "$DB" "AND t_end >= $FROM"
 [ "$(count "$DB")" = 1 ] || fail "snapshot-series: the earlier stall of its log"
@@ -109,13 +106,9 @@ near "$(sql "$DB" "SELECT t_end - $BTIME $WB")" 5488.45 0.1 || fail "snapshot-se
 CORPUS=$MMT_SOURCE_DIR/../shared/corpus
 if [ -f "$CORPUS/perf-tools/examples/tpoint_example.txt" ] &&
 	[ -f "$CORPUS/syzkaller/linux/report/349" ]; then
-	DB=$T/corpus.db
-	expect_ok ingest -d "$DB" "$CORPUS/perf-tools/examples/tpoint_example.txt"
-	expect_ok analyze -d "$DB"
+	analyzed corpus "$CORPUS/perf-tools/examples/tpoint_example.txt"
 	[ "$(count "$DB")" = 0 ] || fail "block issues alone: no writeback_stall"
-	DB=$T/syz.db
-	expect_ok ingest -d "$DB" "$CORPUS/syzkaller/linux/report/349"
-	expect_ok analyze -d "$DB"
+	analyzed syz "$CORPUS/syzkaller/linux/report/349"
 	[ "$(sql "$DB" "SELECT severity || ' ' || round(t_end - t_start) $WB")" = 'critical 140.0' ] ||
 		fail "syzkaller 349: a 140 s stall"
 	sql "$DB" "SELECT title $WB" | grep -q "on sda$" || fail "syzkaller 349: sda"
