@@ -13,6 +13,7 @@ extern const struct mmt_analyzer mmt_analyzer_faults;
 extern const struct mmt_analyzer mmt_analyzer_locks;
 extern const struct mmt_analyzer mmt_analyzer_reclaim;
 extern const struct mmt_analyzer mmt_analyzer_slab;
+extern const struct mmt_analyzer mmt_analyzer_writeback;
 extern const struct mmt_analyzer mmt_analyzer_ipi;
 extern const struct mmt_analyzer mmt_analyzer_diagnosis;
 
@@ -24,6 +25,7 @@ const struct mmt_analyzer *const mmt_analyzers[] = {
 	&mmt_analyzer_locks,
 	&mmt_analyzer_reclaim,
 	&mmt_analyzer_slab,
+	&mmt_analyzer_writeback,
 	&mmt_analyzer_ipi,
 	&mmt_analyzer_diagnosis,	/* last: it reads every other finding */
 	NULL,

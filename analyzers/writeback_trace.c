@@ -1,0 +1,250 @@
+/*
+ * Writeback stalls in traces: block requests issued to a device and not
+ * completed. One pass over block_rq_issue, block_rq_complete and
+ * block_rq_requeue in id order (a merge of rowid scans of their tables,
+ * no sort) keeps per device the requests in flight and the last moment
+ * it made progress (a completion, or the first issue to an idle device);
+ * a device with requests in flight and no progress for
+ * writeback.stall_secs is a window, recovered by the completion that ends
+ * it, or still open at the end of the trace. Counting rather than
+ * matching sectors keeps the pass cheap and survives requests issued
+ * before the trace began (a completion never takes the count below 0).
+ */
+#include "analyzers/writeback.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RQ_ISSUE, RQ_COMPLETE, RQ_REQUEUE };
+
+static const char *const rq_events[] = { "block_rq_issue", "block_rq_complete",
+					 "block_rq_requeue" };
+
+static const char sql_table[] =
+	"SELECT tbl, view FROM trace_types WHERE system = 'block' AND name = ?";
+static const char sql_has_col[] =
+	"SELECT 1 FROM pragma_table_info(?) WHERE name = ?";
+static const char sql_sources[] =
+	"SELECT t.source_id, ifnull(s.t_offset, 0), t.last_ns FROM trace_sources t "
+	"JOIN sources s ON s.id = t.source_id";
+
+struct trace_src {
+	int64_t id, last_ns;
+	double offset;
+	bool completes;		/* the trace recorded completions at all */
+};
+
+struct dev_state {
+	int64_t source, inflight, at_progress, peak, oldest_event;
+	double progress;		/* last completion, or the first issue when idle */
+	char name[40];
+};
+
+struct block_pass {
+	struct trace_src *src;
+	size_t nsrc, srccap;
+	struct dev_state *dev;
+	size_t ndev, devcap;
+	double stall;
+};
+
+static bool has_col(struct mmt_store *st, const char *table, const char *col)
+{
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_has_col, NULL);
+	bool has;
+
+	if (!q)
+		return false;
+	mmt_bind_text(q, 1, table);
+	mmt_bind_text(q, 2, col);
+	has = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_reset(q);
+	return has;
+}
+
+/* The UNION ALL of the tables that exist; "" when none does. */
+static int build_query(struct mmt_store *st, struct mmt_sb *sql, struct mmt_err *err)
+{
+	for (int k = RQ_ISSUE; k <= RQ_REQUEUE; k++) {
+		sqlite3_stmt *q = mmt_store_stmt(st, sql_table, err);
+		const char *col;
+		char tbl[128];
+		int rc;
+
+		if (!q)
+			return -1;
+		mmt_bind_text(q, 1, rq_events[k]);
+		rc = mmt_store_step(st, q, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		snprintf(tbl, sizeof(tbl), "%s", mmt_col_text(q, 0));
+		sqlite3_reset(q);
+		col = has_col(st, tbl, "dev") ? "dev" : has_col(st, tbl, "info") ? "info" : NULL;
+		if (!col)
+			continue;
+		mmt_sb_addf(sql, "%sSELECT id, common_source, common_ts_ns, %d, \"%s\" FROM \"%s\"",
+			    mmt_sb_str(sql)[0] ? " UNION ALL " : "", k, col, tbl);
+	}
+	if (mmt_sb_str(sql)[0])
+		mmt_sb_adds(sql, " ORDER BY 1");
+	return 0;
+}
+
+static int load_sources(struct mmt_store *st, struct block_pass *bp, struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_sources, err);
+	int rc;
+
+	if (!q)
+		return -1;
+	while ((rc = mmt_store_step(st, q, err)) > 0) {
+		struct trace_src *s;
+
+		xgrow((void **)&bp->src, &bp->srccap, bp->nsrc + 1, sizeof(*s));
+		s = &bp->src[bp->nsrc++];
+		s->id = sqlite3_column_int64(q, 0);
+		s->offset = sqlite3_column_double(q, 1);
+		s->last_ns = sqlite3_column_int64(q, 2);
+		s->completes = false;
+	}
+	return rc;
+}
+
+static struct trace_src *source_of(struct block_pass *bp, int64_t source)
+{
+	static struct trace_src none;
+
+	for (size_t i = 0; i < bp->nsrc; i++)
+		if (bp->src[i].id == source)
+			return &bp->src[i];
+	memset(&none, 0, sizeof(none));
+	return &none;
+}
+
+/* The device of a row: dev_t as a number, "7,1" as text, or a text trace's info. */
+static void row_device(sqlite3_stmt *q, char *out, size_t n)
+{
+	if (sqlite3_column_type(q, 4) == SQLITE_INTEGER) {
+		int64_t dev = sqlite3_column_int64(q, 4);
+
+		wb_device_name((unsigned)(dev >> 20), (unsigned)(dev & 0xfffff), out, n);
+		return;
+	}
+	wb_device_text(mmt_col_text(q, 4), out, n);
+}
+
+static struct dev_state *device(struct block_pass *bp, int64_t source, const char *name)
+{
+	struct dev_state *d;
+
+	for (size_t i = 0; i < bp->ndev; i++)
+		if (bp->dev[i].source == source && !strcmp(bp->dev[i].name, name))
+			return &bp->dev[i];
+	xgrow((void **)&bp->dev, &bp->devcap, bp->ndev + 1, sizeof(*d));
+	d = &bp->dev[bp->ndev++];
+	memset(d, 0, sizeof(*d));
+	d->source = source;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return d;
+}
+
+static void add_window(struct wb_windows *out, const struct dev_state *d, double end,
+		       bool recovered, int64_t event)
+{
+	struct wb_window *w = wb_window_new(out, WB_BLOCK);
+
+	w->source_id = d->source;
+	w->t_start = d->progress;
+	w->t_end = w->t_peak = end;
+	w->recovered = recovered;
+	w->t_recovered = end;
+	snprintf(w->device, sizeof(w->device), "%s", d->name);
+	w->at_start = d->at_progress;
+	w->at_end = d->inflight;
+	w->at_recovery = recovered ? d->inflight - 1 : d->inflight;
+	w->peak = d->peak;
+	w->dirty_start = w->dirty_end = w->drained = -1;
+	w->event_first = d->oldest_event;
+	w->event_last = recovered ? event : 0;
+}
+
+static void on_row(struct block_pass *bp, sqlite3_stmt *q, struct wb_windows *out)
+{
+	int64_t id = sqlite3_column_int64(q, 0), source = sqlite3_column_int64(q, 1);
+	struct trace_src *src = source_of(bp, source);
+	double ts = (double)sqlite3_column_int64(q, 2) / 1e9 + src->offset;
+	int kind = sqlite3_column_int(q, 3);
+	struct dev_state *d;
+	char name[40];
+
+	row_device(q, name, sizeof(name));
+	if (!name[0])
+		return;
+	d = device(bp, source, name);
+	if (kind == RQ_ISSUE) {
+		if (d->inflight == 0) {
+			d->progress = ts;
+			d->at_progress = 0;
+			d->oldest_event = id;
+		}
+		if (++d->inflight > d->peak)
+			d->peak = d->inflight;
+		return;
+	}
+	src->completes = true;
+	if (d->inflight > 0 && ts - d->progress >= bp->stall)
+		add_window(out, d, ts, true, id);
+	d->progress = ts;
+	if (d->inflight > 0)
+		d->inflight--;
+	d->at_progress = d->peak = d->inflight;
+	d->oldest_event = 0;
+}
+
+static void trace_end(struct block_pass *bp, struct wb_windows *out)
+{
+	for (size_t i = 0; i < bp->ndev; i++) {
+		struct dev_state *d = &bp->dev[i];
+
+		for (size_t s = 0; s < bp->nsrc; s++) {
+			double end = (double)bp->src[s].last_ns / 1e9 + bp->src[s].offset;
+
+			/* a trace of issues alone cannot tell a stall */
+			if (bp->src[s].id == d->source && bp->src[s].completes &&
+			    d->inflight > 0 && end - d->progress >= bp->stall)
+				add_window(out, d, end, false, 0);
+		}
+	}
+}
+
+int wb_find_block(struct mmt_store *st, struct wb_windows *out, struct mmt_err *err)
+{
+	struct block_pass bp = { .stall = mmt_threshold("writeback.stall_secs") };
+	struct mmt_sb sql = { 0 };
+	sqlite3_stmt *q = NULL;
+	int rc = build_query(st, &sql, err);
+
+	if (rc < 0 || !mmt_sb_str(&sql)[0])
+		goto done;
+	rc = load_sources(st, &bp, err);
+	q = rc < 0 ? NULL : mmt_store_prepare(st, mmt_sb_str(&sql), err);
+	if (!q) {
+		rc = -1;
+		goto done;
+	}
+	while ((rc = mmt_store_step(st, q, err)) > 0)
+		on_row(&bp, q, out);
+	if (rc == 0)
+		trace_end(&bp, out);
+done:
+	sqlite3_finalize(q);
+	mmt_sb_free(&sql);
+	free(bp.src);
+	free(bp.dev);
+	return rc < 0 ? -1 : 0;
+}
