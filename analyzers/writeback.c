@@ -527,7 +527,8 @@ static int emit_all(struct mmt_store *st, struct wb_windows *ws, const struct wb
 {
 	size_t n = 0, i = 0;
 
-	qsort(ws->v, ws->n, sizeof(*ws->v), by_start);
+	if (ws->n)
+		qsort(ws->v, ws->n, sizeof(*ws->v), by_start);
 	while (n < ws->n && ws->v[n].origin != WB_SINGLE)
 		n++;
 	while (i < n) {
