@@ -48,6 +48,8 @@ static const struct mmt_threshold diagnosis_thresholds[] = {
 	  "confidence a class of memory-pressure hang needs to be the verdict" },
 	{ "diagnosis.alternative_min", 0.2, "ratio",
 	  "confidence another class needs to be named as also possible" },
+	{ "diagnosis.confident", 0.6, "ratio",
+	  "confidence from which the verdict states the class rather than its signs" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -66,32 +68,46 @@ static int64_t count(struct mmt_store *st, const char *sql)
 	return n < 0 ? 0 : n;
 }
 
-static const char *const verdicts[][2] = {
+/* Each class: its name, the paragraph of a confident verdict, and what its signs are. */
+static const char *const verdicts[][3] = {
 	{ "reclaim_lock_recursion", "Lock recursion through reclaim: a task holding a "
 	  "filesystem lock entered memory reclaim, and reclaim needs that lock (or one "
-	  "its holder waits for)." },
+	  "its holder waits for).", "lock recursion through reclaim" },
 	{ "reclaim_livelock", "Reclaim livelock in a restricted allocation context: a "
 	  "filesystem keeps retrying an allocation that may not call into filesystem "
-	  "reclaim, and nothing else frees memory." },
+	  "reclaim, and nothing else frees memory.", "a reclaim livelock" },
 	{ "io_path_deadlock", "Deadlock on the I/O path of the swap device: tasks "
 	  "swapping in wait for pages under I/O, while reclaim writing pages out waits "
-	  "for the device, which needs memory itself." },
+	  "for the device, which needs memory itself.",
+	  "a deadlock on the I/O path of a device that needs memory" },
 	{ "slab_starvation", "Reserve starvation on the I/O path: atomic allocations "
 	  "of the block layer fail again and again, I/O cannot complete, and "
 	  "reclaimers wait in mempool_alloc. Check whether the cache they allocate "
-	  "from is merged with others (slab aliases)." },
+	  "from is merged with others (slab aliases).",
+	  "reserve starvation on the I/O path" },
 	{ "ipi_hotplug", "CPU hotplug deadlock in the allocator: tasks wait for the "
 	  "CPU-hotplug lock while the hotplug operation waits for kernel threads or "
-	  "per-CPU drains that cannot run." },
+	  "per-CPU drains that cannot run.",
+	  "IPI storms and CPU hotplug in the allocator" },
 };
 
-static bool set_class(struct verdict *v, const char *cls)
+/*
+ * A confident verdict states the class; a weak one names its signs and says
+ * that nothing shows the machine stuck, so that a storm that passed is not
+ * read as a hang.
+ */
+static bool set_class(struct verdict *v, const char *cls, double confidence)
 {
-	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
-		if (!strcmp(verdicts[i][0], cls)) {
-			v->hang_class = verdicts[i][0];
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+		if (strcmp(verdicts[i][0], cls))
+			continue;
+		v->hang_class = verdicts[i][0];
+		if (confidence >= mmt_threshold("diagnosis.confident"))
 			mmt_sb_adds(&v->text, verdicts[i][1]);
-		}
+		else
+			mmt_sb_addf(&v->text, "Signs of %s, but nothing in the input shows "
+				    "tasks stuck by it.", verdicts[i][2]);
+	}
 	return true;
 }
 
@@ -370,7 +386,7 @@ static int lead_scored(struct mmt_store *st, struct verdict *v,
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		set_class(v, best->cls);
+		set_class(v, best->cls, best->confidence);
 	v->scored = best;
 	v->confidence = best->confidence;
 	mmt_sb_adds(&v->text, " It rests on: ");

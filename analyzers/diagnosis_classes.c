@@ -43,6 +43,15 @@
 	ON_STACK("'lru_add_drain_all', 'drain_all_pages', '__lru_add_drain_all', " \
 		 "'__drain_all_pages'") "))) > 0"
 
+/*
+ * IPI storms of warning severity with and without CPU hotplug inside them
+ * (the ipi analyzer lists it as evidence "CPU hotplug: ..."); one storm
+ * counts once.
+ */
+#define IPI_STORMS(hotplug) "SELECT count(*) FROM findings f WHERE f.kind = 'ipi_storm' " \
+	"AND f.severity = 'warning' AND " hotplug " EXISTS (SELECT 1 FROM finding_evidence e " \
+	"WHERE e.finding_id = f.id AND e.text LIKE 'CPU hotplug:%')"
+
 struct signal {
 	const char *cls;
 	double weight;
@@ -99,8 +108,9 @@ static const struct signal signals[] = {
 	  "tasks wait for the hotplug lock while others wait for kthreads or drains" },
 	{ "ipi_hotplug", 0.5, FINDINGS("'ipi_storm'", CRITICAL), 1, "ipi_storm",
 	  "an IPI storm overlaps CPU hotplug or allocator drains" },
-	{ "ipi_hotplug", 0.3, FINDINGS("'ipi_storm'", "'warning'"), 1, "ipi_storm",
-	  "an IPI storm" },
+	{ "ipi_hotplug", 0.4, IPI_STORMS(""), 1, "ipi_storm",
+	  "an IPI storm while a CPU went offline or online" },
+	{ "ipi_hotplug", 0.3, IPI_STORMS("NOT"), 1, "ipi_storm", "an IPI storm" },
 };
 
 #define NSIGNALS (sizeof(signals) / sizeof(signals[0]))
