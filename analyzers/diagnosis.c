@@ -22,9 +22,16 @@ static const char sql_insert[] =
 static const char sql_alternative[] =
 	"INSERT INTO diagnosis_alternatives (rank, hang_class, confidence, reason) "
 	"VALUES (?, ?, ?, ?)";
+/*
+ * The findings that lead a verdict without blocked tasks: kinds that name a
+ * class first (an OOM kill explains a full swap, not the reverse), then the
+ * strongest.
+ */
 static const char sql_top[] =
 	"SELECT kind, title, summary, ifnull(confidence, -1) FROM findings "
-	"WHERE kind != 'hung_tasks' AND severity != 'info' ORDER BY score DESC, id LIMIT 2";
+	"WHERE kind != 'hung_tasks' AND severity != 'info' ORDER BY kind IN ('soft_lockup', "
+	"'hard_lockup', 'rcu_stall', 'oom_kill', 'alloc_failure', 'alloc_stall', 'oops', "
+	"'bug', 'panic') DESC, score DESC, id LIMIT 2";
 
 /* The blocked_tasks view (schema) says which tasks count as blocked. */
 #define BLOCKED_FROM "FROM blocked_tasks t WHERE 1 "

@@ -47,6 +47,10 @@ static const struct mmt_threshold reclaim_thresholds[] = {
 	  "shrinker is ineffective" },
 	{ "reclaim.swap_free_pct", 2, "%", "SwapFree of SwapTotal (or a device's free "
 	  "space) at or below which swap counts as exhausted" },
+	{ "reclaim.swap_low_pct", 10, "%", "SwapFree of SwapTotal at or below which a "
+	  "sample followed by an OOM kill counts as exhausted" },
+	{ "reclaim.swap_oom_secs", 5, "s", "how soon after such a sample the OOM kill "
+	  "must come" },
 	{ NULL, 0, NULL, NULL },
 };
 

@@ -35,6 +35,15 @@ static const char sql_swap_reports[] =
 	"AND tot.node IS NULL "
 	"WHERE tot.value > 0 AND 100.0 * fr.value <= ? * tot.value ORDER BY r.t";
 
+/*
+ * Whether an OOM kill (a report, or a step of vmstat's counter) follows t
+ * within secs: the kernel's own word that reclaim found nothing left.
+ */
+static const char sql_oom_follows[] =
+	"SELECT EXISTS (SELECT 1 FROM reports WHERE kind = 'oom_kill' AND "
+	MMT_REPORT_TS("") " > ?1 AND " MMT_REPORT_TS("") " <= ?1 + ?2) OR EXISTS ("
+	"SELECT 1 FROM vmstat WHERE key = 'oom_kill' AND rate > 0 AND ts > ?1 AND ts <= ?1 + ?2)";
+
 struct swap_window {
 	int64_t source;
 	double t_first, t_last, t_before, total_kb, free_kb;
@@ -51,6 +60,28 @@ static void widen(struct swap_window *w, double t)
 	w->has_t = true;
 }
 
+/*
+ * Samples are seconds apart and swap can fill in less: a sample that is
+ * merely low counts as exhausted when an OOM kill follows it closely.
+ */
+static int low_before_oom(struct mmt_store *st, double t, double total, double free_kb,
+			  struct mmt_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (100 * free_kb > mmt_threshold("reclaim.swap_low_pct") * total)
+		return 0;
+	if (!(q = mmt_store_stmt(st, sql_oom_follows, err)))
+		return -1;
+	sqlite3_bind_double(q, 1, t);
+	sqlite3_bind_double(q, 2, mmt_threshold("reclaim.swap_oom_secs"));
+	rc = mmt_store_step(st, q, err);
+	rc = rc > 0 ? sqlite3_column_int(q, 0) != 0 : rc;
+	sqlite3_reset(q);
+	return rc;
+}
+
 static int scan_samples(struct mmt_store *st, struct swap_window *w, struct mmt_err *err)
 {
 	double pct = mmt_threshold("reclaim.swap_free_pct");
@@ -65,9 +96,14 @@ static int scan_samples(struct mmt_store *st, struct swap_window *w, struct mmt_
 		double total = sqlite3_column_double(q, 2), free_kb = sqlite3_column_double(q, 3);
 		double t = sqlite3_column_double(q, 1);
 
+		int low;
+
 		if (total <= 0 || mmt_col_null(q, 3))
 			continue;
-		if (100 * free_kb > pct * total) {
+		low = 100 * free_kb > pct * total ? low_before_oom(st, t, total, free_kb, err) : 1;
+		if (low < 0)
+			return -1;
+		if (!low) {
 			if (!w->samples) {
 				w->t_before = t;
 				w->has_before = true;
