@@ -275,3 +275,254 @@ mmt_cg_teardown() {
 	done
 	MMT_PIDS=()
 }
+
+# ---------------------------------------------------------------------------
+# Capture directories (docs/capture.md): capture.info, /proc series sampled
+# in the background, a copy of /sys/kernel/slab, the kernel log between two
+# markers, and optionally a trace-cmd recording as trace.dat.
+#
+#   mmt_capture_start OUTDIR INTERVAL NAME   info, slab copy, begin marker,
+#                                            sampler started
+#   mmt_trace_start BUFFER_KB EVENT...       trace-cmd record in the background
+#   mmt_capture_at SECONDS                   sleep until SECONDS after start
+#   mmt_trace_stop                           stop, trim kallsyms, v7 zstd
+#   mmt_capture_stop                         sampler stopped, end marker,
+#                                            dmesg.txt
+#   mmt_capture_abort                        for traps: stop whatever runs
+#   mmt_capture_pack OUTDIR TARBALL          tar | xz -9
+# MMTRIAGE (environment): a built mmtriage, needed to trim a trace.
+
+MMT_CAP_SERIES=(meminfo vmstat zoneinfo buddyinfo pagetypeinfo slabinfo interrupts swaps)
+for _p in /proc/pressure/*; do [ -e "$_p" ] && MMT_CAP_SERIES+=("pressure/${_p##*/}"); done
+MMT_CAP_SLAB_ATTRS=(object_size slab_size order objects slabs aliases reclaim_account ctor align)
+MMT_CAP_OUT=""
+MMT_CAP_T0=""
+MMT_CAP_BEGIN=""
+MMT_CAP_SAMPLER=""
+MMT_TRACE_PID=""
+MMT_TRACE_WORK=""
+MMT_TRACE_BUF_ORIG=""
+
+# mmt_copy_sys_slab OUTDIR: /sys/kernel/slab as OUTDIR/sys/kernel/slab,
+# aliases as the same symlinks, each cache a directory of the attributes
+# mmtriage reads.
+mmt_copy_sys_slab() {
+	local dst=$1/sys/kernel/slab e name a
+	mkdir -p "$dst"
+	for e in /sys/kernel/slab/*; do
+		name=${e##*/}
+		if [ -L "$e" ]; then
+			ln -s "$(readlink "$e")" "$dst/$name"
+			continue
+		fi
+		mkdir "$dst/$name"
+		for a in "${MMT_CAP_SLAB_ATTRS[@]}"; do
+			[ -r "$e/$a" ] && cat "$e/$a" >"$dst/$name/$a" 2>/dev/null
+		done
+	done
+	return 0
+}
+
+# mmt_capture_sample OUTDIR: append one sample of every series file.
+mmt_capture_sample() {
+	local f
+	for f in "${MMT_CAP_SERIES[@]}"; do
+		{ date +%s.%N; cat "/proc/$f"; } >>"$1/proc/$f"
+	done
+}
+
+# The sampler: one sample every INTERVAL seconds, on a grid counted from T0
+# (a slow sample does not shift the ones after it).
+mmt_capture_loop() {
+	local out=$1 interval=$2 t0=$3 i=0 now
+	set +e
+	trap - EXIT INT TERM
+	trap 'exit 0' TERM
+	while :; do
+		mmt_capture_sample "$out"
+		i=$((i + 1))
+		now=$(date +%s.%N)
+		sleep "$(awk -v s="$t0" -v i="$i" -v d="$interval" -v n="$now" \
+			'BEGIN { w = s + i * d - n; print (w > 0 ? w : 0) }')"
+	done
+}
+
+mmt_capture_start() {
+	local out=$1 interval=$2 name=$3
+	rm -rf "$out"
+	mkdir -p "$out/proc/pressure"
+	MMT_CAP_OUT=$out
+	MMT_CAP_T0=$(date +%s.%N)
+	{
+		echo "format=mmtriage-capture 1"
+		echo "hostname=$(hostname)"
+		echo "kernel=$(uname -r)"
+		echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+		echo "btime=$(awk '/^btime/ {print $2}' /proc/stat)"
+		echo "started=$MMT_CAP_T0"
+		echo "uptime_at_start=$(mmt_uptime)"
+		echo "interval=$interval"
+		echo "page_size=$(getconf PAGESIZE)"
+	} >"$out/capture.info"
+	MMT_CAP_BEGIN="capture $name begin run $MMT_RUN_ID"
+	mmt_mark "$MMT_CAP_BEGIN"
+	mmt_capture_loop "$out" "$interval" "$MMT_CAP_T0" &
+	MMT_CAP_SAMPLER=$!
+	mmt_copy_sys_slab "$out"
+	mmt_log "capture $name started in $out (sampler pid $MMT_CAP_SAMPLER)"
+}
+
+# mmt_capture_at SECONDS: sleep until SECONDS after the capture started.
+mmt_capture_at() {
+	local now
+	now=$(date +%s.%N)
+	sleep "$(awk -v s="$MMT_CAP_T0" -v t="$1" -v n="$now" 'BEGIN { w = s + t - n; print (w > 0 ? w : 0) }')"
+}
+
+# mmt_capture_rel: seconds since the capture started (for the recipe's notes).
+mmt_capture_rel() {
+	awk -v s="$MMT_CAP_T0" -v n="$(date +%s.%N)" 'BEGIN { printf "%.2f", n - s }'
+}
+
+# mmt_step TEXT: a kernel log marker and a log line, both saying the time
+# since the capture started.
+mmt_step() {
+	local rel
+	rel=$(mmt_capture_rel)
+	mmt_mark "t+$rel s: $*"
+	mmt_log "t+$rel s: $*"
+}
+
+mmt_sampler_stop() {
+	if [ -n "$MMT_CAP_SAMPLER" ]; then
+		kill "$MMT_CAP_SAMPLER" 2>/dev/null
+		wait "$MMT_CAP_SAMPLER" 2>/dev/null || true
+		MMT_CAP_SAMPLER=""
+	fi
+	return 0
+}
+
+mmt_capture_stop() {
+	local end="capture end run $MMT_RUN_ID" tmp
+	mmt_sampler_stop
+	mmt_mark "$end"
+	tmp=$(mktemp)
+	dmesg >"$tmp"
+	grep -qF "$MMT_CAP_BEGIN" "$tmp" || mmt_log "begin marker gone from the ring buffer: dmesg.txt is cut short"
+	if grep -qF "$MMT_CAP_BEGIN" "$tmp"; then
+		mmt_cut "$MMT_CAP_BEGIN" "$end" <"$tmp" >"$MMT_CAP_OUT/dmesg.txt"
+	else
+		cp "$tmp" "$MMT_CAP_OUT/dmesg.txt"
+	fi
+	rm -f "$tmp"
+	mmt_log "capture stopped: $(du -sh "$MMT_CAP_OUT" | cut -f1) in $MMT_CAP_OUT"
+}
+
+# mmt_trace_start BUFFER_KB ARG...: trace-cmd record with ARGs (-e EVENT,
+# -R stacktrace after an event for its kernel stacks, ...) into a scratch
+# directory until mmt_trace_stop. trace-cmd 3.1.6 records here only with
+# -d --no-filter (../shared/NOTES.md). It records until a stop file appears
+# (a background job of a script ignores SIGINT, trace-cmd's stop signal).
+mmt_trace_start() {
+	local buf=$1 i
+	shift
+	MMT_TRACE_WORK=$(mktemp -d /var/tmp/mmtriage-trace.XXXXXX)
+	MMT_TRACE_BUF_ORIG=$(cat /sys/kernel/tracing/buffer_size_kb)
+	trace-cmd record -d --no-filter -b "$buf" -o "$MMT_TRACE_WORK/raw.dat" "$@" \
+		sh -c 'while [ ! -e "$0" ]; do sleep 0.5; done' "$MMT_TRACE_WORK/stop" \
+		>"$MMT_TRACE_WORK/record.log" 2>&1 &
+	MMT_TRACE_PID=$!
+	for i in $(seq 100); do
+		grep -q . /sys/kernel/tracing/set_event && break
+		sleep 0.1
+	done
+	sleep 0.5
+	mmt_log "trace-cmd recording (pid $MMT_TRACE_PID, -b $buf): $*"
+}
+
+# Stop trace-cmd and wait for it (it writes the per-CPU data out at exit).
+mmt_trace_end() {
+	[ -n "$MMT_TRACE_PID" ] || return 0
+	touch "$MMT_TRACE_WORK/stop"
+	local i
+	for i in $(seq 600); do
+		kill -0 "$MMT_TRACE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$MMT_TRACE_PID" 2>/dev/null; then
+		kill "$MMT_TRACE_PID" 2>/dev/null
+		trace-cmd reset >/dev/null 2>&1
+	fi
+	wait "$MMT_TRACE_PID" 2>/dev/null || true
+	MMT_TRACE_PID=""
+	[ -n "$MMT_TRACE_BUF_ORIG" ] && echo "$MMT_TRACE_BUF_ORIG" >/sys/kernel/tracing/buffer_size_kb 2>/dev/null
+	return 0
+}
+
+# mmt_trace_stop: stop, print the per-CPU statistics (overrun = lost
+# events), keep only the kernel symbols the events use
+# (tests/data/trace/trim-kallsyms.py), write OUTDIR/trace.dat as file
+# version 7 with zstd, and check that trace-cmd reports it as it reported
+# the raw recording.
+mmt_trace_stop() {
+	local w=$MMT_TRACE_WORK trim=$MMT_RECIPES/../../tests/data/trace/trim-kallsyms.py
+	mmt_trace_end
+	trace-cmd report --stat "$w/raw.dat" 2>/dev/null |
+		awk '/^CPU: / { c = $2 } /^(overrun|commit overrun|dropped events):/ { printf "cpu%s %s  ", c, $0 } END { print "" }' >&2
+	: "${MMTRIAGE:?set MMTRIAGE to a built mmtriage}"
+	trace-cmd convert --file-version 6 -i "$w/raw.dat" -o "$w/v6.dat" >/dev/null 2>&1
+	"$MMT_PY" "$trim" "$MMTRIAGE" "$w/v6.dat" "$w/trim.dat"
+	trace-cmd convert --file-version 7 --compression zstd -i "$w/trim.dat" \
+		-o "$MMT_CAP_OUT/trace.dat" >/dev/null 2>&1
+	trace-cmd report "$w/raw.dat" >"$w/a.txt" 2>/dev/null
+	trace-cmd report "$MMT_CAP_OUT/trace.dat" >"$w/b.txt" 2>/dev/null
+	if ! cmp -s "$w/a.txt" "$w/b.txt"; then
+		mmt_log "trimmed trace reports differently from the raw one"
+		return 1
+	fi
+	mmt_log "trace.dat: $(stat -c %s "$MMT_CAP_OUT/trace.dat") bytes, $(grep -c . "$w/a.txt") report lines"
+	rm -rf "$w"
+	MMT_TRACE_WORK=""
+}
+
+# trap 'mmt_on_exit CLEANUP' EXIT INT TERM: on exit, error or signal, stop
+# the capture's sampler and recorder, run CLEANUP (the recipe's own undo,
+# with errors ignored) and exit with the status the script had.
+mmt_on_exit() {
+	local rc=$?
+	trap - EXIT INT TERM
+	set +e
+	mmt_capture_abort
+	"$@"
+	exit "$rc"
+}
+
+# Stop the sampler and the recorder, drop the scratch files.
+mmt_capture_abort() {
+	mmt_sampler_stop
+	mmt_trace_end
+	[ -n "$MMT_TRACE_WORK" ] && rm -rf "$MMT_TRACE_WORK"
+	MMT_TRACE_WORK=""
+	return 0
+}
+
+# mmt_capture_pack OUTDIR TARBALL: the directory as one xz -9 tarball (its
+# top-level entry is OUTDIR's base name).
+mmt_capture_pack() {
+	local dir=$1 tarball=$2
+	mkdir -p "$(dirname "$tarball")"
+	tar -C "$(dirname "$dir")" --owner=0 --group=0 --numeric-owner --sort=name \
+		-cf - "$(basename "$dir")" | xz -9 -T1 >"$tarball"
+	mmt_log "packed: $tarball ($(stat -c %s "$tarball") bytes)"
+}
+
+# Event sets of the capture recipes (trace-cmd record arguments); the
+# baselines record their union.
+# shellcheck disable=SC2034
+MMT_EV_SCHED=(-e sched:sched_switch -e sched:sched_wakeup)
+# shellcheck disable=SC2034
+MMT_EV_IPI=(-e ipi:ipi_send_cpu -R stacktrace -e ipi:ipi_send_cpumask
+	-e irq_vectors:call_function_entry -e irq_vectors:call_function_exit
+	-e irq_vectors:call_function_single_entry -e irq_vectors:call_function_single_exit
+	-e irq_vectors:reschedule_entry -e irq_vectors:reschedule_exit
+	-e csd:csd_queue_cpu -e cpuhp)

@@ -21,9 +21,15 @@ Modes:
                            MAX_MB (0: no limit), then hold it
   fadvise-dontneed PATH... drop the page cache of the given files only
                            (posix_fadvise POSIX_FADV_DONTNEED)
-  ipi SECONDS              membarrier(PRIVATE_EXPEDITED) in a loop while a
+  ipi SECONDS [RATE]       membarrier(PRIVATE_EXPEDITED) in a loop while a
                            second thread of the process runs: every call
                            interrupts the other CPU (function-call IPIs)
+  tlb SECONDS [RATE]       mprotect() a touched page read-only and back in a
+                           loop while a second thread of the process runs:
+                           every downgrade flushes the other CPU's TLB
+                           (TLB-shootdown IPIs)
+                           RATE (ipi, tlb): at most that many calls a second
+                           (0 or none: as fast as it goes)
 Optional first argument: --comm NAME to choose the process name.
 """
 
@@ -130,16 +136,80 @@ MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 16
 NR_MEMBARRIER = 324  # x86_64
 
 
-def ipi(seconds):
+def start_spinner(libc, end):
+    """A second thread of the process, running on the other CPU until END
+    (the two threads are pinned to the highest and the lowest CPU): it spins
+    inside memset(), where ctypes has released the interpreter lock, so the
+    calling thread's loop does not wait for it."""
     import threading
+    libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+    buf = ctypes.create_string_buffer(16 << 20)
+
+    def spin():
+        pin(max(os.sched_getaffinity(0)))
+        while time.monotonic() < end:
+            libc.memset(buf, 0, len(buf))
+    t = threading.Thread(target=spin)
+    t.start()
+    pin(min(os.sched_getaffinity(0)))
+    return t
+
+
+class Pacer:
+    """Keeps tick() to at most RATE calls a second: bursts, then a sleep of
+    at least 20 ms (few context switches)."""
+
+    def __init__(self, rate):
+        self.rate = rate
+        self.t0 = time.monotonic()
+        self.n = 0
+
+    def tick(self):
+        if self.rate <= 0:
+            return
+        self.n += 1
+        ahead = self.n / self.rate - (time.monotonic() - self.t0)
+        if ahead > 0.02:
+            time.sleep(ahead)
+
+
+def pin(cpu):
+    """Pin the calling thread to CPU while it is online (a CPU going offline
+    undoes it: the kernel lets the thread run anywhere again)."""
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError:
+        pass
+
+
+def ipi(seconds, rate=0):
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.syscall(NR_MEMBARRIER, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0:
         sys.exit("membarrier register failed: errno %d" % ctypes.get_errno())
     end = time.monotonic() + seconds
-    spinner = threading.Thread(target=lambda: [None for _ in iter(lambda: time.monotonic() > end, True)])
-    spinner.start()
+    spinner = start_spinner(libc, end)
+    pacer = Pacer(rate)
     while time.monotonic() < end:
         libc.syscall(NR_MEMBARRIER, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)
+        pacer.tick()
+    spinner.join()
+
+
+def tlb(seconds, rate=0):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    page = mmap.mmap(-1, 4096, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    page[0] = 1
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(page))
+    end = time.monotonic() + seconds
+    spinner = start_spinner(libc, end)
+    rw = mmap.PROT_READ | mmap.PROT_WRITE
+    pacer = Pacer(rate)
+    while time.monotonic() < end:
+        libc.mprotect(addr, 4096, mmap.PROT_READ)
+        libc.mprotect(addr, 4096, rw)
+        page[0] = 1  # a writable, dirty entry again for the next downgrade
+        pacer.tick()
     spinner.join()
 
 
@@ -159,7 +229,9 @@ def main(argv):
     elif mode == "alloc":
         alloc(int(args[0]), int(args[1]), float(args[2]))
     elif mode == "ipi":
-        ipi(float(args[0]))
+        ipi(float(args[0]), float(args[1]) if len(args) > 1 else 0)
+    elif mode == "tlb":
+        tlb(float(args[0]), float(args[1]) if len(args) > 1 else 0)
     elif mode == "fadvise-dontneed":
         fadvise_dontneed(args)
     else:

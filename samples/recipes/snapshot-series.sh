@@ -31,63 +31,17 @@ MEMCG_ROOT=${MEMCG_ROOT:-/sys/fs/cgroup/memory}
 CG=$MEMCG_ROOT/mmtriage-series
 CPU1=/sys/devices/system/cpu/cpu1/online
 CPU1_ORIG=""
-SERIES=(meminfo vmstat zoneinfo buddyinfo pagetypeinfo slabinfo interrupts swaps
-	pressure/memory pressure/io pressure/cpu)
-SLAB_ATTRS=(object_size slab_size order objects slabs aliases reclaim_account ctor align)
 
 mmt_require_root
 [ -f "$MEMCG_ROOT/memory.limit_in_bytes" ] || { echo "no cgroup v1 memory controller at $MEMCG_ROOT" >&2; exit 1; }
 
 cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	set +e
 	mmt_cg_teardown "$CG"
 	[ -n "$CPU1_ORIG" ] && echo "$CPU1_ORIG" >"$CPU1"
 	rm -rf "$WORK"
 	echo "== cpu1 online: $(cat "$CPU1" 2>/dev/null); cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
-	exit "$rc"
 }
-trap cleanup EXIT INT TERM
-
-# A copy of /sys/kernel/slab: aliases as the same symlinks, each cache a
-# directory holding the attributes mmtriage reads.
-copy_sys_slab() {
-	local dst=$1/sys/kernel/slab e name a
-	mkdir -p "$dst"
-	for e in /sys/kernel/slab/*; do
-		name=${e##*/}
-		if [ -L "$e" ]; then
-			ln -s "$(readlink "$e")" "$dst/$name"
-			continue
-		fi
-		mkdir "$dst/$name"
-		for a in "${SLAB_ATTRS[@]}"; do
-			[ -r "$e/$a" ] && cat "$e/$a" >"$dst/$name/$a" 2>/dev/null
-		done
-	done
-}
-
-write_info() {
-	{
-		echo "format=mmtriage-capture 1"
-		echo "hostname=$(hostname)"
-		echo "kernel=$(uname -r)"
-		echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
-		echo "btime=$(awk '/^btime/ {print $2}' /proc/stat)"
-		echo "started=$(date +%s.%N)"
-		echo "uptime_at_start=$(mmt_uptime)"
-		echo "interval=1"
-		echo "page_size=$(getconf PAGESIZE)"
-	} >"$OUT/capture.info"
-}
-
-sample_once() {
-	local f
-	for f in "${SERIES[@]}"; do
-		{ date +%s.%N; cat "/proc/$f"; } >>"$OUT/proc/$f"
-	done
-}
+trap 'mmt_on_exit cleanup' EXIT INT TERM
 
 workload() {
 	local t=$1 n=$SECONDS_TOTAL
@@ -116,19 +70,14 @@ workload() {
 	esac
 }
 
-rm -rf "$WORK" "$OUT"
-mkdir -p "$WORK" "$OUT/proc/pressure"
+rm -rf "$WORK"
+mkdir -p "$WORK"
 CPU1_ORIG=$(cat "$CPU1")
-write_info
-copy_sys_slab "$OUT"
-mmt_mark "series: start"
-start=$(date +%s)
+mmt_capture_start "$OUT" 1 series
 for ((i = 0; i < SECONDS_TOTAL; i++)); do
-	sample_once
+	mmt_capture_at "$i"
 	workload "$i"
-	now=$(date +%s.%N)
-	sleep "$(awk -v s="$start" -v i="$i" -v n="$now" 'BEGIN { d = s + i + 1 - n; print (d > 0 ? d : 0) }')"
 done
-mmt_mark "series: end"
-dmesg >"$OUT/dmesg.txt"
+mmt_capture_at "$SECONDS_TOTAL"
+mmt_capture_stop
 echo "done: $OUT" >&2
