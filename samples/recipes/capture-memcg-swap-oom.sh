@@ -60,8 +60,7 @@ echo $((128 << 20)) >"$CG/memory.limit_in_bytes"
 [ "$(cat "$CG/memory.limit_in_bytes")" = $((128 << 20)) ] || exit 1
 
 mmt_capture_start "$WORK/$NAME" 1 "$NAME"
-mmt_trace_start 40000 -e vmscan -e oom -e compaction -e kmem:mm_page_alloc_extfrag \
-	"${MMT_EV_SCHED[@]}"
+mmt_trace_start 40000 "${MMT_EV_RECLAIM[@]}" "${MMT_EV_SCHED[@]}"
 mmt_capture_at 5
 mmt_step "mmt-hold: 48 MiB held in $CG"
 mmt_in_cg "$CG" "${MMT_WORKER[@]}" --comm mmt-hold alloc 48 48 0

@@ -526,3 +526,58 @@ MMT_EV_IPI=(-e ipi:ipi_send_cpu -R stacktrace -e ipi:ipi_send_cpumask
 	-e irq_vectors:call_function_single_entry -e irq_vectors:call_function_single_exit
 	-e irq_vectors:reschedule_entry -e irq_vectors:reschedule_exit
 	-e csd:csd_queue_cpu -e cpuhp)
+# writeback:* but the per-page events (writeback_dirty_folio, wbc_writepage)
+# and writeback_dirty_inode_enqueue (every write of every task)
+# shellcheck disable=SC2034
+MMT_EV_WRITEBACK=(-e writeback:balance_dirty_pages -e writeback:bdi_dirty_ratelimit
+	-e writeback:global_dirty_state -e writeback:folio_wait_writeback
+	-e writeback:writeback_start -e writeback:writeback_written -e writeback:writeback_wait
+	-e writeback:writeback_queue -e writeback:writeback_exec -e writeback:writeback_queue_io
+	-e writeback:writeback_pages_written -e writeback:writeback_wake_background
+	-e writeback:writeback_single_inode_start -e writeback:writeback_single_inode
+	-e writeback:writeback_sb_inodes_requeue -e writeback:writeback_write_inode_start
+	-e writeback:writeback_write_inode
+	-e writeback:sb_mark_inode_writeback -e writeback:sb_clear_inode_writeback)
+# shellcheck disable=SC2034
+MMT_EV_BLOCK=(-e block:block_rq_insert -e block:block_rq_issue -e block:block_rq_complete)
+
+# mmt_block_events DEV...: MMT_EV_BLOCK limited to the given block devices
+# (a trace-cmd filter on the dev field, (major << 20) | minor).
+mmt_block_events() {
+	local d f="" ev
+	for d in "$@"; do
+		f="${f:+$f || }dev == $(( $(stat -Lc '0x%t' "$d") << 20 | $(stat -Lc '0x%T' "$d") ))"
+	done
+	for ev in block_rq_insert block_rq_issue block_rq_complete; do
+		printf '%s\n' -e "block:$ev" -f "$f"
+	done
+}
+
+# shellcheck disable=SC2034
+MMT_EV_RECLAIM=(-e vmscan -e oom -e compaction -e kmem:mm_page_alloc_extfrag)
+
+# mmt_baseline_start NAME OUTDIR: a capture of NAME in a scratch directory
+# with the events of the other capture recipes recorded (what each analyzer
+# reads, so that a baseline gives all of them their data), made smaller for
+# a busy machine: no kernel stacks on ipi_send_cpu, no sched_wakeup,
+# sched_switch only where the task switched out sleeps, no block_rq_insert.
+# Sets WORK.
+mmt_baseline_start() {
+	WORK=/var/tmp/mmtriage-$1
+	rm -rf "$WORK"
+	mkdir -p "$WORK" "$2"
+	mmt_capture_start "$WORK/$1" 1 "$1"
+	local ipi=("${MMT_EV_IPI[@]}")
+	unset 'ipi[2]' 'ipi[3]' # -R stacktrace
+	mmt_trace_start 40000 "${ipi[@]}" -e sched:sched_switch -f 'prev_state & 3' \
+		"${MMT_EV_WRITEBACK[@]}" -e block:block_rq_issue -e block:block_rq_complete \
+		"${MMT_EV_RECLAIM[@]}"
+}
+
+# mmt_baseline_finish NAME OUTDIR: stop at the time already reached, pack.
+mmt_baseline_finish() {
+	mmt_step "end"
+	mmt_trace_stop
+	mmt_capture_stop
+	mmt_capture_pack "$WORK/$1" "$2/capture.tar.xz"
+}

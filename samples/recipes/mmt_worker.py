@@ -30,6 +30,10 @@ Modes:
                            (TLB-shootdown IPIs)
                            RATE (ipi, tlb): at most that many calls a second
                            (0 or none: as fast as it goes)
+  create DIR COUNT PROGRESS
+                           create COUNT empty files in DIR (1000 to a
+                           subdirectory), as fast as it goes; once a second
+                           append "<uptime> files=<n>" to PROGRESS
 Optional first argument: --comm NAME to choose the process name.
 """
 
@@ -213,6 +217,24 @@ def tlb(seconds, rate=0):
     spinner.join()
 
 
+def create(top, count, progress):
+    n = 0
+    last = 0.0
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    with open(progress, "a", buffering=1) as out:
+        while n < count:
+            d = os.path.join(top, "d%d" % (n // 1000))
+            os.mkdir(d)
+            for i in range(min(1000, count - n)):
+                os.close(os.open("%s/f%d" % (d, i), flags, 0o644))
+            n += min(1000, count - n)
+            now = time.monotonic()
+            if now - last >= 1.0:
+                out.write("%s files=%d\n" % (uptime(), n))
+                last = now
+        out.write("%s files=%d done\n" % (uptime(), n))
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "--comm":
         set_comm(argv[1])
@@ -232,6 +254,8 @@ def main(argv):
         ipi(float(args[0]), float(args[1]) if len(args) > 1 else 0)
     elif mode == "tlb":
         tlb(float(args[0]), float(args[1]) if len(args) > 1 else 0)
+    elif mode == "create":
+        create(args[0], int(args[1]), args[2])
     elif mode == "fadvise-dontneed":
         fadvise_dontneed(args)
     else:
