@@ -55,4 +55,39 @@ ingest_capture capture-memcg-swap-oom
 end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'swap_exhausted'")
 within "$end" 17 21 || fail "swap capture: swap full until $end s, not about 19"
 [ "$(sql "$DB" "SELECT hang_class FROM diagnosis")" = oom ] || fail "swap capture: not oom"
+
+# --- capture-writeback-stall: loop1 behind a frozen filesystem from 6 s to
+# the thaw at 36 s; the loop worker blocked on the freeze, writers waiting
+# for writeback and the journal.
+ingest_capture capture-writeback-stall
+[ "$(loud "$DB")" = "hung_tasks writeback_stall " ] || fail "writeback capture: loud: $(loud "$DB")"
+[ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'writeback_stall'")" = 1 ] ||
+	fail "writeback capture: not one stall"
+start=$(sql "$DB" "SELECT t_start - $T0 FROM findings WHERE kind = 'writeback_stall'")
+end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'writeback_stall'")
+within "$start" 4 8 || fail "writeback capture: stall from $start s, not about 6"
+within "$end" 34 38 || fail "writeback capture: stall until $end s, not about 36"
+[ "$(sql "$DB" "SELECT severity || ' ' || s.name FROM findings f JOIN finding_subjects s
+	ON s.finding_id = f.id AND s.type = 'device' WHERE f.kind = 'writeback_stall'")" = "critical loop1" ] ||
+	fail "writeback capture: not a critical stall on loop1"
+[ "$(sql "$DB" "SELECT hang_class FROM diagnosis")" = io_path_stall ] ||
+	fail "writeback capture: diagnosis $(sql "$DB" "SELECT hang_class FROM diagnosis")"
+
+# --- capture-slab-xfs: two million xfs inodes, slab at 3.1 GiB from 15 s,
+# freed by drop_caches at 21-24 s; the machine never short of memory.
+ingest_capture capture-slab-xfs
+[ "$(loud "$DB")" = "" ] || fail "slab capture: loud: $(loud "$DB")"
+[ "$(sql "$DB" "SELECT group_concat(s.name, ' ') FROM (SELECT s.name FROM findings f
+	JOIN finding_subjects s ON s.finding_id = f.id WHERE f.kind = 'slab_dominance'
+	ORDER BY s.rowid LIMIT 3) s")" = "xfs_inode xfs_ili dentry" ] || fail "slab capture: top caches"
+end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'slab_dominance'")
+within "$end" 14 21 || fail "slab capture: peak at $end s, not in 15-20"
+[ "$(sql "$DB" "SELECT ifnull(hang_class, 'none') FROM diagnosis")" = none ] ||
+	fail "slab capture: a hang"
+
+# --- capture-baseline-idle: nothing happens; nothing is loud, no hang.
+ingest_capture capture-baseline-idle
+[ "$(loud "$DB")" = "" ] || fail "idle baseline: loud: $(loud "$DB")"
+[ "$(sql "$DB" "SELECT ifnull(hang_class, 'none') FROM diagnosis")" = none ] ||
+	fail "idle baseline: a hang"
 echo ok
