@@ -44,7 +44,7 @@ cleanup() {
 	stop_workers
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 mmt_baseline_start "$NAME" "$OUT"
 mkdir -p "$WORK/obj"
