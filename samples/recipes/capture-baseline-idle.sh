@@ -23,7 +23,7 @@ mmt_require_tools trace-cmd xz
 cleanup() {
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 mmt_baseline_start "$NAME" "$OUT"
 mmt_capture_at "$SECS"

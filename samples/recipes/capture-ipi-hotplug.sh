@@ -41,7 +41,7 @@ cleanup() {
 	rm -rf "$WORK"
 	echo "== cpu1 online: $(cat "$CPU1")" >&2
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 cpu1() {
 	echo "$1" >"$CPU1"

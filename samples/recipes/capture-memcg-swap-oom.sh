@@ -46,7 +46,7 @@ cleanup() {
 	rm -rf "$WORK"
 	echo "== swapon: $(swapon --noheadings --show | wc -l) devices; $ZRAM disksize $(cat "$ZSYS/disksize"); cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 rm -rf "$WORK"
 mkdir -p "$WORK" "$OUT"

@@ -46,7 +46,7 @@ cleanup() {
 	echo "== cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
 	mmt_verify_clean >&2
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 rm -rf "$WORK"
 mkdir -p "$WORK" "$MNT" "$OUT"
@@ -74,7 +74,7 @@ mmt_in_cg "$CG" "${MMT_WORKER[@]}" --comm mmt-create1 create "$MNT/c1" $((FILES 
 mmt_in_cg "$CG" "${MMT_WORKER[@]}" --comm mmt-create2 create "$MNT/c2" $((FILES / 2)) "$WORK/progress2"
 for ((s = 0; s < 180; s++)); do
 	sleep 1
-	grep -q done "$WORK/progress1" 2>/dev/null && grep -q done "$WORK/progress2" 2>/dev/null && break
+	grep -q ' done$' "$WORK/progress1" 2>/dev/null && grep -q ' done$' "$WORK/progress2" 2>/dev/null && break
 done
 mmt_step "creators done: $(tail -qn1 "$WORK/progress1" "$WORK/progress2" | tr '\n' ' ')"
 sleep 5

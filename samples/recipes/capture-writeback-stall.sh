@@ -64,7 +64,7 @@ cleanup() {
 	mountpoint -q "$MNTA" || rm -rf "$WORK"
 	mmt_verify_clean kernel.hung_task_timeout_secs kernel.hung_task_warnings >&2
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 start_worker() {
 	local role=$1

@@ -373,10 +373,13 @@ mmt_capture_start() {
 }
 
 # mmt_capture_at SECONDS: sleep until SECONDS after the capture started.
+# The sleep runs in the background and is waited for: a signal's trap runs
+# at once instead of when the sleep ends.
 mmt_capture_at() {
 	local now
 	now=$(date +%s.%N)
-	sleep "$(awk -v s="$MMT_CAP_T0" -v t="$1" -v n="$now" 'BEGIN { w = s + t - n; print (w > 0 ? w : 0) }')"
+	sleep "$(awk -v s="$MMT_CAP_T0" -v t="$1" -v n="$now" 'BEGIN { w = s + t - n; print (w > 0 ? w : 0) }')" &
+	wait $!
 }
 
 # mmt_capture_rel: seconds since the capture started (for the recipe's notes).
@@ -428,6 +431,7 @@ mmt_trace_start() {
 	shift
 	MMT_TRACE_WORK=$(mktemp -d /var/tmp/mmtriage-trace.XXXXXX)
 	MMT_TRACE_BUF_ORIG=$(cat /sys/kernel/tracing/buffer_size_kb)
+	# shellcheck disable=SC2016 # $0 is for the inner sh
 	trace-cmd record -d --no-filter -b "$buf" -o "$MMT_TRACE_WORK/raw.dat" "$@" \
 		sh -c 'while [ ! -e "$0" ]; do sleep 0.5; done' "$MMT_TRACE_WORK/stop" \
 		>"$MMT_TRACE_WORK/record.log" 2>&1 &
@@ -485,9 +489,16 @@ mmt_trace_stop() {
 	MMT_TRACE_WORK=""
 }
 
-# trap 'mmt_on_exit CLEANUP' EXIT INT TERM: on exit, error or signal, stop
-# the capture's sampler and recorder, run CLEANUP (the recipe's own undo,
-# with errors ignored) and exit with the status the script had.
+# mmt_trap CLEANUP: on exit, error, SIGINT or SIGTERM, stop the capture's
+# sampler and recorder, run CLEANUP (the recipe's own undo, with errors
+# ignored) and exit with the script's status (130 or 143 after a signal).
+mmt_trap() {
+	# shellcheck disable=SC2064 # CLEANUP is expanded now, on purpose
+	trap "mmt_on_exit $1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
 mmt_on_exit() {
 	local rc=$?
 	trap - EXIT INT TERM

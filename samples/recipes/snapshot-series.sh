@@ -41,7 +41,7 @@ cleanup() {
 	rm -rf "$WORK"
 	echo "== cpu1 online: $(cat "$CPU1" 2>/dev/null); cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
 }
-trap 'mmt_on_exit cleanup' EXIT INT TERM
+mmt_trap cleanup
 
 workload() {
 	local t=$1 n=$SECONDS_TOTAL
