@@ -6,10 +6,14 @@
  * it made progress (a completion, or the first issue to an idle device);
  * a device with requests in flight and no progress for
  * writeback.stall_secs is a window, recovered by the completion that ends
- * it, or still open at the end of the trace. Counting rather than
- * matching sectors keeps the pass cheap and survives requests issued
- * before the trace began (a completion never takes the count below 0).
+ * it, or still open at the end of the trace. Requests are matched by
+ * their first sector when the events carry it: a request issued again
+ * without a recorded requeue (a traced kernel does that, and a trace may
+ * leave block_rq_requeue out) counts once, and a completion of a request
+ * issued before the trace began takes nothing away. The set of sectors in
+ * flight is emptied whenever the device drains, so it stays small.
  */
+#include "analyzers/replay_state.h"
 #include "analyzers/writeback.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -40,6 +44,7 @@ struct trace_src {
 struct dev_state {
 	int64_t source, inflight, at_progress, peak, oldest_event;
 	double progress;		/* last completion, or the first issue when idle */
+	struct mmt_rmap pending;	/* first sector -> 1 while in flight */
 	char name[40];
 };
 
@@ -87,8 +92,9 @@ static int build_query(struct mmt_store *st, struct mmt_sb *sql, struct mmt_err 
 		col = has_col(st, tbl, "dev") ? "dev" : has_col(st, tbl, "info") ? "info" : NULL;
 		if (!col)
 			continue;
-		mmt_sb_addf(sql, "%sSELECT id, common_source, common_ts_ns, %d, \"%s\" FROM \"%s\"",
-			    mmt_sb_str(sql)[0] ? " UNION ALL " : "", k, col, tbl);
+		mmt_sb_addf(sql, "%sSELECT id, common_source, common_ts_ns, %d, \"%s\", %s "
+			    "FROM \"%s\"", mmt_sb_str(sql)[0] ? " UNION ALL " : "", k, col,
+			    has_col(st, tbl, "sector") ? "sector" : "NULL", tbl);
 	}
 	if (mmt_sb_str(sql)[0])
 		mmt_sb_adds(sql, " ORDER BY 1");
@@ -173,6 +179,24 @@ static void add_window(struct wb_windows *out, const struct dev_state *d, double
 	w->event_last = recovered ? event : 0;
 }
 
+/*
+ * Marks the row's request in flight (1) or done (0); false when that
+ * changes nothing: an issue of a request already in flight, a completion
+ * of one never seen issued. Rows without a sector always count.
+ */
+static bool track(struct dev_state *d, sqlite3_stmt *q, int64_t state)
+{
+	int64_t sector = sqlite3_column_int64(q, 5), was = 0;
+
+	if (sqlite3_column_type(q, 5) != SQLITE_INTEGER)
+		return true;
+	mmt_rmap_get(&d->pending, sector, &was);
+	if (was == state)
+		return false;
+	mmt_rmap_put(&d->pending, sector, state);
+	return true;
+}
+
 static void on_row(struct block_pass *bp, sqlite3_stmt *q, struct wb_windows *out)
 {
 	int64_t id = sqlite3_column_int64(q, 0), source = sqlite3_column_int64(q, 1);
@@ -187,6 +211,8 @@ static void on_row(struct block_pass *bp, sqlite3_stmt *q, struct wb_windows *ou
 		return;
 	d = device(bp, source, name);
 	if (kind == RQ_ISSUE) {
+		if (!track(d, q, 1))
+			return;
 		if (d->inflight == 0) {
 			d->progress = ts;
 			d->at_progress = 0;
@@ -200,8 +226,10 @@ static void on_row(struct block_pass *bp, sqlite3_stmt *q, struct wb_windows *ou
 	if (d->inflight > 0 && ts - d->progress >= bp->stall)
 		add_window(out, d, ts, true, id);
 	d->progress = ts;
-	if (d->inflight > 0)
+	if (d->inflight > 0 && track(d, q, 0))
 		d->inflight--;
+	if (d->inflight == 0)
+		mmt_rmap_free(&d->pending);
 	d->at_progress = d->peak = d->inflight;
 	d->oldest_event = 0;
 }
@@ -245,6 +273,8 @@ done:
 	sqlite3_finalize(q);
 	mmt_sb_free(&sql);
 	free(bp.src);
+	for (size_t i = 0; i < bp.ndev; i++)
+		mmt_rmap_free(&bp.dev[i].pending);
 	free(bp.dev);
 	return rc < 0 ? -1 : 0;
 }
