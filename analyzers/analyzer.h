@@ -146,6 +146,20 @@ void mmt_group_cadence(const struct mmt_group *g, struct mmt_sb *sb);
 int mmt_finding_complete(struct mmt_store *st, int64_t id, const struct mmt_finding *f,
 			 struct mmt_err *err);
 
+/*
+ * The per-type table of trace event NAME of SYSTEM (NULL: any system) into
+ * tbl; false when no trace recorded it.
+ */
+bool mmt_event_table(struct mmt_store *st, const char *system, const char *name,
+		     char *tbl, size_t n);
+/* Whether a table or view has a column: 1, 0, or -1 on a database error. */
+int mmt_has_column(struct mmt_store *st, const char *table, const char *column,
+		   struct mmt_err *err);
+/* Whether it has every column of a comma-separated list. */
+bool mmt_has_columns(struct mmt_store *st, const char *table, const char *columns);
+/* Whether a table or view of that name exists. */
+bool mmt_has_table(struct mmt_store *st, const char *name);
+
 /* A stack loaded from the store, with symbols reduced to their base names. */
 struct mmt_loaded_stack {
 	char **sym;

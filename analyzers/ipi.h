@@ -123,10 +123,5 @@ int ipi_storm_finding(struct mmt_store *st, const struct ipi_windows *ws, int c,
 		      const struct ipi_rule *r, const struct ipi_hotplug_set *hp,
 		      struct mmt_err *err);
 
-/* Helpers shared by the parts. */
-bool ipi_table_exists(struct mmt_store *st, const char *name);
-/* The per-type table of the event named view ("ipi_send_cpu"), or NULL. */
-const char *ipi_event_table(struct mmt_store *st, const char *view, char *buf, size_t n);
-bool ipi_table_has_column(struct mmt_store *st, const char *tbl, const char *col);
 
 #endif

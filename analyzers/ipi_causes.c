@@ -233,9 +233,9 @@ static const char *sym_expr(struct mmt_store *st, const char *tbl, const char *c
 	char symcol[64];
 
 	snprintf(symcol, sizeof(symcol), "%s_sym", col);
-	if (ipi_table_has_column(st, tbl, symcol))
+	if (mmt_has_columns(st, tbl, symcol))
 		snprintf(buf, n, "coalesce(e.\"%s\", e.\"%s\")", symcol, col);
-	else if (ipi_table_has_column(st, tbl, col))
+	else if (mmt_has_columns(st, tbl, col))
 		snprintf(buf, n, "e.\"%s\"", col);
 	else
 		snprintf(buf, n, "''");
@@ -273,21 +273,19 @@ static int group_ids(struct mmt_store *st, const char *tbl, const char *callback
 		     int64_t source, int64_t lo, int64_t hi, struct ipi_causes *c,
 		     struct ipi_cause *all, size_t *nall, struct mmt_err *err)
 {
-	bool stacks = ipi_table_exists(st, "event_stacks");
 	char site[160], back[160];
 	char *sql;
 	sqlite3_stmt *q;
 	int rc;
 
-	sql = sqlite3_mprintf("SELECT %s, %s, %s, count(*), min(e.id) FROM \"%w\" e %s "
+	sql = sqlite3_mprintf("SELECT %s, %s, es.stack_id, count(*), min(e.id) FROM \"%w\" e "
+			      "LEFT JOIN event_stacks es ON es.event_id = e.id "
 			      "WHERE e.common_source = ?1 AND e.id >= ?2 AND "
 			      "e.id < ?3 AND ifnull(e.\"%w\", 0) NOT IN "
 			      "(0, '0', '(nil)', '(null)', '') GROUP BY 1, 2, 3",
 			      sym_expr(st, tbl, "callsite", site, sizeof(site)),
 			      sym_expr(st, tbl, callback_col, back, sizeof(back)),
-			      stacks ? "es.stack_id" : "NULL", tbl,
-			      stacks ? "LEFT JOIN event_stacks es ON es.event_id = e.id" : "",
-			      callback_col);
+			      tbl, callback_col);
 	q = mmt_store_prepare(st, sql, err);
 	sqlite3_free(sql);
 	if (!q)
@@ -348,15 +346,15 @@ int ipi_causes_in(struct mmt_store *st, int64_t source, int64_t ns0, int64_t ns1
 
 	memset(out, 0, sizeof(*out));
 	/* csd_queue_cpu names the function (func); ipi_send_* only a carrier for single targets. */
-	if (ipi_event_table(st, "csd_queue_cpu", tbl, sizeof(tbl)) &&
-	    ipi_table_has_column(st, tbl, "func")) {
+	if (mmt_event_table(st, NULL, "csd_queue_cpu", tbl, sizeof(tbl)) &&
+	    mmt_has_columns(st, tbl, "func")) {
 		if (group_table(st, tbl, "func", source, ns0, ns1, out, all, &nall, err) < 0)
 			return -1;
 		out->from_csd = out->total > 0;
 	}
 	for (int mask = 0; mask < 2 && !out->from_csd; mask++)
-		if (ipi_event_table(st, mask ? "ipi_send_cpumask" : "ipi_send_cpu", tbl,
-				    sizeof(tbl)) && ipi_table_has_column(st, tbl, "callback") &&
+		if (mmt_event_table(st, NULL, mask ? "ipi_send_cpumask" : "ipi_send_cpu", tbl,
+				    sizeof(tbl)) && mmt_has_columns(st, tbl, "callback") &&
 		    group_table(st, tbl, "callback", source, ns0, ns1, out, all, &nall, err) < 0)
 			return -1;
 	if (nall)

@@ -29,9 +29,9 @@ static int load_cpuhp(struct mmt_store *st, const char *view, struct ipi_hotplug
 	bool open = false, has_cpu;
 	int rc;
 
-	if (!ipi_event_table(st, view, tbl, sizeof(tbl)))
+	if (!mmt_event_table(st, NULL, view, tbl, sizeof(tbl)))
 		return 0;
-	has_cpu = ipi_table_has_column(st, tbl, "cpu");
+	has_cpu = mmt_has_columns(st, tbl, "cpu");
 	sql = sqlite3_mprintf("SELECT e.id, e.common_source, e.common_ts_ns, %s, "
 			      "ifnull(s.t_offset, 0) FROM \"%w\" e JOIN sources s "
 			      "ON s.id = e.common_source ORDER BY e.common_source, e.common_ts_ns",
@@ -120,7 +120,7 @@ static int reclaim_events(struct mmt_store *st, const char *view, double t0, dou
 	sqlite3_stmt *q;
 	int rc;
 
-	if (!ipi_table_exists(st, view))
+	if (!mmt_has_table(st, view))
 		return 0;
 	sql = sqlite3_mprintf("SELECT count(*), min(ts), min(id) FROM \"%w\" "
 			      "WHERE ts BETWEEN ?1 AND ?2", view);

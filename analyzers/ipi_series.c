@@ -51,7 +51,6 @@ static const char sql_trace_sources[] =
 	"FROM trace_sources t JOIN sources s ON s.id = t.source_id "
 	"WHERE t.first_ns IS NOT NULL ORDER BY t.source_id";
 
-static const char sql_table_of[] = "SELECT tbl FROM trace_types WHERE view = ?";
 
 static void series_grow(struct ipi_series *s, size_t *cap, bool with_context)
 {
@@ -218,54 +217,6 @@ static int load_snapshot_series(struct mmt_store *st, struct ipi_series_set *set
 	return rc;
 }
 
-bool ipi_table_exists(struct mmt_store *st, const char *name)
-{
-	sqlite3_stmt *q = mmt_store_prepare(st, "SELECT 1 FROM sqlite_master WHERE name = ?",
-					    NULL);
-	bool found;
-
-	if (!q)
-		return false;
-	mmt_bind_text(q, 1, name);
-	found = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_finalize(q);
-	return found;
-}
-
-const char *ipi_event_table(struct mmt_store *st, const char *view, char *buf, size_t n)
-{
-	sqlite3_stmt *q;
-	const char *found = NULL;
-
-	if (!ipi_table_exists(st, "trace_types"))
-		return NULL;
-	q = mmt_store_prepare(st, sql_table_of, NULL);
-	if (!q)
-		return NULL;
-	mmt_bind_text(q, 1, view);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		snprintf(buf, n, "%s", mmt_col_text(q, 0));
-		found = buf;
-	}
-	sqlite3_finalize(q);
-	return found;
-}
-
-bool ipi_table_has_column(struct mmt_store *st, const char *tbl, const char *col)
-{
-	char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q",
-				    tbl, col);
-	sqlite3_stmt *q = mmt_store_prepare(st, sql, NULL);
-	bool found;
-
-	sqlite3_free(sql);
-	if (!q)
-		return false;
-	found = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_finalize(q);
-	return found;
-}
-
 /* A trace source being counted: a dense grid of seconds by CPUs. */
 struct trace_grid {
 	int64_t source, first_sec, nsec;
@@ -346,9 +297,9 @@ static int count_received(struct mmt_store *st, struct trace_grid *g, char *what
 		size_t before = g->events;
 		int rc;
 
-		if (!ipi_event_table(st, views[i], tbl, sizeof(tbl)))
+		if (!mmt_event_table(st, NULL, views[i], tbl, sizeof(tbl)))
 			continue;
-		if (entry && !ipi_table_has_column(st, tbl, "reason"))
+		if (entry && !mmt_has_columns(st, tbl, "reason"))
 			continue;
 		sql = sqlite3_mprintf("SELECT common_ts_ns / 1000000000, common_cpu, count(*) "
 				      "FROM \"%w\" WHERE common_source = ?1 %s GROUP BY 1, 2", tbl,
@@ -380,9 +331,9 @@ static int count_sent(struct mmt_store *st, struct trace_grid *g, char *what, si
 		char *sql;
 		int rc;
 
-		if (!ipi_event_table(st, view, tbl, sizeof(tbl)) ||
-		    !ipi_table_has_column(st, tbl, "callback") ||
-		    !ipi_table_has_column(st, tbl, mask ? "cpumask" : "cpu"))
+		if (!mmt_event_table(st, NULL, view, tbl, sizeof(tbl)) ||
+		    !mmt_has_columns(st, tbl, "callback") ||
+		    !mmt_has_columns(st, tbl, mask ? "cpumask" : "cpu"))
 			continue;
 		sql = sqlite3_mprintf("SELECT common_ts_ns / 1000000000, %s, count(*) FROM \"%w\" "
 				      "WHERE common_source = ?1 AND %s GROUP BY 1, 2",
@@ -460,8 +411,6 @@ static int load_trace_series(struct mmt_store *st, struct ipi_series_set *set,
 	sqlite3_stmt *q;
 	int rc;
 
-	if (!ipi_table_exists(st, "trace_sources"))
-		return 0;
 	q = mmt_store_prepare(st, sql_trace_sources, err);
 	if (!q)
 		return -1;

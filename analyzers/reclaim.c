@@ -85,55 +85,6 @@ int rc_next_evidence_idx(struct mmt_store *st, int64_t finding)
 	return mmt_store_step(st, q, &err) > 0 ? sqlite3_column_int(q, 0) : 0;
 }
 
-static const char sql_event_table[] =
-	"SELECT tbl FROM trace_types WHERE system = ? AND name = ?";
-
-bool rc_event_table(struct mmt_store *st, const char *system, const char *name,
-		    char *tbl, size_t n)
-{
-	struct mmt_err err;
-	sqlite3_stmt *q = mmt_store_stmt(st, sql_event_table, &err);
-
-	if (!q)
-		return false;
-	mmt_bind_text(q, 1, system);
-	mmt_bind_text(q, 2, name);
-	if (mmt_store_step(st, q, &err) <= 0)
-		return false;
-	snprintf(tbl, n, "%s", mmt_col_text(q, 0));
-	return true;
-}
-
-static const char sql_has_column[] =
-	"SELECT 1 FROM pragma_table_info(?) WHERE name = ?";
-
-bool rc_has_column(struct mmt_store *st, const char *table, const char *column)
-{
-	struct mmt_err err;
-	sqlite3_stmt *q = mmt_store_stmt(st, sql_has_column, &err);
-
-	if (!q)
-		return false;
-	mmt_bind_text(q, 1, table);
-	mmt_bind_text(q, 2, column);
-	return mmt_store_step(st, q, &err) > 0;
-}
-
-bool rc_has_columns(struct mmt_store *st, const char *table, const char *columns)
-{
-	char one[64];
-
-	for (const char *p = columns; *p;) {
-		size_t n = strcspn(p, ",");
-
-		snprintf(one, sizeof(one), "%.*s", (int)n, p);
-		if (!rc_has_column(st, table, one))
-			return false;
-		p += n + (p[n] == ',');
-	}
-	return true;
-}
-
 bool rc_has_rows(struct mmt_store *st, const char *sql)
 {
 	return mmt_store_query_int(st, sql) > 0;

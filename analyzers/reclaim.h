@@ -25,12 +25,6 @@ int rc_evidence(struct rc_ev *ev, const char *kind, int64_t source, int64_t even
 /* The next free evidence index of a finding another analyzer wrote. */
 int rc_next_evidence_idx(struct mmt_store *st, int64_t finding);
 
-/* The ev_* table of a trace event type, or false when it was not recorded. */
-bool rc_event_table(struct mmt_store *st, const char *system, const char *name,
-		    char *tbl, size_t n);
-bool rc_has_column(struct mmt_store *st, const char *table, const char *column);
-/* Every column of a comma-separated list (text traces may lack decoded fields). */
-bool rc_has_columns(struct mmt_store *st, const char *table, const char *columns);
 bool rc_has_rows(struct mmt_store *st, const char *sql);
 
 /* Trace sources: the offset onto the common timeline and where each ends. */

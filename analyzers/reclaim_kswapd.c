@@ -44,8 +44,8 @@ static int build_sql(struct mmt_store *st, char *sql, size_t n)
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
 		char tbl[128];
 
-		if (!rc_event_table(st, "vmscan", inputs[i].name, tbl, sizeof(tbl)) ||
-		    (inputs[i].what != EV_DIRECT && !rc_has_column(st, tbl, "nid")))
+		if (!mmt_event_table(st, "vmscan", inputs[i].name, tbl, sizeof(tbl)) ||
+		    (inputs[i].what != EV_DIRECT && !mmt_has_columns(st, tbl, "nid")))
 			continue;
 		direct |= inputs[i].what == EV_DIRECT;
 		kswapd |= inputs[i].what == EV_SLEEP || inputs[i].what == EV_WAKE;

@@ -76,13 +76,13 @@ static int trace_victims(struct mmt_store *st, struct own_kills *o, struct mmt_e
 	sqlite3_stmt *q;
 	int rc;
 
-	if (!rc_event_table(st, "oom", "mark_victim", tbl, sizeof(tbl)) ||
-	    !rc_has_column(st, tbl, "pid"))
+	if (!mmt_event_table(st, "oom", "mark_victim", tbl, sizeof(tbl)) ||
+	    !mmt_has_columns(st, tbl, "pid"))
 		return 0;
 	snprintf(sql, sizeof(sql), "SELECT e.id, e.common_ts_ns / 1e9 + ifnull(s.t_offset, 0), "
 		 "e.common_source, e.pid, %s FROM \"%s\" e JOIN sources s ON "
 		 "s.id = e.common_source ORDER BY e.id",
-		 rc_has_column(st, tbl, "comm") ? "e.comm" : "''", tbl);
+		 mmt_has_columns(st, tbl, "comm") ? "e.comm" : "''", tbl);
 	q = mmt_store_prepare(st, sql, err);
 	if (!q)
 		return -1;

@@ -178,9 +178,9 @@ int rc_pairs(struct mmt_store *st, const struct rc_traces *tr, const struct rc_p
 	sqlite3_stmt *q;
 	int rc;
 
-	if (!rc_event_table(st, spec->system, spec->begin, tb, sizeof(tb)) ||
-	    !rc_event_table(st, spec->system, spec->end, te, sizeof(te)) ||
-	    !rc_has_columns(st, tb, spec->bneed) || !rc_has_columns(st, te, spec->eneed))
+	if (!mmt_event_table(st, spec->system, spec->begin, tb, sizeof(tb)) ||
+	    !mmt_event_table(st, spec->system, spec->end, te, sizeof(te)) ||
+	    !mmt_has_columns(st, tb, spec->bneed) || !mmt_has_columns(st, te, spec->eneed))
 		return 0;
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, common_source, common_ts_ns, common_pid, common_comm_id, 0, %s, %s "

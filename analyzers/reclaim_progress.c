@@ -156,8 +156,8 @@ int rc_lru_progress(struct mmt_store *st, const struct rc_traces *tr, struct mmt
 	size_t n = 0;
 	int rc = 0;
 
-	if (!rc_event_table(st, "vmscan", "mm_vmscan_lru_shrink_inactive", tbl, sizeof(tbl)) ||
-	    !rc_has_columns(st, tbl, "nr_scanned,nr_reclaimed"))
+	if (!mmt_event_table(st, "vmscan", "mm_vmscan_lru_shrink_inactive", tbl, sizeof(tbl)) ||
+	    !mmt_has_columns(st, tbl, "nr_scanned,nr_reclaimed"))
 		return 0;
 	if (lru_points(st, tr, tbl, &p, &n, err) < 0) {
 		free(p);

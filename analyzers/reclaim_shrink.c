@@ -149,9 +149,9 @@ int rc_shrinkers(struct mmt_store *st, const struct rc_traces *tr, struct mmt_er
 	struct rc_keys keys = { 0 };
 	int rc = 0;
 
-	if (!rc_event_table(st, "vmscan", "mm_shrink_slab_start", tbl, sizeof(tbl)))
+	if (!mmt_event_table(st, "vmscan", "mm_shrink_slab_start", tbl, sizeof(tbl)))
 		return 0;
-	spec.key = rc_has_column(st, tbl, "shrink_sym") ?
+	spec.key = mmt_has_columns(st, tbl, "shrink_sym") ?
 		   "ifnull(shrink_sym, printf('%x', shrink))" : "printf('%s', shrink)";
 	if (rc_pairs(st, tr, &spec, &keys, on_call, &c, err) < 0)
 		rc = -1;

@@ -301,7 +301,7 @@ static void describe_throttling(struct mmt_store *st, struct mmt_sb *sb)
 	sqlite3_stmt *q;
 	char tbl[128];
 
-	if (!rc_event_table(st, "vmscan", "mm_vmscan_throttled", tbl, sizeof(tbl)))
+	if (!mmt_event_table(st, "vmscan", "mm_vmscan_throttled", tbl, sizeof(tbl)))
 		return;
 	q = mmt_store_prepare(st, sql_throttled, &err);
 	if (q && mmt_store_step(st, q, &err) > 0 && sqlite3_column_int64(q, 0) > 0)

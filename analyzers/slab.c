@@ -501,25 +501,6 @@ static int read_samples(struct mmt_store *st, struct merge_set *set, struct mmt_
 	return rc;
 }
 
-/* A trace column's presence: which fields the kmem events of this kernel have. */
-static int has_column(struct mmt_store *st, const char *view, const char *col,
-		      struct mmt_err *err)
-{
-	static const char sql[] = "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?";
-	sqlite3_stmt *s = mmt_store_stmt(st, sql, err);
-	int64_t n;
-
-	if (!s)
-		return -1;
-	mmt_bind_text(s, 1, view);
-	mmt_bind_text(s, 2, col);
-	if (mmt_store_step(st, s, err) < 0)
-		return -1;
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return n > 0;
-}
-
 /*
  * kmem_cache_alloc events name their cache (kernels from 6.0 print it):
  * who allocated from each hazard group, by call site, in one pass.
@@ -529,9 +510,9 @@ static int read_callers(struct mmt_store *st, struct merge_set *set, struct mmt_
 	char sql[640];
 	const char *site = "NULL";
 	sqlite3_stmt *s;
-	int rc, named = has_column(st, "kmem_cache_alloc", "name", err);
-	int sym = named > 0 ? has_column(st, "kmem_cache_alloc", "call_site_sym", err) : 0;
-	int addr = named > 0 ? has_column(st, "kmem_cache_alloc", "call_site", err) : 0;
+	int rc, named = mmt_has_column(st, "kmem_cache_alloc", "name", err);
+	int sym = named > 0 ? mmt_has_column(st, "kmem_cache_alloc", "call_site_sym", err) : 0;
+	int addr = named > 0 ? mmt_has_column(st, "kmem_cache_alloc", "call_site", err) : 0;
 
 	if (named < 0 || sym < 0 || addr < 0)
 		return -1;

@@ -27,10 +27,6 @@ enum { RQ_ISSUE, RQ_COMPLETE, RQ_REQUEUE };
 static const char *const rq_events[] = { "block_rq_issue", "block_rq_complete",
 					 "block_rq_requeue" };
 
-static const char sql_table[] =
-	"SELECT tbl, view FROM trace_types WHERE system = 'block' AND name = ?";
-static const char sql_has_col[] =
-	"SELECT 1 FROM pragma_table_info(?) WHERE name = ?";
 static const char sql_sources[] =
 	"SELECT t.source_id, ifnull(s.t_offset, 0), t.last_ns FROM trace_sources t "
 	"JOIN sources s ON s.id = t.source_id";
@@ -56,49 +52,25 @@ struct block_pass {
 	double stall;
 };
 
-static bool has_col(struct mmt_store *st, const char *table, const char *col)
-{
-	sqlite3_stmt *q = mmt_store_stmt(st, sql_has_col, NULL);
-	bool has;
-
-	if (!q)
-		return false;
-	mmt_bind_text(q, 1, table);
-	mmt_bind_text(q, 2, col);
-	has = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_reset(q);
-	return has;
-}
-
 /* The UNION ALL of the tables that exist; "" when none does. */
-static int build_query(struct mmt_store *st, struct mmt_sb *sql, struct mmt_err *err)
+static void build_query(struct mmt_store *st, struct mmt_sb *sql)
 {
 	for (int k = RQ_ISSUE; k <= RQ_REQUEUE; k++) {
-		sqlite3_stmt *q = mmt_store_stmt(st, sql_table, err);
 		const char *col;
 		char tbl[128];
-		int rc;
 
-		if (!q)
-			return -1;
-		mmt_bind_text(q, 1, rq_events[k]);
-		rc = mmt_store_step(st, q, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
+		if (!mmt_event_table(st, "block", rq_events[k], tbl, sizeof(tbl)))
 			continue;
-		snprintf(tbl, sizeof(tbl), "%s", mmt_col_text(q, 0));
-		sqlite3_reset(q);
-		col = has_col(st, tbl, "dev") ? "dev" : has_col(st, tbl, "info") ? "info" : NULL;
+		col = mmt_has_columns(st, tbl, "dev") ? "dev" :
+		      mmt_has_columns(st, tbl, "info") ? "info" : NULL;
 		if (!col)
 			continue;
 		mmt_sb_addf(sql, "%sSELECT id, common_source, common_ts_ns, %d, \"%s\", %s "
 			    "FROM \"%s\"", mmt_sb_str(sql)[0] ? " UNION ALL " : "", k, col,
-			    has_col(st, tbl, "sector") ? "sector" : "NULL", tbl);
+			    mmt_has_columns(st, tbl, "sector") ? "sector" : "NULL", tbl);
 	}
 	if (mmt_sb_str(sql)[0])
 		mmt_sb_adds(sql, " ORDER BY 1");
-	return 0;
 }
 
 static int load_sources(struct mmt_store *st, struct block_pass *bp, struct mmt_err *err)
@@ -255,9 +227,10 @@ int wb_find_block(struct mmt_store *st, struct wb_windows *out, struct mmt_err *
 	struct block_pass bp = { .stall = mmt_threshold("writeback.stall_secs") };
 	struct mmt_sb sql = { 0 };
 	sqlite3_stmt *q = NULL;
-	int rc = build_query(st, &sql, err);
+	int rc = 0;
 
-	if (rc < 0 || !mmt_sb_str(&sql)[0])
+	build_query(st, &sql);
+	if (!mmt_sb_str(&sql)[0])
 		goto done;
 	rc = load_sources(st, &bp, err);
 	q = rc < 0 ? NULL : mmt_store_prepare(st, mmt_sb_str(&sql), err);
