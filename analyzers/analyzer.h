@@ -160,6 +160,9 @@ bool mmt_has_columns(struct mmt_store *st, const char *table, const char *column
 /* Whether a table or view of that name exists. */
 bool mmt_has_table(struct mmt_store *st, const char *name);
 
+/* Sorts v ascending; n may be 0 (and v NULL). */
+void mmt_sort_doubles(double *v, size_t n);
+
 /* A stack loaded from the store, with symbols reduced to their base names. */
 struct mmt_loaded_stack {
 	char **sym;

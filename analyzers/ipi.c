@@ -186,13 +186,6 @@ static void find_windows(const struct ipi_series *s, const struct ipi_window *pr
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The median per-CPU rate outside the floor's windows: the quiet part. */
 static void baseline_of(const struct ipi_series *s, const struct ipi_windows *floor_w,
 			const struct ipi_rule *r, struct ipi_window *proto)
@@ -213,7 +206,7 @@ static void baseline_of(const struct ipi_series *s, const struct ipi_windows *fl
 	proto->baseline_samples = n;
 	proto->baseline_known = n > 0 && (double)points * s->interval >= r->min_secs;
 	if (proto->baseline_known) {
-		qsort(v, n, sizeof(double), cmp_double);
+		mmt_sort_doubles(v, n);
 		proto->baseline = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	} else {
 		proto->baseline = r->floor;

@@ -75,13 +75,6 @@ static struct ipi_series *set_add(struct ipi_series_set *set)
 }
 
 /* The typical spacing of points: their median gap. */
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double median_gap(const double *t, size_t n)
 {
 	double *gaps, m;
@@ -91,7 +84,7 @@ static double median_gap(const double *t, size_t n)
 	gaps = xmalloc((n - 1) * sizeof(double));
 	for (size_t i = 1; i < n; i++)
 		gaps[i - 1] = t[i] - t[i - 1];
-	qsort(gaps, n - 1, sizeof(double), cmp_double);
+	mmt_sort_doubles(gaps, n - 1);
 	m = gaps[(n - 1) / 2];
 	free(gaps);
 	return m > 0 ? m : 1;

@@ -235,13 +235,6 @@ double rc_vm_stolen(const struct rc_vm *v)
 	return isnan(v->steal_all) ? sum_known(v->steal_direct, v->steal_kswapd) : v->steal_all;
 }
 
-int rc_cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 /* Nearest-rank percentile of sorted values. */
 double rc_percentile(const double *sorted, size_t n, double p)
 {

@@ -94,8 +94,7 @@ void rc_vmstat_free(struct rc_vmstat *vm);
 double rc_vm_scanned(const struct rc_vm *v);
 double rc_vm_stolen(const struct rc_vm *v);
 
-/* qsort order of doubles, ascending. */
-int rc_cmp_double(const void *x, const void *y);
+/* Nearest-rank percentile of sorted values (0 when there are none). */
 double rc_percentile(const double *sorted, size_t n, double p);
 const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_t n);
 

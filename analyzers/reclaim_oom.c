@@ -253,8 +253,7 @@ int rc_log_stalls(struct mmt_store *st, struct mmt_err *err)
 		free(l.ms);
 		return -1;
 	}
-	if (l.n)
-		qsort(l.ms, l.n, sizeof(*l.ms), rc_cmp_double);
+	mmt_sort_doubles(l.ms, l.n);
 	crit = l.n >= 3 || l.ms[l.n - 1] >= 10 * mmt_threshold("reclaim.stall_critical_ms");
 	f.severity = crit ? "critical" : "warning";
 	snprintf(f.title, sizeof(f.title), "%zu page allocation stall%s reported, up to %.0f s",

@@ -369,8 +369,7 @@ static int report_kind(struct mmt_store *st, const struct rc_traces *tr,
 	int64_t id;
 	int rc;
 
-	if (a->n)
-		qsort(a->dur, a->n, sizeof(*a->dur), rc_cmp_double);
+	mmt_sort_doubles(a->dur, a->n);
 	if (a->ntask)
 		qsort(a->task, a->ntask, sizeof(*a->task), cmp_task_total);
 	judge(a, span, &v);
