@@ -16,6 +16,7 @@
  * the scheduler's ordinary traffic and carry no function.
  */
 #include "analyzers/ipi.h"
+#include "analyzers/replay_state.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -45,11 +46,6 @@ static const char sql_irq_rows[] =
 	"JOIN irq_counts i ON i.snapshot_id = s.id JOIN k ON k.id = i.key_id "
 	"WHERE s.kind = 'interrupts' AND s.source_id = ?1 AND s.series = ?2 "
 	"AND s.ts IS NOT NULL AND i.cpu IS NOT NULL ORDER BY s.ts, s.seq, s.id";
-
-static const char sql_trace_sources[] =
-	"SELECT t.source_id, t.cpus, t.first_ns, t.last_ns, ifnull(s.t_offset, 0), s.kind "
-	"FROM trace_sources t JOIN sources s ON s.id = t.source_id "
-	"WHERE t.first_ns IS NOT NULL ORDER BY t.source_id";
 
 
 static void series_grow(struct ipi_series *s, size_t *cap, bool with_context)
@@ -365,21 +361,22 @@ static void grid_to_series(const struct trace_grid *g, struct ipi_series *s)
 	}
 }
 
-static int load_trace_source(struct mmt_store *st, sqlite3_stmt *src, struct ipi_series_set *set,
-			     struct mmt_err *err)
+static int load_trace_source(struct mmt_store *st, const struct mmt_replay_source *src,
+			     struct ipi_series_set *set, struct mmt_err *err)
 {
 	struct trace_grid g = { 0 };
 	char what[96];
-	int64_t first_ns = sqlite3_column_int64(src, 2), last_ns = sqlite3_column_int64(src, 3);
 
-	g.source = sqlite3_column_int64(src, 0);
-	g.ncpus = mmt_col_null(src, 1) ? 0 : sqlite3_column_int(src, 1);
+	if (src->last_id < src->first_id)
+		return 0;
+	g.source = src->id;
+	g.ncpus = src->cpus;
 	if (g.ncpus <= 0 || g.ncpus > MAX_CPUS)
 		g.ncpus = g.ncpus <= 0 ? 256 : MAX_CPUS;
-	g.first_sec = first_ns / 1000000000;
-	g.nsec = last_ns / 1000000000 - g.first_sec + 1;
-	g.t_offset = sqlite3_column_double(src, 4);
-	g.dat = !strcmp(mmt_col_text(src, 5), "trace_dat");
+	g.first_sec = src->first_ns / 1000000000;
+	g.nsec = src->last_ns / 1000000000 - g.first_sec + 1;
+	g.t_offset = src->t_offset;
+	g.dat = !strcmp(src->kind, "trace_dat");
 	if (g.nsec <= 0 || g.nsec > 10 * 1000 * 1000)
 		return 0;
 	g.count = xcalloc((size_t)g.nsec * (size_t)g.ncpus, sizeof(double));
@@ -401,18 +398,15 @@ static int load_trace_source(struct mmt_store *st, sqlite3_stmt *src, struct ipi
 static int load_trace_series(struct mmt_store *st, struct ipi_series_set *set,
 			     struct mmt_err *err)
 {
-	sqlite3_stmt *q;
-	int rc;
+	struct mmt_replay_source *srcs;
+	size_t n;
+	int rc = 0;
 
-	q = mmt_store_prepare(st, sql_trace_sources, err);
-	if (!q)
+	if (mmt_replay_sources(st, 0, &srcs, &n, err) < 0)
 		return -1;
-	while ((rc = mmt_store_step(st, q, err)) > 0)
-		if (load_trace_source(st, q, set, err) < 0) {
-			rc = -1;
-			break;
-		}
-	sqlite3_finalize(q);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = load_trace_source(st, &srcs[i], set, err);
+	free(srcs);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
  * thresholds, the driver and the helpers the reclaim_*.c files share.
  */
 #include "analyzers/reclaim.h"
+#include "analyzers/replay_state.h"
 #include "core/gfp.h"
 #include "core/xalloc.h"
 
@@ -90,34 +91,43 @@ bool rc_has_rows(struct mmt_store *st, const char *sql)
 	return mmt_store_query_int(st, sql) > 0;
 }
 
-static const char sql_traces[] =
-	"SELECT t.source_id, ifnull(s.t_offset, 0), t.first_ns / 1e9, t.last_ns / 1e9, "
-	"ifnull(s.kernel, (SELECT CASE WHEN count(DISTINCT kernel) = 1 THEN max(kernel) END "
-	"FROM sources WHERE kernel IS NOT NULL)) "
-	"FROM trace_sources t JOIN sources s ON s.id = t.source_id ORDER BY t.source_id";
+static const char sql_only_kernel[] =
+	"SELECT CASE WHEN count(DISTINCT kernel) = 1 THEN max(kernel) END "
+	"FROM sources WHERE kernel IS NOT NULL";
+
+/* The kernel of a trace that names none: the one kernel the sources name. */
+static void only_kernel(struct mmt_store *st, char *out, size_t n)
+{
+	struct mmt_err err = { 0 };
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_only_kernel, &err);
+
+	if (q && mmt_store_step(st, q, &err) > 0)
+		snprintf(out, n, "%s", mmt_col_text(q, 0));
+}
 
 int rc_traces_load(struct mmt_store *st, struct rc_traces *t, struct mmt_err *err)
 {
-	sqlite3_stmt *q = mmt_store_stmt(st, sql_traces, err);
-	size_t cap = 0;
-	int rc;
+	struct mmt_replay_source *srcs;
+	size_t n;
 
 	memset(t, 0, sizeof(*t));
-	if (!q)
+	if (mmt_replay_sources(st, 0, &srcs, &n, err) < 0)
 		return -1;
-	while ((rc = mmt_store_step(st, q, err)) > 0) {
-		struct rc_trace_src *s;
+	t->src = xcalloc(n ? n : 1, sizeof(*t->src));
+	for (size_t i = 0; i < n; i++) {
+		struct rc_trace_src *s = &t->src[i];
 
-		xgrow((void **)&t->src, &cap, t->n + 1, sizeof(*t->src));
-		s = &t->src[t->n++];
-		memset(s, 0, sizeof(*s));
-		s->id = sqlite3_column_int64(q, 0);
-		s->offset = sqlite3_column_double(q, 1);
-		s->t_first = sqlite3_column_double(q, 2) + s->offset;
-		s->t_last = sqlite3_column_double(q, 3) + s->offset;
-		snprintf(s->kernel, sizeof(s->kernel), "%s", mmt_col_text(q, 4));
+		s->id = srcs[i].id;
+		s->offset = srcs[i].t_offset;
+		s->t_first = (double)srcs[i].first_ns / 1e9 + s->offset;
+		s->t_last = (double)srcs[i].last_ns / 1e9 + s->offset;
+		snprintf(s->kernel, sizeof(s->kernel), "%s", srcs[i].kernel);
+		if (!s->kernel[0])
+			only_kernel(st, s->kernel, sizeof(s->kernel));
 	}
-	return rc;
+	t->n = n;
+	free(srcs);
+	return 0;
 }
 
 const struct rc_trace_src *rc_trace_src(const struct rc_traces *t, int64_t id)

@@ -27,10 +27,6 @@ enum { RQ_ISSUE, RQ_COMPLETE, RQ_REQUEUE };
 static const char *const rq_events[] = { "block_rq_issue", "block_rq_complete",
 					 "block_rq_requeue" };
 
-static const char sql_sources[] =
-	"SELECT t.source_id, ifnull(s.t_offset, 0), t.last_ns FROM trace_sources t "
-	"JOIN sources s ON s.id = t.source_id";
-
 struct trace_src {
 	int64_t id, last_ns;
 	double offset;
@@ -46,7 +42,7 @@ struct dev_state {
 
 struct block_pass {
 	struct trace_src *src;
-	size_t nsrc, srccap;
+	size_t nsrc;
 	struct dev_state *dev;
 	size_t ndev, devcap;
 	double stall;
@@ -75,22 +71,20 @@ static void build_query(struct mmt_store *st, struct mmt_sb *sql)
 
 static int load_sources(struct mmt_store *st, struct block_pass *bp, struct mmt_err *err)
 {
-	sqlite3_stmt *q = mmt_store_stmt(st, sql_sources, err);
-	int rc;
+	struct mmt_replay_source *srcs;
+	size_t n;
 
-	if (!q)
+	if (mmt_replay_sources(st, 0, &srcs, &n, err) < 0)
 		return -1;
-	while ((rc = mmt_store_step(st, q, err)) > 0) {
-		struct trace_src *s;
-
-		xgrow((void **)&bp->src, &bp->srccap, bp->nsrc + 1, sizeof(*s));
-		s = &bp->src[bp->nsrc++];
-		s->id = sqlite3_column_int64(q, 0);
-		s->offset = sqlite3_column_double(q, 1);
-		s->last_ns = sqlite3_column_int64(q, 2);
-		s->completes = false;
+	bp->src = xcalloc(n ? n : 1, sizeof(*bp->src));
+	for (size_t i = 0; i < n; i++) {
+		bp->src[i].id = srcs[i].id;
+		bp->src[i].offset = srcs[i].t_offset;
+		bp->src[i].last_ns = srcs[i].last_ns;
 	}
-	return rc;
+	bp->nsrc = n;
+	free(srcs);
+	return 0;
 }
 
 static struct trace_src *source_of(struct block_pass *bp, int64_t source)
