@@ -162,10 +162,11 @@ static const char *advice(const char *cls)
 static int device_worker(struct mmt_store *st, struct verdict *v, bool memory_only,
 			 struct mmt_err *err)
 {
+	int64_t waiters = count(st, q_io_waiters);
 	sqlite3_stmt *q;
 	int rc;
 
-	if (count(st, q_io_waiters) == 0 && !memory_only)
+	if (waiters == 0 && !memory_only)
 		return 0;
 	q = mmt_store_prepare(st, sql_device_worker, err);
 	if (!q)
@@ -187,9 +188,7 @@ static int device_worker(struct mmt_store *st, struct verdict *v, bool memory_on
 			    stackrules_class_meaning(mmt_col_text(q, 4)), mmt_col_text(q, 5),
 			    sqlite3_column_int(q, 6) ? ", inside memory reclaim: the device "
 			    "needs memory to free memory" : "",
-			    (long long)count(st, q_io_waiters),
-			    count(st, q_io_waiters) > 1 ? "s" : "",
-			    count(st, q_io_waiters) > 1 ? "" : "s");
+			    (long long)waiters, waiters > 1 ? "s" : "", waiters > 1 ? "" : "s");
 	}
 	sqlite3_finalize(q);
 	return rc < 0 ? -1 : rc;

@@ -132,10 +132,8 @@ int mmt_score_classes(struct mmt_store *st, struct mmt_class_score *out,
 		      struct mmt_err *err)
 {
 	memset(out, 0, sizeof(*out) * MMT_NCLASSES);
-	for (int i = 0; mmt_hang_classes[i]; i++) {
+	for (int i = 0; mmt_hang_classes[i]; i++)
 		out[i].cls = mmt_hang_classes[i];
-		out[i].confidence = 0;
-	}
 	for (size_t i = 0; i < NSIGNALS; i++) {
 		const struct signal *s = &signals[i];
 		struct mmt_class_score *c = &out[class_index(s->cls)];
