@@ -131,7 +131,7 @@ struct mmt_group {
 	double gap_min, gap_max;	/* between consecutive reports */
 	int evidence;			/* next evidence index */
 	void *ctx;			/* the caller's */
-	char first_key[256];
+	char first_key[512];
 };
 
 typedef int (*mmt_group_fn)(struct mmt_store *st, sqlite3_stmt *row,

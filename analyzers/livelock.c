@@ -69,16 +69,15 @@ static const char *const printing_frames[] = {
 	"printk", "vprintk*", "console_unlock", NULL
 };
 
+/* What a group of retries is about; its count and times are in run. */
 struct retry_group {
-	char key[512], kind[24], site[128], detail[64], comm[64], mask[24], names[256];
+	char kind[24], site[128], detail[64], comm[64], mask[24], names[256];
 	char kernel[64];
-	int64_t pid, first_source;
+	int64_t pid;
 	bool has_pid, has_mask, has_names, has_kernel;
-	size_t count;
-	double t_first, t_last, gap_min, gap_max;
-	bool has_t;
 	int64_t ev_report[QUOTED], ev_source[QUOTED], ev_line[QUOTED];
 	size_t nev;
+	const struct mmt_group *run;
 };
 
 static void gfp_context(const struct retry_group *g, char *flags, size_t fn, char *ctx,
@@ -111,10 +110,10 @@ static double jitter(const struct retry_group *g)
 {
 	double mean;
 
-	if (g->count < 3 || !g->has_t || g->t_last <= g->t_first)
+	if (g->run->count < 3 || !g->run->has_t || g->run->t_last <= g->run->t_first)
 		return 0;
-	mean = (g->t_last - g->t_first) / (double)(g->count - 1);
-	return (g->gap_max - g->gap_min) / mean;
+	mean = (g->run->t_last - g->run->t_first) / (double)(g->run->count - 1);
+	return (g->run->gap_max - g->run->gap_min) / mean;
 }
 
 static int64_t blocked_near(struct mmt_store *st, double from, double to, struct mmt_err *err)
@@ -142,17 +141,17 @@ static void retry_summary(struct mmt_sb *sb, const struct retry_group *g, double
 	if (!strcmp(g->kind, "fs_alloc_retry"))
 		mmt_sb_addf(sb, "%s reported %zu times that it keeps retrying an allocation in "
 			    "%s (\"possible memory allocation deadlock\")", g->detail[0] ?
-			    g->detail : "A filesystem", g->count, g->site[0] ? g->site : "?");
+			    g->detail : "A filesystem", g->run->count, g->site[0] ? g->site : "?");
 	else
 		mmt_sb_addf(sb, "%s:%lld failed the same allocation in %s %zu times", g->comm,
-			    (long long)g->pid, g->site[0] ? g->site : "?", g->count);
+			    (long long)g->pid, g->site[0] ? g->site : "?", g->run->count);
 	if (g->has_pid && !strcmp(g->kind, "fs_alloc_retry"))
 		mmt_sb_addf(sb, ", in %s:%lld", g->comm, (long long)g->pid);
-	if (g->has_t)
+	if (g->run->has_t)
 		mmt_sb_addf(sb, ", over %.0f s, about every %.1f s (%.1f to %.1f s apart, %s)",
-			    g->t_last - g->t_first,
-			    (g->t_last - g->t_first) / (double)(g->count - 1), g->gap_min,
-			    g->gap_max, jit <= mmt_threshold("waits.livelock_max_cadence_jitter") ?
+			    g->run->t_last - g->run->t_first,
+			    (g->run->t_last - g->run->t_first) / (double)(g->run->count - 1), g->run->gap_min,
+			    g->run->gap_max, jit <= mmt_threshold("waits.livelock_max_cadence_jitter") ?
 			    "a steady cadence: the loop makes no progress" : "an irregular cadence");
 	mmt_sb_adds(sb, ".");
 	if (g->has_mask)
@@ -175,7 +174,7 @@ static void retry_summary(struct mmt_sb *sb, const struct retry_group *g, double
 static int retry_finding(struct mmt_store *st, struct retry_group *g, struct mmt_err *err)
 {
 	double jit = jitter(g);
-	int64_t blocked = g->has_t ? blocked_near(st, g->t_first, g->t_last, err) : 0;
+	int64_t blocked = g->run->has_t ? blocked_near(st, g->run->t_first, g->run->t_last, err) : 0;
 	struct mmt_finding f;
 	int64_t id;
 	int rc = 0;
@@ -183,14 +182,14 @@ static int retry_finding(struct mmt_store *st, struct retry_group *g, struct mmt
 	if (blocked < 0)
 		return -1;
 	mmt_finding_init(&f, "waits", "livelock", blocked > 0 ? "critical" : "warning");
-	snprintf(f.title, sizeof(f.title), "livelock: %zu %s in %.80s%s", g->count,
+	snprintf(f.title, sizeof(f.title), "livelock: %zu %s in %.80s%s", g->run->count,
 		 strcmp(g->kind, "fs_alloc_retry") ? "allocation failures" :
 		 "allocation retries", g->site[0] ? g->site : "?",
 		 jit <= mmt_threshold("waits.livelock_max_cadence_jitter") ? " at a steady cadence" : "");
 	retry_summary(&f.summary, g, jit, blocked);
-	if (g->has_t) {
-		mmt_finding_time(&f, g->t_first);
-		mmt_finding_time(&f, g->t_last);
+	if (g->run->has_t) {
+		mmt_finding_time(&f, g->run->t_first);
+		mmt_finding_time(&f, g->run->t_last);
 	}
 	f.confidence = jit <= mmt_threshold("waits.livelock_max_cadence_jitter") ? 0.8 : 0.6;
 	f.score = blocked > 0 ? 900 : 600;
@@ -207,10 +206,14 @@ static int retry_finding(struct mmt_store *st, struct retry_group *g, struct mmt
 	return rc;
 }
 
-static void start_group(struct retry_group *g, sqlite3_stmt *q)
+static int start_group(struct mmt_store *st, sqlite3_stmt *q, struct mmt_group *run,
+		       struct mmt_err *err)
 {
+	struct retry_group *g = run->ctx;
+
+	(void)st, (void)err;
 	memset(g, 0, sizeof(*g));
-	snprintf(g->key, sizeof(g->key), "%s", mmt_col_text(q, C_KEY));
+	g->run = run;
 	snprintf(g->kind, sizeof(g->kind), "%s", mmt_col_text(q, C_KIND));
 	snprintf(g->detail, sizeof(g->detail), "%s", mmt_col_text(q, C_DETAIL));
 	snprintf(g->site, sizeof(g->site), "%s", mmt_col_text(q, C_SITE));
@@ -223,66 +226,44 @@ static void start_group(struct retry_group *g, sqlite3_stmt *q)
 	snprintf(g->kernel, sizeof(g->kernel), "%s", mmt_col_text(q, C_KERNEL));
 	g->has_pid = !mmt_col_null(q, C_PID);
 	g->pid = sqlite3_column_int64(q, C_PID);
+	return 0;
 }
 
-static void add_row(struct retry_group *g, sqlite3_stmt *q)
+static int add_row(struct mmt_store *st, sqlite3_stmt *q, struct mmt_group *run,
+		   struct mmt_err *err)
 {
+	struct retry_group *g = run->ctx;
 	/* The first reports, and the latest in the last slot. */
 	size_t slot = g->nev < QUOTED ? g->nev++ : QUOTED - 1;
 
+	(void)st, (void)err;
 	g->ev_report[slot] = sqlite3_column_int64(q, C_ID);
 	g->ev_source[slot] = sqlite3_column_int64(q, C_SRC);
 	g->ev_line[slot] = sqlite3_column_int64(q, C_LINE);
-	if (!mmt_col_null(q, C_T)) {
-		double t = sqlite3_column_double(q, C_T), gap = t - g->t_last;
-
-		if (g->has_t && (g->count == 1 || gap < g->gap_min))
-			g->gap_min = gap;
-		if (g->has_t && gap > g->gap_max)
-			g->gap_max = gap;
-		if (!g->has_t)
-			g->t_first = t;
-		g->t_last = t;
-		g->has_t = true;
-	}
-	g->count++;
+	return 0;
 }
 
-static int end_group(struct mmt_store *st, struct retry_group *g, struct mmt_err *err)
+static int end_group(struct mmt_store *st, sqlite3_stmt *q, struct mmt_group *run,
+		     struct mmt_err *err)
 {
-	if (!g->count || g->count < (size_t)mmt_threshold("waits.livelock_min_repeats"))
+	struct retry_group *g = run->ctx;
+
+	(void)q;
+	if (!run->count || run->count < (size_t)mmt_threshold("waits.livelock_min_repeats"))
 		return 0;
 	/* One task failing one allocation repeatedly only counts with a time to measure. */
-	if (!strcmp(g->kind, "alloc_failure") && (!g->has_pid || !g->has_t))
+	if (!strcmp(g->kind, "alloc_failure") && (!g->has_pid || !run->has_t))
 		return 0;
 	return retry_finding(st, g, err);
 }
 
+/* Retries grouped by site, mask (and task, for failures), in time order. */
 static int retry_livelocks(struct mmt_store *st, struct mmt_err *err)
 {
-	sqlite3_stmt *q = mmt_store_prepare(st, sql_retries, err);
 	struct retry_group *g = xcalloc(1, sizeof(*g));
-	int rc;
+	int rc = mmt_group_rows(st, sql_retries, C_KEY, C_T, start_group, add_row, end_group,
+				g, err);
 
-	if (!q) {
-		free(g);
-		return -1;
-	}
-	while ((rc = mmt_store_step(st, q, err)) > 0) {
-		if (g->count && strcmp(g->key, mmt_col_text(q, C_KEY))) {
-			if (end_group(st, g, err) < 0) {
-				rc = -1;
-				break;
-			}
-			g->count = 0;
-		}
-		if (!g->count)
-			start_group(g, q);
-		add_row(g, q);
-	}
-	if (rc == 0)
-		rc = end_group(st, g, err);
-	sqlite3_finalize(q);
 	free(g);
 	return rc < 0 ? -1 : 0;
 }
