@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# The guest lab: boot a Debian kernel in a QEMU guest (TCG) with a busybox
+# initramfs, run one scenario inside it, and bring back what it captured.
+# Sourced by the scenario scripts of this directory, not run.
+#
+# Why a guest: global memory pressure with swap, the global OOM killer,
+# SysRq dumps and deliberate kernel deadlocks must never be done to the host.
+# The guest is disposable; only its captures come back.
+#
+# How results come back: the guest writes a tar archive straight onto a raw
+# virtio disk (/dev/vda in the guest), which the host reads with tar. No
+# network, no shared filesystem, nothing the guest kernel needs beyond
+# virtio-blk.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_KVER=${LAB_KVER:-6.1.0-50-cloud-amd64}
+LAB_KERNEL=${LAB_KERNEL:-/boot/vmlinuz-$LAB_KVER}
+LAB_MODDIR=${LAB_MODDIR:-/lib/modules/$LAB_KVER}
+LAB_MEM=${LAB_MEM:-256}
+LAB_SMP=${LAB_SMP:-2}
+LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+# Modules the guest init loads, in this order (their dependencies first, as
+# modules.dep lists them).
+LAB_MODULES=${LAB_MODULES:-"virtio_pci virtio_blk zram xfs loop"}
+
+lab_log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+lab_require() {
+	local t
+	for t in qemu-system-x86_64 busybox cpio gzip tar; do
+		command -v "$t" >/dev/null 2>&1 || {
+			echo "lab: missing $t (Debian packages qemu-system-x86, busybox-static, cpio)" >&2
+			exit 1
+		}
+	done
+	[ -r "$LAB_KERNEL" ] || { echo "lab: no kernel $LAB_KERNEL (linux-image-$LAB_KVER)" >&2; exit 1; }
+	# busybox must be the static build: the initramfs has no libc.
+	file -L "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked' ||
+		[ -x /bin/busybox ] || { echo "lab: busybox is not static (busybox-static)" >&2; exit 1; }
+}
+
+# lab_module_paths NAME...: the .ko paths (relative to LAB_MODDIR) of the
+# named modules and of everything they depend on, dependencies first.
+lab_module_paths() {
+	local name line path deps dep seen=" "
+	for name in "$@"; do
+		line=$(grep -E "(^|/)${name}\.ko(\.[a-z]+)?:" "$LAB_MODDIR/modules.dep" | head -n 1)
+		[ -n "$line" ] || continue # built in
+		path=${line%%:*}
+		deps=${line#*:}
+		for dep in $(echo "$deps" | tr ' ' '\n' | tac) "$path"; do
+			case "$seen" in *" $dep "*) continue ;; esac
+			seen="$seen$dep "
+			echo "$dep"
+		done
+	done
+}
+
+# lab_initramfs OUT DIR...: a gzip cpio holding static busybox, /init, the
+# modules of LAB_MODULES and every file of each DIR under /lab (scenario
+# scripts and static helper binaries).
+lab_initramfs() {
+	local out=$1 root m
+	shift
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,mnt,lab,capture,etc}
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	"$root/bin/busybox" --list | while read -r m; do
+		[ "$m" = busybox ] || ln -s busybox "$root/bin/$m"
+	done
+	# shellcheck disable=SC2086 # a list of names
+	for m in $(lab_module_paths $LAB_MODULES); do
+		mkdir -p "$root/lib/modules/$LAB_KVER/$(dirname "$m")"
+		cp "$LAB_MODDIR/$m" "$root/lib/modules/$LAB_KVER/$m"
+		echo "$m" >>"$root/lab/modules.order"
+	done
+	cp "$LAB_DIR/guest/init" "$root/init"
+	cp "$LAB_DIR/guest/capture.sh" "$root/lab/capture.sh"
+	chmod 755 "$root/init"
+	for m in "$@"; do cp -r "$m"/. "$root/lab/"; done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+# lab_boot INITRD RESULT_IMG CONSOLE_LOG [APPEND...]: boot the guest until it
+# powers off or LAB_TIMEOUT passes; the scenario's archive lands in
+# RESULT_IMG (a raw disk of 64 MiB, /dev/vda in the guest).
+lab_boot() {
+	local initrd=$1 img=$2 console=$3 rc
+	shift 3
+	truncate -s 0 "$img" && truncate -s 64M "$img"
+	lab_log "booting $LAB_KVER (TCG, ${LAB_SMP} CPUs, ${LAB_MEM} MiB), console in $console"
+	timeout --foreground -k 10 "$LAB_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max \
+		-m "$LAB_MEM" -smp "$LAB_SMP" -display none -no-reboot \
+		-serial "file:$console" -monitor none \
+		-device vmcoreinfo -kernel "$LAB_KERNEL" -initrd "$initrd" \
+		-drive "file=$img,if=virtio,format=raw,cache=unsafe" \
+		-append "console=ttyS0 nokaslr panic=-1 quiet loglevel=6 $*"
+	rc=$?
+	[ $rc -eq 124 ] && lab_log "guest did not power off within ${LAB_TIMEOUT}s"
+	return $rc
+}
+
+# lab_collect RESULT_IMG DIR: unpack what the guest wrote.
+lab_collect() {
+	mkdir -p "$2"
+	tar xf "$1" -C "$2" || { echo "lab: no archive on $1 (see the console log)" >&2; return 1; }
+}
