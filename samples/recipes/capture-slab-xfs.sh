@@ -38,14 +38,7 @@ FILES=${FILES:-2000000}
 mmt_require_root
 mmt_require_tools trace-cmd xz losetup mkfs.xfs truncate
 
-cleanup() {
-	mmt_cg_teardown "$CG"
-	mountpoint -q "$MNT" && mmt_unmount "$MNT" 60
-	[ -n "$LOOP" ] && losetup -d "$LOOP"
-	mountpoint -q "$MNT" || rm -rf "$WORK"
-	echo "== cgroup: $([ -d "$CG" ] && echo present || echo removed)" >&2
-	mmt_verify_clean >&2
-}
+cleanup() { mmt_cg_loopfs_cleanup "$CG" "$MNT" "$LOOP" "$WORK"; }
 mmt_trap cleanup
 
 rm -rf "$WORK"

@@ -276,6 +276,22 @@ mmt_cg_teardown() {
 	MMT_PIDS=()
 }
 
+# mmt_cg_loopfs_cleanup CG MNT LOOP WORK [SYSCTL...]: the undo of a recipe
+# that loads the memory cgroup CG with files on an image under WORK,
+# attached to the loop device LOOP (empty: never attached) and mounted on
+# MNT: the workers and the cgroup, the mount, the loop device, then WORK
+# once nothing is mounted there; and what is left (mmt_verify_clean).
+mmt_cg_loopfs_cleanup() {
+	local cg=$1 mnt=$2 loop=$3 work=$4
+	shift 4
+	mmt_cg_teardown "$cg"
+	mountpoint -q "$mnt" && mmt_unmount "$mnt" 60
+	[ -n "$loop" ] && losetup -d "$loop"
+	mountpoint -q "$mnt" || rm -rf "$work"
+	echo "== cgroup: $([ -d "$cg" ] && echo present || echo removed)" >&2
+	mmt_verify_clean "$@" >&2
+}
+
 # ---------------------------------------------------------------------------
 # Capture directories (docs/capture.md): capture.info, /proc series sampled
 # in the background, a copy of /sys/kernel/slab, the kernel log between two

@@ -19,6 +19,9 @@ Modes:
                            allocate anonymous memory STEP_MB at a time, touching
                            every page, one step per INTERVAL seconds, until
                            MAX_MB (0: no limit), then hold it
+  churn STEP_MB INTERVAL   map STEP_MB of anonymous memory, touch every page,
+                           unmap it, once per INTERVAL seconds (page faults
+                           that charge memory and give it back)
   fadvise-dontneed PATH... drop the page cache of the given files only
                            (posix_fadvise POSIX_FADV_DONTNEED)
   ipi SECONDS [RATE]       membarrier(PRIVATE_EXPEDITED) in a loop while a
@@ -34,12 +37,20 @@ Modes:
                            create COUNT empty files in DIR (1000 to a
                            subdirectory), as fast as it goes; once a second
                            append "<uptime> files=<n>" to PROGRESS
+  randread PATH MBPS PROGRESS
+                           read PATH 64 KiB at a time at random offsets, at
+                           most MBPS MiB a second, after
+                           posix_fadvise(POSIX_FADV_RANDOM) (no readahead
+                           window: the page cache is filled a page at a
+                           time); once a second append "<uptime> mib=<n>"
+                           to PROGRESS
 Optional first argument: --comm NAME to choose the process name.
 """
 
 import ctypes
 import mmap
 import os
+import random
 import sys
 import time
 
@@ -126,6 +137,16 @@ def alloc(step_mb, max_mb, interval):
         time.sleep(interval)
     while True:
         time.sleep(3600)
+
+
+def churn(step_mb, interval):
+    size = step_mb << 20
+    while True:
+        m = mmap.mmap(-1, size, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        for off in range(0, size, 4096):
+            m[off] = 1
+        m.close()
+        time.sleep(interval)
 
 
 def fadvise_dontneed(paths):
@@ -235,6 +256,26 @@ def create(top, count, progress):
         out.write("%s files=%d done\n" % (uptime(), n))
 
 
+def randread(path, mbps, progress):
+    chunk = 64 << 10
+    rnd = random.Random(1)
+    pacer = Pacer(mbps * 16)
+    n = 0
+    last = 0.0
+    fd = os.open(path, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+    chunks = os.fstat(fd).st_size // chunk
+    with open(progress, "a", buffering=1) as out:
+        while True:
+            os.pread(fd, chunk, rnd.randrange(chunks) * chunk)
+            n += 1
+            pacer.tick()
+            now = time.monotonic()
+            if now - last >= 1.0:
+                out.write("%s mib=%d\n" % (uptime(), n // 16))
+                last = now
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "--comm":
         set_comm(argv[1])
@@ -256,6 +297,10 @@ def main(argv):
         tlb(float(args[0]), float(args[1]) if len(args) > 1 else 0)
     elif mode == "create":
         create(args[0], int(args[1]), args[2])
+    elif mode == "randread":
+        randread(args[0], float(args[1]), args[2])
+    elif mode == "churn":
+        churn(int(args[0]), float(args[1]))
     elif mode == "fadvise-dontneed":
         fadvise_dontneed(args)
     else:

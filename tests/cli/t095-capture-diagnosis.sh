@@ -85,6 +85,26 @@ within "$end" 14 21 || fail "slab capture: peak at $end s, not in 15-20"
 [ "$(sql "$DB" "SELECT ifnull(hang_class, 'none') FROM diagnosis")" = none ] ||
 	fail "slab capture: a hang"
 
+# --- capture-shrinker-hot: 400,000 ext4 dentries and inodes charged to a
+# 640 MiB cgroup and kept hot by a du loop; page cache pressure makes the
+# cgroup reclaim from 11.0 s to 45.0 s (uptime-relative; the trace sits
+# 0.8 s earlier on the common timeline): super_cache_scan scans 8,293,376
+# objects and frees 401. Reclaim itself progresses (page cache): no hang.
+ingest_capture capture-shrinker-hot
+[ "$(loud "$DB")" = "shrinker_ineffective " ] || fail "shrinker capture: loud: $(loud "$DB")"
+[ "$(sql "$DB" "SELECT count(*) FROM findings f JOIN finding_subjects s ON s.finding_id = f.id
+	WHERE f.kind = 'shrinker_ineffective' AND f.severity = 'warning' AND s.type = 'cache'
+	AND s.name = 'super_cache_scan'")" = 1 ] || fail "shrinker capture: not one finding on super_cache_scan"
+[ "$(sql "$DB" "SELECT title = 'Shrinker super_cache_scan scanned 8293376 objects, freed 401 (0.0%)'
+	FROM findings WHERE kind = 'shrinker_ineffective'")" = 1 ] ||
+	fail "shrinker capture: $(sql "$DB" "SELECT title FROM findings WHERE kind = 'shrinker_ineffective'")"
+start=$(sql "$DB" "SELECT t_start - $T0 FROM findings WHERE kind = 'shrinker_ineffective'")
+end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'shrinker_ineffective'")
+within "$start" 9 12 || fail "shrinker capture: shrinking from $start s, not about 10-11"
+within "$end" 43 46 || fail "shrinker capture: shrinking until $end s, not about 44-45"
+[ "$(sql "$DB" "SELECT ifnull(hang_class, 'none') FROM diagnosis")" = none ] ||
+	fail "shrinker capture: a hang"
+
 # --- the healthy baselines: an idle machine, the same machine busy with
 # other jobs (wake-up IPIs up to 2,153/s, CPU pressure 78 %), and ordinary
 # load (reads, two 1 GiB dd conv=fsync, a compile loop): nothing loud, no
