@@ -62,16 +62,22 @@ case $(storm 2 title) in *"mostly membarrier"*) ;; *) fail "ipi capture: storm B
 [ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'hung_tasks'")" = 0 ] ||
 	fail "ipi capture: hung tasks"
 
-# --- capture-memcg-swap-oom: zram swap full at 19 s, a cgroup OOM kill at
-# 19.4 s; nothing global (t093 checks the reclaim findings in detail).
-# Reclaim unmapping the hog's pages sends TLB shootdowns: /proc/interrupts
-# TLB on CPU0 4,186-5,124/s from 12 to 18 s, then about 2,000/s to 20 s,
-# an IPI storm of its own.
+# --- capture-memcg-swap-oom: zram swap full at 19 s, 35 memcg reclaims in
+# a row without progress and a cgroup OOM kill at 19.44 s; nothing global
+# (t093 checks the reclaim findings in detail). Reclaim unmapping the
+# hog's pages sends TLB shootdowns: /proc/interrupts TLB on CPU0 4,186-5,124/s
+# from 12 to 18 s, then about 2,000/s to 20 s, an IPI storm of its own.
 ingest_capture capture-memcg-swap-oom
-[ "$(loud "$DB")" = "ipi_storm oom_kill swap_exhausted " ] ||
+[ "$(loud "$DB")" = "ipi_storm oom_kill reclaim_no_progress swap_exhausted " ] ||
 	fail "swap capture: loud findings: $(loud "$DB")"
 [ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'ipi_storm' AND title LIKE '%CPU0%'
 	AND summary LIKE '%Reclaim ran meanwhile%'")" = 1 ] || fail "swap capture: the TLB storm"
+# The run's window holds the kill (oom:mark_victim) and lies at 19.44 s by
+# the kernel's clock, 0.8 s earlier on the trace's timeline (integer btime).
+start=$(sql "$DB" "SELECT t_start - $T0 FROM findings WHERE kind = 'reclaim_no_progress'")
+within "$start" 18.4 19.7 || fail "swap capture: no progress from $start s, not about 19.44"
+[ "$(sql "$DB" "SELECT count(*) FROM findings f, mark_victim v WHERE f.kind = 'reclaim_no_progress'
+	AND v.ts BETWEEN f.t_start AND f.t_end")" = 1 ] || fail "swap capture: the kill is not in the run"
 end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'swap_exhausted'")
 within "$end" 17 21 || fail "swap capture: swap full until $end s, not about 19"
 [ "$(sql "$DB" "SELECT hang_class FROM diagnosis")" = oom ] || fail "swap capture: not oom"
