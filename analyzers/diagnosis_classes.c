@@ -52,6 +52,15 @@
 	"AND f.severity = 'warning' AND " hotplug " EXISTS (SELECT 1 FROM finding_evidence e " \
 	"WHERE e.finding_id = f.id AND e.text LIKE 'CPU hotplug:%')"
 
+/*
+ * Reclaim without progress that no OOM kill ended (the reclaim analyzer
+ * lists the kill as evidence "OOM kill: ..."): after an OOM kill the
+ * kernel has resolved it, and the class is the OOM, not a livelock.
+ */
+#define NO_PROGRESS_WITHOUT_OOM "SELECT count(*) FROM findings f WHERE " \
+	"f.kind = 'reclaim_no_progress' AND f.severity IN (" SERIOUS ") AND NOT EXISTS " \
+	"(SELECT 1 FROM finding_evidence e WHERE e.finding_id = f.id AND e.text LIKE 'OOM kill:%')"
+
 struct signal {
 	const char *cls;
 	double weight;
@@ -84,7 +93,7 @@ static const struct signal signals[] = {
 	  "tasks retry allocation or reclaim at a steady cadence without progress" },
 	{ "reclaim_livelock", 0.6, "SELECT count(*) FROM reports WHERE kind = 'fs_alloc_retry'",
 	  3, "fs_alloc_retry", "a filesystem repeats \"possible memory allocation deadlock\"" },
-	{ "reclaim_livelock", 0.3, FINDINGS("'reclaim_no_progress'", SERIOUS), 1,
+	{ "reclaim_livelock", 0.3, NO_PROGRESS_WITHOUT_OOM, 1,
 	  "reclaim_no_progress", "reclaim scans and frees nothing" },
 	{ "reclaim_livelock", 0.3, FINDINGS("'kswapd_idle'", SERIOUS), 1, "kswapd_idle",
 	  "tasks reclaim while kswapd sleeps" },

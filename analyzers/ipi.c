@@ -9,8 +9,13 @@
  * online CPU's rate reaches the threshold; hot points closer than
  * ipi.max_gap_secs, or separated only by points during a CPU hotplug
  * operation or absence (a CPU taken offline cannot be sent IPIs, which
- * interrupts the storm without ending it), form a window; a window lasting
- * ipi.min_secs whose hottest CPU averages the threshold over it is a storm.
+ * interrupts the storm without ending it), form a window, unless the
+ * rate fell under the threshold between them and the senders on the two
+ * sides differ (one storm ending as another begins). A window lasting
+ * ipi.min_secs is a storm when a CPU sustains the threshold over it
+ * (averages it and reaches it in half of the points); one shorter than
+ * ipi.short_secs must sustain ipi.short_rate_per_cpu (ordinary work makes
+ * bursts of seconds).
  * The threshold is max(ipi.min_rate_per_cpu, ipi.baseline_factor x
  * baseline), the baseline being the median per-CPU rate outside the
  * windows the floor alone finds (the recording's quiet part). Windows of
@@ -29,7 +34,12 @@ static const struct mmt_threshold ipi_thresholds[] = {
 	  "the recording's median outside storms" },
 	{ "ipi.min_rate_per_cpu", 200, "/s", "IPI storm: function-call IPIs per second on a "
 	  "CPU below which nothing is a storm" },
-	{ "ipi.min_secs", 20, "s", "IPI storm: shortest storm" },
+	{ "ipi.min_secs", 5, "s", "IPI storm: shortest storm" },
+	{ "ipi.short_secs", 20, "s", "IPI storm: a storm shorter than this must sustain "
+	  "ipi.short_rate_per_cpu on a CPU" },
+	{ "ipi.short_rate_per_cpu", 1000, "/s", "IPI storm: function-call IPIs per second a "
+	  "storm shorter than ipi.short_secs must sustain on a CPU (average it and reach it "
+	  "in half of the storm's points)" },
 	{ "ipi.max_gap_secs", 3, "s", "IPI storm: quiet time within one storm" },
 	{ "ipi.extreme_rate_per_cpu", 5000, "/s", "IPI storm: rate that with ipi.long_secs "
 	  "makes a storm critical by itself" },
@@ -45,6 +55,8 @@ static void rule_read(struct ipi_rule *r)
 	r->factor = mmt_threshold("ipi.baseline_factor");
 	r->floor = mmt_threshold("ipi.min_rate_per_cpu");
 	r->min_secs = mmt_threshold("ipi.min_secs");
+	r->short_secs = mmt_threshold("ipi.short_secs");
+	r->short_rate = mmt_threshold("ipi.short_rate_per_cpu");
 	r->max_gap = mmt_threshold("ipi.max_gap_secs");
 	r->extreme = mmt_threshold("ipi.extreme_rate_per_cpu");
 	r->long_secs = mmt_threshold("ipi.long_secs");
@@ -100,45 +112,74 @@ static bool measured(const struct ipi_window *w, size_t i, const struct ipi_hotp
 	return point_hot(s, i, w->thr) || !during_hotplug(hp, s->t[i], s->t[i] + s->interval);
 }
 
-/* Per-CPU means over the window; false when no CPU averages the threshold. */
-static bool window_measure(struct ipi_window *w, const struct ipi_hotplug_set *hp)
+/* One CPU over a window's measured points. */
+struct cpu_measure {
+	double sum, tlb, res;
+	size_t n, ctx, reached;		/* points; with TLB/RES counts; at the rate needed */
+};
+
+static void measure_cpu(struct ipi_window *w, int c, double need,
+			const struct ipi_hotplug_set *hp, struct cpu_measure *m)
 {
 	const struct ipi_series *s = w->s;
-	double sum_hit = 0, tlb = 0, res = 0;
-	size_t ctx = 0;
 
+	memset(m, 0, sizeof(*m));
+	for (size_t i = w->i0; i <= w->i1; i++) {
+		double v = rate_at(s, i, c);
+
+		if (v < 0 || !measured(w, i, hp))
+			continue;
+		m->sum += v;
+		m->n++;
+		m->reached += v >= need;
+		if (v > w->peak) {
+			w->peak = v;
+			w->peak_i = i;
+			w->peak_cpu = c;
+		}
+		if (s->tlb) {
+			m->tlb += s->tlb[i * (size_t)s->ncpus + (size_t)c];
+			m->res += s->res[i * (size_t)s->ncpus + (size_t)c];
+			m->ctx++;
+		}
+	}
+}
+
+/*
+ * Per-CPU means over the window. It is a storm when some CPU sustains the
+ * rate needed (the threshold, or for a window shorter than ipi.short_secs
+ * ipi.short_rate_per_cpu): it averages that rate and reaches it in half of
+ * the window's points or more, so that one spike does not make a storm of
+ * a few quiet seconds around it. The CPUs hit average the threshold.
+ */
+static bool window_measure(struct ipi_window *w, const struct ipi_rule *r,
+			   const struct ipi_hotplug_set *hp)
+{
+	const struct ipi_series *s = w->s;
+	double sum_hit = 0, tlb = 0, res = 0, need;
+	size_t ctx = 0;
+	bool sustained = false;
+
+	w->short_storm = w->t1 - w->t0 + 1e-6 < r->short_secs;
+	need = w->short_storm ? fmax(w->thr, r->short_rate) : w->thr;
 	w->nhit = 0;
 	w->peak = -1;
 	for (int c = 0; c < s->ncpus; c++) {
-		double sum = 0;
-		size_t n = 0;
+		struct cpu_measure m;
 
-		for (size_t i = w->i0; i <= w->i1; i++) {
-			double v = rate_at(s, i, c);
-
-			if (v < 0 || !measured(w, i, hp))
-				continue;
-			sum += v;
-			n++;
-			if (v > w->peak) {
-				w->peak = v;
-				w->peak_i = i;
-				w->peak_cpu = c;
-			}
-			if (s->tlb) {
-				tlb += s->tlb[i * (size_t)s->ncpus + (size_t)c];
-				res += s->res[i * (size_t)s->ncpus + (size_t)c];
-				ctx++;
-			}
-		}
-		if (n == 0 || sum / (double)n < w->thr)
+		measure_cpu(w, c, need, hp, &m);
+		tlb += m.tlb;
+		res += m.res;
+		ctx += m.ctx;
+		if (m.n == 0 || m.sum / (double)m.n < w->thr)
 			continue;
+		sustained |= m.sum / (double)m.n >= need && 2 * m.reached >= m.n;
 		if (w->nhit < MAX_HIT_NAMES)
 			w->hit[w->nhit] = c;
 		w->nhit++;
-		sum_hit += sum / (double)n;
+		sum_hit += m.sum / (double)m.n;
 	}
-	if (w->nhit == 0)
+	if (!sustained)
 		return false;
 	w->storm_rate = sum_hit / w->nhit;
 	w->tlb_rate = ctx ? tlb / (double)ctx : -1;
@@ -152,38 +193,85 @@ static void windows_add(struct ipi_windows *ws, const struct ipi_window *w)
 	ws->w[ws->n++] = *w;
 }
 
-/* The windows of a series at threshold thr (proto holds the baseline fields). */
-static void find_windows(const struct ipi_series *s, const struct ipi_window *proto,
-			 const struct ipi_rule *r, const struct ipi_hotplug_set *hp, bool measure,
-			 struct ipi_windows *out)
+/* What a window search needs besides the series: the store, for the senders. */
+struct ipi_scan {
+	struct mmt_store *st;
+	const struct ipi_rule *r;
+	const struct ipi_hotplug_set *hp;
+	struct mmt_err *err;
+};
+
+/* The last point of the run of hot points that starts at i. */
+static size_t run_end(const struct ipi_series *s, size_t i, double thr)
 {
+	while (i + 1 < s->n && point_hot(s, i + 1, thr))
+		i++;
+	return i;
+}
+
+/*
+ * Whether the runs of hot points [a0, a1] and [b0, ...] have different
+ * senders: then the quiet time between them ends one storm and the next
+ * begins, however short it is. 1 yes, 0 no or unknown, -1 error.
+ */
+static int senders_differ(const struct ipi_scan *sc, const struct ipi_series *s, size_t a0,
+			  size_t a1, size_t b0, double thr)
+{
+	char a[96], b[96];
+
+	if (ipi_run_sender(sc->st, s, a0, a1, a, sizeof(a), sc->err) < 0 ||
+	    ipi_run_sender(sc->st, s, b0, run_end(s, b0, thr), b, sizeof(b), sc->err) < 0)
+		return -1;
+	return a[0] && b[0] && strcmp(a, b) != 0;
+}
+
+/*
+ * The windows of a series at threshold proto->thr (proto holds the baseline
+ * fields); with measure, storms only, each split where its sender changes.
+ */
+static int find_windows(const struct ipi_scan *sc, const struct ipi_series *s,
+			const struct ipi_window *proto, bool measure, struct ipi_windows *out)
+{
+	const struct ipi_rule *r = sc->r;
 	size_t i = 0;
 
 	while (i < s->n) {
 		struct ipi_window w = *proto;
-		size_t last;
+		size_t last, run0;
 
 		if (!point_hot(s, i, proto->thr)) {
 			i++;
 			continue;
 		}
-		w.i0 = last = i;
-		for (size_t j = i + 1; j < s->n; j++)
-			if (point_hot(s, j, proto->thr)) {
-				if (!bridged(s, last, j, r, hp))
-					break;
-				last = j;
-			}
+		w.i0 = last = run0 = i;
+		for (size_t j = i + 1; j < s->n; j++) {
+			int differ = 0;
+
+			if (!point_hot(s, j, proto->thr))
+				continue;
+			if (!bridged(s, last, j, r, sc->hp))
+				break;
+			if (measure && j > last + 1)
+				differ = senders_differ(sc, s, run0, last, j, proto->thr);
+			if (differ < 0)
+				return -1;
+			if (differ)
+				break;
+			if (j > last + 1)
+				run0 = j;
+			last = j;
+		}
 		w.i1 = last;
 		w.t0 = s->t[w.i0];
 		w.t1 = s->t[w.i1] + s->interval;
 		i = last + 1;
 		if (w.t1 - w.t0 + 1e-6 < r->min_secs)
 			continue;
-		if (measure && !window_measure(&w, hp))
+		if (measure && !window_measure(&w, r, sc->hp))
 			continue;
 		windows_add(out, &w);
 	}
+	return 0;
 }
 
 /* The median per-CPU rate outside the floor's windows: the quiet part. */
@@ -215,19 +303,26 @@ static void baseline_of(const struct ipi_series *s, const struct ipi_windows *fl
 	free(v);
 }
 
-static void series_windows(const struct ipi_series *s, const struct ipi_rule *r,
-			   const struct ipi_hotplug_set *hp, struct ipi_windows *out)
+static int series_windows(const struct ipi_scan *sc, const struct ipi_series *s,
+			  struct ipi_windows *out)
 {
-	struct ipi_window proto = { .s = s, .thr = r->floor };
+	struct ipi_window proto = { .s = s, .thr = sc->r->floor };
 	struct ipi_windows floor_w = { 0 };
+	int rc;
 
-	find_windows(s, &proto, r, hp, false, &floor_w);
-	baseline_of(s, &floor_w, r, &proto);
+	rc = find_windows(sc, s, &proto, false, &floor_w);
+	if (rc == 0)
+		baseline_of(s, &floor_w, sc->r, &proto);
 	free(floor_w.w);
-	find_windows(s, &proto, r, hp, true, out);
+	return rc < 0 ? -1 : find_windows(sc, s, &proto, true, out);
 }
 
-/* Windows of different sources that overlap (within max_gap) are one storm. */
+/*
+ * Windows of different sources that overlap are one storm. Overlap, not
+ * nearness: the windows of one source are already apart by more than
+ * ipi.max_gap_secs or have different senders, and a storm that follows
+ * another closely must stay a storm of its own.
+ */
 static int cmp_window(const void *a, const void *b)
 {
 	const struct ipi_window *x = a, *y = b;
@@ -235,7 +330,7 @@ static int cmp_window(const void *a, const void *b)
 	return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
 }
 
-static int cluster_windows(struct ipi_windows *ws, double max_gap)
+static int cluster_windows(struct ipi_windows *ws)
 {
 	int clusters = 0;
 	double end = 0;
@@ -244,7 +339,7 @@ static int cluster_windows(struct ipi_windows *ws, double max_gap)
 		return 0;
 	qsort(ws->w, ws->n, sizeof(*ws->w), cmp_window);
 	for (size_t i = 0; i < ws->n; i++) {
-		if (i == 0 || ws->w[i].t0 > end + max_gap) {
+		if (i == 0 || ws->w[i].t0 >= end) {
 			clusters++;
 			end = ws->w[i].t1;
 		}
@@ -269,9 +364,12 @@ static int run(struct mmt_store *st, struct mmt_err *err)
 		ipi_series_free(&set);
 		return -1;
 	}
-	for (size_t i = 0; i < set.n; i++)
-		series_windows(&set.s[i], &r, &hp, &ws);
-	clusters = cluster_windows(&ws, r.max_gap);
+	for (size_t i = 0; i < set.n && rc == 0; i++) {
+		struct ipi_scan sc = { st, &r, &hp, err };
+
+		rc = series_windows(&sc, &set.s[i], &ws);
+	}
+	clusters = rc < 0 ? 0 : cluster_windows(&ws);
 	for (int c = 0; c < clusters && rc == 0; c++)
 		rc = ipi_storm_finding(st, &ws, c, &r, &hp, err);
 	free(ws.w);

@@ -87,10 +87,19 @@ struct ipi_causes {
 
 int ipi_causes_in(struct mmt_store *st, int64_t source, int64_t ns0, int64_t ns1,
 		  struct ipi_causes *out, struct mmt_err *err);
+/*
+ * What sent most of the IPIs of points [i0, i1] of a series, when one
+ * sender has half of them or more: a trace's top sending path, or for
+ * /proc/interrupts samples whether TLB shootdowns are the bulk of the
+ * function calls. "" when unknown or mixed.
+ */
+int ipi_run_sender(struct mmt_store *st, const struct ipi_series *s, size_t i0, size_t i1,
+		   char *out, size_t n, struct mmt_err *err);
 
 /* The thresholds of a run (docs/findings/ipi.md). */
 struct ipi_rule {
-	double factor, floor, min_secs, max_gap, extreme, long_secs, drain_share;
+	double factor, floor, min_secs, short_secs, short_rate, max_gap, extreme, long_secs;
+	double drain_share;
 };
 
 #define MAX_HIT_NAMES 16
@@ -110,6 +119,7 @@ struct ipi_window {
 	int nhit;
 	int hit[MAX_HIT_NAMES];
 	double tlb_rate, res_rate;	/* snapshots: per CPU hit, mean */
+	bool short_storm;		/* shorter than ipi.short_secs */
 	int cluster;
 };
 

@@ -363,3 +363,40 @@ int ipi_causes_in(struct mmt_store *st, int64_t source, int64_t ns0, int64_t ns1
 	memcpy(out->top, all, out->ntop * sizeof(all[0]));
 	return 0;
 }
+
+/* Snapshots: TLB shootdowns (counted within the function calls) or not. */
+static void snapshot_sender(const struct ipi_series *s, size_t i0, size_t i1, char *out,
+			    size_t n)
+{
+	double calls = 0, tlb = 0;
+
+	for (size_t i = i0; i <= i1 && s->tlb; i++)
+		for (int c = 0; c < s->ncpus; c++) {
+			size_t k = i * (size_t)s->ncpus + (size_t)c;
+
+			if (s->rate[k] > 0) {
+				calls += s->rate[k];
+				tlb += s->tlb[k];
+			}
+		}
+	if (calls > 0)
+		snprintf(out, n, "%s", 2 * tlb >= calls ? "TLB shootdown" : "not TLB shootdowns");
+}
+
+int ipi_run_sender(struct mmt_store *st, const struct ipi_series *s, size_t i0, size_t i1,
+		   char *out, size_t n, struct mmt_err *err)
+{
+	struct ipi_causes c;
+
+	out[0] = '\0';
+	if (!s->trace) {
+		snapshot_sender(s, i0, i1, out, n);
+		return 0;
+	}
+	if (ipi_causes_in(st, s->source, (int64_t)((s->t[i0] - s->t_offset) * 1e9),
+			  (int64_t)((s->t[i1] + s->interval - s->t_offset) * 1e9), &c, err) < 0)
+		return -1;
+	if (c.ntop && 2 * c.top[0].count >= c.total)
+		snprintf(out, n, "%s", c.top[0].label);
+	return 0;
+}

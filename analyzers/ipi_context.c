@@ -108,10 +108,18 @@ int ipi_hotplug_load(struct mmt_store *st, const struct ipi_series_set *series,
 	return 0;
 }
 
+/*
+ * Pages scanned per second: pgscan_anon + pgscan_file (5.8+) count every
+ * reclaimer, memory-cgroup limit reclaim included; pgscan_kswapd/_direct/
+ * _khugepaged/_proactive, all older kernels have, count global reclaim only.
+ */
 static const char sql_pgscan[] =
-	"SELECT avg(r), count(*) FROM (SELECT source, ts, sum(rate) AS r FROM vmstat "
-	"WHERE key IN ('pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged', "
-	"'pgscan_proactive') AND ts BETWEEN ?1 AND ?2 AND rate IS NOT NULL GROUP BY 1, 2)";
+	"SELECT avg(r), count(*) FROM (SELECT source, ts, coalesce("
+	"sum(CASE WHEN key IN ('pgscan_anon', 'pgscan_file') THEN rate END), "
+	"sum(CASE WHEN key NOT IN ('pgscan_anon', 'pgscan_file') THEN rate END)) AS r "
+	"FROM vmstat WHERE key IN ('pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged', "
+	"'pgscan_proactive', 'pgscan_anon', 'pgscan_file') AND ts BETWEEN ?1 AND ?2 "
+	"AND rate IS NOT NULL GROUP BY 1, 2)";
 
 static int reclaim_events(struct mmt_store *st, const char *view, double t0, double t1,
 			  struct ipi_reclaim *out, struct mmt_err *err)

@@ -54,13 +54,19 @@ static void pick_windows(const struct ipi_windows *ws, int c, struct storm *s)
 	}
 }
 
-static void hotplug_overlap(const struct ipi_hotplug_set *hp, const struct ipi_rule *r,
-			    struct storm *s)
+/*
+ * Hotplug during the storm, give or take one point of its series (a storm
+ * measured in whole seconds or samples); not within ipi.max_gap_secs, which
+ * would lend a storm the hotplug of its neighbour.
+ */
+static void hotplug_overlap(const struct ipi_hotplug_set *hp, struct storm *s)
 {
+	double slack = s->main->s->interval;
+
 	for (size_t k = 0; k < hp->n; k++) {
 		const struct ipi_hotplug *h = &hp->h[k];
 
-		if (h->t0 > s->t1 + r->max_gap || h->t1 < s->t0 - r->max_gap)
+		if (h->t0 > s->t1 + slack || h->t1 < s->t0 - slack)
 			continue;
 		s->ov.ops++;
 		if (h->cpu >= 0 && h->cpu < HOTPLUG_CPUS)
@@ -96,7 +102,7 @@ static int gather(struct mmt_store *st, const struct ipi_rule *r,
 {
 	const struct ipi_window *m = s->main;
 
-	hotplug_overlap(hp, r, s);
+	hotplug_overlap(hp, s);
 	if (ipi_reclaim_in(st, s->t0, s->t1, &s->ov.reclaim, err) < 0)
 		return -1;
 	if (m->s->trace) {
@@ -240,6 +246,11 @@ static void describe(const struct storm *s, const struct ipi_rule *r, struct mmt
 			    "baseline from, so the threshold is ipi.baseline_factor x "
 			    "ipi.min_rate_per_cpu", m->thr);
 	mmt_sb_addf(&f->summary, " (%s).", m->s->what);
+	if (m->short_storm)
+		mmt_sb_addf(&f->summary, " Shorter than ipi.short_secs (%.0f s), it counts as a "
+			    "storm because a CPU sustained ipi.short_rate_per_cpu (%.0f/s): it "
+			    "averaged that rate and reached it in half of the storm's points or "
+			    "more.", r->short_secs, r->short_rate);
 	if (m->tlb_rate >= 0)
 		mmt_sb_addf(&f->summary, " Meanwhile per CPU: %.0f TLB shootdowns/s (counted "
 			    "within the function calls) and %.0f reschedule IPIs/s.", m->tlb_rate,

@@ -42,6 +42,11 @@ static const struct mmt_threshold reclaim_thresholds[] = {
 	{ "reclaim.no_progress_secs", 2, "s", "length of a window without progress "
 	  "for reclaim_no_progress to be a warning" },
 	{ "reclaim.no_progress_critical_secs", 10, "s", "the same for critical" },
+	{ "reclaim.no_progress_episodes", 16, "count", "reclaim episodes of one task in a row "
+	  "that reclaim nothing for a reclaim_no_progress finding; 16 is MAX_RECLAIM_RETRIES, "
+	  "the kernel's own count of rounds without progress before it calls the OOM killer" },
+	{ "reclaim.no_progress_oom_secs", 5, "s", "how soon after such a run an OOM kill "
+	  "(oom:mark_victim, an oom_kill finding) counts as its outcome" },
 	{ "reclaim.shrinker_min_scan", 10000, "objects", "objects a shrinker must "
 	  "scan (or be asked to scan) before shrinker_ineffective is considered" },
 	{ "reclaim.shrinker_freed_pct", 5, "%", "freed per scanned below which a "
@@ -272,20 +277,24 @@ static int run(struct mmt_store *st, struct mmt_err *err)
 {
 	struct rc_traces tr;
 	struct rc_vmstat vm;
+	struct rc_retries *retries;
 	int rc = -1;
 
 	if (rc_traces_load(st, &tr, err) < 0)
 		return -1;
+	retries = rc_retries_new(&tr);
 	if (rc_vmstat_load(st, &vm, err) < 0)
 		goto out;
-	if (rc_trace_stalls(st, &tr, err) < 0 || rc_snapshot_stalls(st, &vm, err) < 0 ||
+	if (rc_trace_stalls(st, &tr, retries, err) < 0 || rc_snapshot_stalls(st, &vm, err) < 0 ||
 	    rc_log_stalls(st, err) < 0 || rc_kswapd_trace(st, &tr, err) < 0 ||
 	    rc_kswapd_vmstat(st, &vm, err) < 0 || rc_lru_progress(st, &tr, err) < 0 ||
+	    rc_retry_progress(st, retries, err) < 0 ||
 	    rc_vmstat_progress(st, &vm, err) < 0 || rc_shrinkers(st, &tr, err) < 0 ||
 	    rc_swap(st, &vm, err) < 0 || rc_ooms(st, &vm, err) < 0)
 		goto out;
 	rc = 0;
 out:
+	rc_retries_free(retries);
 	rc_vmstat_free(&vm);
 	rc_traces_free(&tr);
 	return rc;

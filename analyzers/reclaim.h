@@ -98,13 +98,30 @@ double rc_vm_stolen(const struct rc_vm *v);
 double rc_percentile(const double *sorted, size_t n, double p);
 const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_t n);
 
+/*
+ * Runs of reclaim episodes without progress (reclaim_retries.c), fed per
+ * kind with the episodes in the order they ended: direct and memcg
+ * reclaim by the pass rc_trace_stalls makes (one pass serves both
+ * detectors), a kind nothing fed by a pass of its own in
+ * rc_retry_progress, which then writes the findings.
+ */
+enum rc_reclaim_kind { RC_DIRECT, RC_MEMCG, RC_SOFTLIMIT, RC_NKINDS };
+struct rc_retries;
+struct rc_retries *rc_retries_new(const struct rc_traces *tr);
+void rc_retries_begin_kind(struct rc_retries *r, enum rc_reclaim_kind kind);
+int rc_retries_episode(const struct rc_episode *e, void *ctx, struct mmt_err *err);
+void rc_retries_end_kind(struct rc_retries *r);
+void rc_retries_free(struct rc_retries *r);
+
 /* The detectors, in the order run() calls them. */
-int rc_trace_stalls(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
+int rc_trace_stalls(struct mmt_store *st, const struct rc_traces *tr, struct rc_retries *retries,
+		    struct mmt_err *err);
 int rc_snapshot_stalls(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
 int rc_log_stalls(struct mmt_store *st, struct mmt_err *err);
 int rc_kswapd_trace(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
 int rc_kswapd_vmstat(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
 int rc_lru_progress(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
+int rc_retry_progress(struct mmt_store *st, struct rc_retries *r, struct mmt_err *err);
 int rc_vmstat_progress(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
 int rc_shrinkers(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
 int rc_swap(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);

@@ -34,6 +34,7 @@ struct mask_acc {
 
 struct stall_acc {
 	const struct rc_traces *tr;
+	struct rc_retries *retries;	/* fed the same episodes (reclaim_retries.c) */
 	struct rc_keys keys;
 	double *dur;
 	size_t n, cap;
@@ -51,14 +52,14 @@ struct stall_acc {
 
 struct reclaim_kind {
 	const char *begin, *end, *label, *noun;
-	bool memcg;
+	enum rc_reclaim_kind kind;
 };
 
 static const struct reclaim_kind kinds[] = {
 	{ "mm_vmscan_direct_reclaim_begin", "mm_vmscan_direct_reclaim_end",
-	  "direct reclaim", "global direct reclaim", false },
+	  "direct reclaim", "global direct reclaim", RC_DIRECT },
 	{ "mm_vmscan_memcg_reclaim_begin", "mm_vmscan_memcg_reclaim_end",
-	  "memcg reclaim", "memory-cgroup limit reclaim", true },
+	  "memcg reclaim", "memory-cgroup limit reclaim", RC_MEMCG },
 };
 
 static size_t index_slot(const struct stall_acc *a, int64_t source, int64_t pid)
@@ -144,7 +145,6 @@ static int on_episode(const struct rc_episode *e, void *ctx, struct mmt_err *err
 	double d = e->t1 - e->t0;
 	struct task_acc *t;
 
-	(void)err;
 	if (d < 0)
 		d = 0;
 	xgrow((void **)&a->dur, &a->cap, a->n + 1, sizeof(*a->dur));
@@ -169,7 +169,7 @@ static int on_episode(const struct rc_episode *e, void *ctx, struct mmt_err *err
 		t->max = d;
 	note_mask(a, (uint64_t)e->b[0], e->key, d);
 	note_top(a, e, d);
-	return 0;
+	return rc_retries_episode(e, a->retries, err);
 }
 
 static int cmp_task_total(const void *x, const void *y)
@@ -347,7 +347,7 @@ static void summarize(struct mmt_store *st, const struct stall_acc *a,
 	if (a->zero)
 		mmt_sb_addf(&f->summary, " %zu episode%s ended having reclaimed nothing.",
 			    a->zero, a->zero == 1 ? "" : "s");
-	if (k->memcg)
+	if (k->kind == RC_MEMCG)
 		mmt_sb_adds(&f->summary, " This is reclaim at a memory cgroup's limit: it "
 			    "stalls the cgroup's tasks, not the machine, and short stalls are "
 			    "how a small cgroup keeps within its limit.");
@@ -397,15 +397,20 @@ static void acc_free(struct stall_acc *a)
 	rc_keys_free(&a->keys);
 }
 
-int rc_trace_stalls(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err)
+int rc_trace_stalls(struct mmt_store *st, const struct rc_traces *tr, struct rc_retries *retries,
+		    struct mmt_err *err)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct rc_pair_spec spec = { "vmscan", kinds[i].begin, kinds[i].end,
 					     "gfp_flags, \"order\", 0", "nr_reclaimed, 0, 0",
 					     "CASE typeof(gfp_flags) WHEN 'text' THEN gfp_flags END",
 					     "gfp_flags,order", "nr_reclaimed" };
-		struct stall_acc a = { .tr = tr };
-		int rc = rc_pairs(st, tr, &spec, &a.keys, on_episode, &a, err);
+		struct stall_acc a = { .tr = tr, .retries = retries };
+		int rc;
+
+		rc_retries_begin_kind(retries, kinds[i].kind);
+		rc = rc_pairs(st, tr, &spec, &a.keys, on_episode, &a, err);
+		rc_retries_end_kind(retries);
 
 		if (rc > 0 && a.n)
 			rc = report_kind(st, tr, &a, &kinds[i], err);

@@ -52,6 +52,30 @@ expect_ok analyze -d "$DB" --set reclaim.shrinker_min_scan=100 --set reclaim.shr
 	ON f.id = s.finding_id WHERE f.kind = 'shrinker_ineffective'")" = scan_shadow_nodes ] ||
 	fail "shrinker_ineffective under strict thresholds"
 
+# Runs of episodes without progress: mmt-reader's longest is 6 in a row, under
+# reclaim.no_progress_episodes (16); at 6 it is a run, after which the
+# reader reclaims again and no OOM follows: info.
+expect_ok analyze -d "$DB" --set reclaim.no_progress_episodes=6
+[ "$(text "$DB" "SELECT severity || ' ' || s.name || ':' || s.pid FROM findings f JOIN finding_subjects s
+	ON s.finding_id = f.id WHERE f.kind = 'reclaim_no_progress'")" = "info mmt-reader:27088" ] ||
+	fail "no_progress_episodes=6: $(kinds "$DB")"
+[ "$(text "$DB" "SELECT round(t_start, 3) || '-' || round(t_end, 3) FROM findings
+	WHERE kind = 'reclaim_no_progress'")" = "9834.699-9834.706" ] || fail "run window"
+grep -q "then it reclaimed pages again" <<<"$(text "$DB" "SELECT summary FROM findings
+	WHERE kind = 'reclaim_no_progress'")" || fail "run outcome"
+# Its 7 ms make a warning at reclaim.no_progress_secs=0.005, critical at
+# reclaim.no_progress_critical_secs=0.005.
+expect_ok analyze -d "$DB" --set reclaim.no_progress_episodes=6 --set reclaim.no_progress_secs=0.005
+[ "$(sql "$DB" "SELECT severity FROM findings WHERE kind = 'reclaim_no_progress'")" = warning ] ||
+	fail "no_progress_secs=0.005: $(kinds "$DB")"
+expect_ok analyze -d "$DB" --set reclaim.no_progress_episodes=6 \
+	--set reclaim.no_progress_critical_secs=0.005
+[ "$(sql "$DB" "SELECT severity FROM findings WHERE kind = 'reclaim_no_progress'")" = critical ] ||
+	fail "no_progress_critical_secs=0.005: $(kinds "$DB")"
+expect_ok analyze -d "$DB" --set reclaim.no_progress_episodes=7
+[ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'reclaim_no_progress'")" = 0 ] ||
+	fail "no_progress_episodes=7: a run of 6 is too short"
+
 # --- snapshot-series: memcg reclaim in 7 samples, PSI memory some <= 6 %.
 DB=$T/series.db
 expect_ok ingest -d "$DB" "$SAMPLES/snapshot-series/capture.tar.xz"
@@ -95,6 +119,38 @@ if [ -f "$CAP" ]; then
 		WHERE f.kind = 'oom_kill' AND s.type = 'task' AND s.name = 'mmt-hog'")" -ge 1 ] ||
 		fail "swap capture: no oom_kill of mmt-hog"
 	[ "$(sql "$DB" "SELECT hang_class FROM diagnosis")" = oom ] || fail "swap capture: not oom"
+	# 35 memcg reclaims of mmt-hog in a row reclaim nothing (18 before
+	# oom:mark_victim, as try_charge_memcg counts: one, one after draining
+	# the charge stock, MAX_RECLAIM_RETRIES; 17 after, as the victim exits):
+	# a warning, since the OOM kill followed; not a livelock.
+	F="(SELECT id FROM findings WHERE kind = 'reclaim_no_progress')"
+	[ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'reclaim_no_progress'")" = 1 ] ||
+		fail "swap capture: one run without progress expected: $k"
+	[ "$(text "$DB" "SELECT severity || ' ' || s.name || ':' || s.pid FROM findings f
+		JOIN finding_subjects s ON s.finding_id = f.id WHERE f.id = $F")" = "warning mmt-hog:4858" ] ||
+		fail "swap capture: the run's severity and task"
+	case $(text "$DB" "SELECT title FROM findings WHERE id = $F") in
+	"Reclaim without progress: 35 memcg reclaim episodes in a row freed nothing (mmt-hog), then an OOM kill") ;;
+	*) fail "swap capture: run title: $(text "$DB" "SELECT title FROM findings WHERE id = $F")" ;;
+	esac
+	# 2.5 ms from the first begin to the last end, around the kill.
+	[ "$(sql "$DB" "SELECT round((t_end - t_start) * 1000, 1) FROM findings WHERE id = $F")" = 2.5 ] ||
+		fail "swap capture: run length"
+	[ "$(sql "$DB" "SELECT count(*) FROM finding_evidence WHERE finding_id = $F
+		AND text = 'OOM kill: oom:mark_victim pid 4858 mmt-hog'")" = 1 ] || fail "swap capture: the kill"
+	[ "$(sql "$DB" "SELECT group_concat(event_id, ' ') AS ids FROM (SELECT event_id FROM finding_evidence
+		WHERE finding_id = $F AND text LIKE '% episode without progress:%' ORDER BY idx)")" = \
+		"$(sql "$DB" "SELECT (SELECT min(b.id) FROM mm_vmscan_memcg_reclaim_begin b WHERE b.id >
+			(SELECT max(id) FROM mm_vmscan_memcg_reclaim_end WHERE nr_reclaimed > 0))
+			|| ' ' || (SELECT max(id) FROM mm_vmscan_memcg_reclaim_end) AS ids")" ] ||
+		fail "swap capture: first and last episodes"
+	[ "$(sql "$DB" "SELECT confidence FROM findings WHERE id = $F")" = 0.9 ] || fail "confidence"
+	[ "$(sql "$DB" "SELECT count(*) FROM diagnosis_alternatives WHERE hang_class = 'reclaim_livelock'")" = 0 ] ||
+		fail "swap capture: a run that ended in an OOM kill taken for a livelock"
+	# The threshold moves the rule: 36 in a row is longer than the run.
+	expect_ok analyze -d "$DB" --set reclaim.no_progress_episodes=36
+	[ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'reclaim_no_progress'")" = 0 ] ||
+		fail "swap capture: no_progress_episodes=36 leaves no run"
 fi
 
 # --- real OOM reports: no failure; swap full where the report says so.
