@@ -16,14 +16,14 @@
 #define EVIDENCE_REPORTS 6
 
 static const char sql_allocs[] =
-	"SELECT id, kind, source_id, line_start, t, ifnull(comm, ''), gfp_mask, "
+	"SELECT id, kind, source_id, line_start, " MMT_REPORT_TS("") ", ifnull(comm, ''), gfp_mask, "
 	"gfp_names, alloc_order, kernel, ifnull(culprit, ''), ifnull(detail, ''), "
 	"kind || '|' || ifnull(culprit, '') || '|' || ifnull(detail, '') "
 	"FROM reports WHERE kind IN ('alloc_failure', 'alloc_stall', 'fs_alloc_retry') "
 	"ORDER BY kind, ifnull(culprit, ''), ifnull(detail, ''), t, id";
 
 static const char sql_ooms[] =
-	"SELECT r.id, r.kind, r.source_id, r.line_start, r.t, ifnull(r.comm, ''), "
+	"SELECT r.id, r.kind, r.source_id, r.line_start, " MMT_REPORT_TS("r.") ", ifnull(r.comm, ''), "
 	"r.gfp_mask, r.gfp_names, r.alloc_order, r.kernel, ifnull(r.culprit, ''), "
 	"ifnull(o.memcg, ''), ifnull(o.memcg, '') || '|' || ifnull(o.constraint_kind, ''), "
 	"o.pid, ifnull(o.comm, ''), o.anon_rss_kb, o.line, ifnull(o.constraint_kind, '') "

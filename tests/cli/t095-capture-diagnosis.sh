@@ -76,6 +76,9 @@ ingest_capture capture-memcg-swap-oom
 # the kernel's clock, 0.8 s earlier on the trace's timeline (integer btime).
 start=$(sql "$DB" "SELECT t_start - $T0 FROM findings WHERE kind = 'reclaim_no_progress'")
 within "$start" 18.4 19.7 || fail "swap capture: no progress from $start s, not about 19.44"
+# The OOM report of the kernel log, on the same timeline as the trace.
+start=$(sql "$DB" "SELECT t_start - $T0 FROM findings WHERE kind = 'oom_kill'")
+within "$start" 18.4 19.7 || fail "swap capture: the OOM kill at $start s, not about 19.44"
 [ "$(sql "$DB" "SELECT count(*) FROM findings f, mark_victim v WHERE f.kind = 'reclaim_no_progress'
 	AND v.ts BETWEEN f.t_start AND f.t_end")" = 1 ] || fail "swap capture: the kill is not in the run"
 end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'swap_exhausted'")
@@ -128,6 +131,11 @@ start=$(sql "$DB" "SELECT t_start - $T0 FROM findings WHERE kind = 'shrinker_ine
 end=$(sql "$DB" "SELECT t_end - $T0 FROM findings WHERE kind = 'shrinker_ineffective'")
 within "$start" 9 12 || fail "shrinker capture: shrinking from $start s, not about 10-11"
 within "$end" 43 46 || fail "shrinker capture: shrinking until $end s, not about 44-45"
+# 419 NOFS requests of a batch (1024) or more were refused; the other
+# zero-scan calls asked less than the batch and were only deferred.
+[ "$(sql "$DB" "SELECT count(*) FROM findings WHERE kind = 'shrinker_ineffective'
+	AND summary LIKE '%419 calls asked for a batch or more%'")" = 1 ] ||
+	fail "shrinker capture: refusals miscounted"
 [ "$(sql "$DB" "SELECT ifnull(hang_class, 'none') FROM diagnosis")" = none ] ||
 	fail "shrinker capture: a hang"
 
