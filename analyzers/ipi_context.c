@@ -18,24 +18,47 @@ static void hotplug_add(struct ipi_hotplug_set *set, const struct ipi_hotplug *h
 	set->h[set->n++] = *h;
 }
 
-/* One cpuhp table, in time order per source, folded into operations. */
-static int load_cpuhp(struct mmt_store *st, const char *view, struct ipi_hotplug_set *set,
-		      struct mmt_err *err)
+/*
+ * The cpuhp events of all three tables as one query: one operation emits
+ * enter, multi_enter and exit events interleaved, and must fold into one.
+ * NULL when the trace has none of them.
+ */
+static char *cpuhp_sql(struct mmt_store *st)
 {
-	char tbl[128], *sql;
+	static const char *const views[] = { "cpuhp_enter", "cpuhp_multi_enter", "cpuhp_exit" };
+	char *sql = NULL;
+
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		char tbl[128], *next;
+
+		if (!mmt_event_table(st, NULL, views[i], tbl, sizeof(tbl)))
+			continue;
+		next = sqlite3_mprintf("%s%sSELECT id, common_source, common_ts_ns, %s AS cpu "
+				       "FROM \"%w\"", sql ? sql : "", sql ? " UNION ALL " : "",
+				       mmt_has_columns(st, tbl, "cpu") ? "cpu" : "-1", tbl);
+		sqlite3_free(sql);
+		sql = next;
+	}
+	if (!sql)
+		return NULL;
+	return sqlite3_mprintf(
+		"SELECT e.id, e.common_source, e.common_ts_ns, e.cpu, ifnull(s.t_offset, 0) "
+		"FROM (%z) e JOIN sources s ON s.id = e.common_source "
+		"ORDER BY e.common_source, e.common_ts_ns, e.id", sql);
+}
+
+/* The cpuhp events, in time order per source, folded into operations. */
+static int load_cpuhp(struct mmt_store *st, struct ipi_hotplug_set *set, struct mmt_err *err)
+{
+	char *sql = cpuhp_sql(st);
 	sqlite3_stmt *q;
 	struct ipi_hotplug cur = { 0 };
 	int64_t last_ns = 0;
-	bool open = false, has_cpu;
+	bool open = false;
 	int rc;
 
-	if (!mmt_event_table(st, NULL, view, tbl, sizeof(tbl)))
+	if (!sql)
 		return 0;
-	has_cpu = mmt_has_columns(st, tbl, "cpu");
-	sql = sqlite3_mprintf("SELECT e.id, e.common_source, e.common_ts_ns, %s, "
-			      "ifnull(s.t_offset, 0) FROM \"%w\" e JOIN sources s "
-			      "ON s.id = e.common_source ORDER BY e.common_source, e.common_ts_ns",
-			      has_cpu ? "e.cpu" : "-1", tbl);
 	q = mmt_store_prepare(st, sql, err);
 	sqlite3_free(sql);
 	if (!q)
@@ -96,12 +119,9 @@ static void load_offline_spans(const struct ipi_series *s, struct ipi_hotplug_se
 int ipi_hotplug_load(struct mmt_store *st, const struct ipi_series_set *series,
 		     struct ipi_hotplug_set *out, struct mmt_err *err)
 {
-	static const char *const views[] = { "cpuhp_enter", "cpuhp_multi_enter", "cpuhp_exit" };
-
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-		if (load_cpuhp(st, views[i], out, err) < 0)
-			return -1;
+	if (load_cpuhp(st, out, err) < 0)
+		return -1;
 	for (size_t i = 0; i < series->n; i++)
 		if (!series->s[i].trace)
 			load_offline_spans(&series->s[i], out);
