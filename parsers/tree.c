@@ -18,6 +18,7 @@
 #include <fnmatch.h>
 #include <ftw.h>
 #include <glob.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,26 @@ static void collection_time(struct tree *t)
 	}
 }
 
+/*
+ * /proc/stat's btime is whole seconds, so logs and traces placed by it can
+ * sit up to a second early against samples timed by `date +%s.%N`. A
+ * capture that records its start in both clocks gives the boot time to the
+ * resolution of those two readings; it is taken when it agrees with btime.
+ */
+static void precise_boot_time(struct tree *t)
+{
+	char v[64];
+	double uptime, boot;
+
+	if (t->collected <= 0 ||
+	    !file_value(t->root, "capture.info", "uptime_at_start", '=', v, sizeof(v)))
+		return;
+	uptime = strtod(v, NULL);
+	boot = t->collected - uptime;
+	if (uptime > 0 && (t->btime <= 0 || fabs(boot - t->btime) < 2))
+		t->btime = boot;
+}
+
 /* What the tree records about its machine: name, release, boot time. */
 static void read_meta(struct tree *t)
 {
@@ -232,6 +253,7 @@ static void read_meta(struct tree *t)
 			t->page_size = strtoll(v, NULL, 10);
 		if (file_value(t->root, "capture.info", "started", '=', v, sizeof(v)))
 			t->collected = strtod(v, NULL);
+		precise_boot_time(t);
 		return;
 	}
 	collection_time(t);

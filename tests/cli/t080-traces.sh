@@ -73,7 +73,9 @@ cp "$DAT" "$T/cap/snapshot-series/trace.dat"
 DB2=$T/cap.db
 expect_ok ingest -d "$DB2" "$T/cap/snapshot-series"
 out_has "snapshot-series/trace.dat: trace_dat "
-btime=$(sed -n 's/^btime=//p' "$T/cap/snapshot-series/capture.info")
+# The boot time to a fraction of a second: started - uptime_at_start.
+btime=$(awk -F= '/^started=/ { s = $2 } /^uptime_at_start=/ { u = $2 }
+	END { printf "%.6f", s - u }' "$T/cap/snapshot-series/capture.info")
 [ "$(sql "$DB2" "SELECT count(*) FROM events WHERE abs(ts - (ts_ns / 1e9 + $btime)) < 1e-6")" = 4087 ] ||
 	fail "trace times not moved by the boot time $btime"
 # Recorded in the minute of 23:15 UTC on 2026-11-21 (the file's time when it
