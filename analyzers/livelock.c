@@ -94,13 +94,8 @@ static void gfp_context(const struct retry_group *g, char *flags, size_t fn, cha
 		mmt_gfp_from_names(mask, g->names, &d);
 	else
 		mmt_gfp_decode(mask, g->has_kernel ? g->kernel : NULL, &d);
-	if (!d.known) {
-		/* __GFP_IO and __GFP_FS have kept bits 0x40 and 0x80 in every layout. */
-		d.direct_reclaim = true;
-		d.io = mask & 0x40;
-		d.fs = mask & 0x80;
-		mmt_gfp_classify(&d);
-	}
+	if (!d.known) /* a retry loop: the allocation reclaims */
+		mmt_gfp_decode_io_fs(mask, &d);
 	snprintf(flags, fn, "%s", d.flags);
 	snprintf(ctx, cn, "%s", mmt_gfp_context_name(d.context) ?
 		 mmt_gfp_context_name(d.context) : "");

@@ -207,6 +207,16 @@ void mmt_gfp_classify(struct mmt_gfp_decoded *out)
 	out->known = true;
 }
 
+void mmt_gfp_decode_io_fs(uint64_t mask, struct mmt_gfp_decoded *out)
+{
+	/* __GFP_IO and __GFP_FS have kept bits 0x40 and 0x80 in every layout. */
+	memset(out, 0, sizeof(*out));
+	out->direct_reclaim = true;
+	out->io = mask & 0x40;
+	out->fs = mask & 0x80;
+	mmt_gfp_classify(out);
+}
+
 const char *mmt_gfp_context_name(enum mmt_gfp_context ctx)
 {
 	switch (ctx) {

@@ -63,6 +63,13 @@ const char *mmt_gfp_context_name(enum mmt_gfp_context ctx);	/* "atomic", "nofs",
  */
 void mmt_gfp_classify(struct mmt_gfp_decoded *out);
 
+/*
+ * For a mask of a kernel no layout covers, from a caller that knows the
+ * allocation may reclaim (a retry loop, a stall): the context from
+ * __GFP_IO and __GFP_FS alone, the two bits every layout kept. No names.
+ */
+void mmt_gfp_decode_io_fs(uint64_t mask, struct mmt_gfp_decoded *out);
+
 /* For `mmtriage gfp --layouts`: the i-th layout's range, NULL past the end. */
 const struct mmt_gfp_layout *mmt_gfp_layout_at(size_t i);
 const char *mmt_gfp_layout_range(const struct mmt_gfp_layout *l);	/* "2.6.24 - 2.6.25" */

@@ -586,6 +586,32 @@ static int scan_file(const char *path, const struct stat *st, int type, struct F
 	return 0;
 }
 
+/*
+ * Masks of kernels no layout covers: the context from __GFP_IO and __GFP_FS
+ * alone must agree with the full decoding of the same masks where a
+ * layout covers them (GFP_NOFS|__GFP_NOWARN of 3.x, and 6.x's GFP_NOFS,
+ * GFP_NOIO, GFP_KERNEL).
+ */
+static void test_io_fs_fallback(void **state)
+{
+	static const struct { uint64_t mask; const char *kver; int ctx; } cases[] = {
+		{ 0x250, "3.13.0", CF }, { 0xc40, "6.1.0", CF },
+		{ 0xc00, "6.1.0", CI }, { 0xcc0, "6.1.0", CK },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mmt_gfp_decoded fallback, full;
+
+		mmt_gfp_decode_io_fs(cases[i].mask, &fallback);
+		assert_int_equal(mmt_gfp_decode(cases[i].mask, cases[i].kver, &full), 0);
+		assert_true(fallback.known);
+		assert_string_equal(fallback.flags, "");
+		assert_int_equal(fallback.context, cases[i].ctx);
+		assert_int_equal(full.context, cases[i].ctx);
+	}
+}
+
 static void test_corpus_agreement(void **state)
 {
 	const char *src = getenv("MMT_SOURCE_DIR");
@@ -619,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_kernels),
 		cmocka_unit_test(test_from_names),
 		cmocka_unit_test(test_all_bits),
+		cmocka_unit_test(test_io_fs_fallback),
 		cmocka_unit_test(test_corpus_agreement),
 	};
 
