@@ -3,7 +3,10 @@
  *
  * Most events print "name=value" pairs ("comm=foo pid=12 prio=120
  * target_cpu=001"); a value runs to the next " name=", so task names with
- * blanks stay whole. Text before the first pair, and the whole text of an
+ * blanks stay whole. A few print a field's name with '-' for '_'
+ * (oom:mark_victim's "comm=%s total-vm=%lukB anon-rss=%lukB"): such a
+ * name still starts a pair, and its column takes the field's real name
+ * (total_vm), as in trace.dat. Text before the first pair, and the whole text of an
  * event that prints no pair at all (block_rq_issue's "254,0 W 4096 () ..."),
  * goes to a TEXT column `info`. trace-cmd's plugins print sched_switch as
  * "prev:pid [prio] S ==> next:pid [prio]" and sched_wakeup as
@@ -42,16 +45,27 @@ static bool is_ident(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
 }
 
-/* Length of "name=" at s, 0 when s does not start a pair. */
+/* Length of "name=" at s, 0 when s does not start a pair; '-' may be inside a name. */
 static size_t pair_start(const char *s, size_t n)
 {
 	size_t i = 0;
 
 	if (n == 0 || is_digit(s[0]) || !is_ident(s[0]))
 		return 0;
-	while (i < n && is_ident(s[i]))
+	while (i < n && (is_ident(s[i]) || (s[i] == '-' && i + 1 < n && is_ident(s[i + 1]))))
 		i++;
 	return i < n && s[i] == '=' ? i + 1 : 0;
+}
+
+/* A printed field name against a column's name: '-' in the former is '_'. */
+static bool same_name(const char *printed, size_t n, const char *column, size_t column_n)
+{
+	if (n != column_n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (printed[i] != column[i] && !(printed[i] == '-' && column[i] == '_'))
+			return false;
+	return true;
 }
 
 /* Offset of the blank before the next "name=" at or after from, or n. */
@@ -373,17 +387,21 @@ static int field_index(struct tt_event *ev, const struct tt_pair *p, size_t hint
 		       bool *grown)
 {
 	struct mmt_trace_field *f;
+	char *name;
 
-	if (hint < ev->nfields && ev->name_n[hint] == p->name_n &&
-	    !memcmp(ev->fields[hint].name, p->name, p->name_n))
+	if (hint < ev->nfields &&
+	    same_name(p->name, p->name_n, ev->fields[hint].name, ev->name_n[hint]))
 		return (int)hint;
 	for (size_t i = 0; i < ev->nfields; i++)
-		if (ev->name_n[i] == p->name_n && !memcmp(ev->fields[i].name, p->name, p->name_n))
+		if (same_name(p->name, p->name_n, ev->fields[i].name, ev->name_n[i]))
 			return (int)i;
 	if (ev->nfields == TT_MAX_FIELDS || p->name_n > 100)
 		return -1;
 	f = &ev->fields[ev->nfields];
-	f->name = xstrndup(p->name, p->name_n);
+	f->name = name = xstrndup(p->name, p->name_n);
+	for (char *c = name; *c; c++)
+		if (*c == '-')
+			*c = '_';
 	f->kind = field_kind(p->name, p->name_n, p->val, p->val_n);
 	f->ctype = NULL;
 	ev->name_n[ev->nfields] = p->name_n;

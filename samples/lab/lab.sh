@@ -19,9 +19,18 @@ LAB_MODDIR=${LAB_MODDIR:-/lib/modules/$LAB_KVER}
 LAB_MEM=${LAB_MEM:-256}
 LAB_SMP=${LAB_SMP:-2}
 LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+# A scratch disk for the guest (/dev/vdb), a sparse file of LAB_DISK_MB MiB
+# made on the host, with a filesystem of LAB_DISK_FS (mkfs.TYPE on the
+# host, e.g. xfs) or raw when that is empty. 0: no scratch disk.
+LAB_DISK_MB=${LAB_DISK_MB:-0}
+LAB_DISK_FS=${LAB_DISK_FS:-}
+# More -drive options for the scratch disk, e.g. QEMU's I/O throttling
+# ("throttling.bps-write=65536") to make a slow device.
+LAB_DISK_OPTS=${LAB_DISK_OPTS:-}
 # Modules the guest init loads, in this order (their dependencies first, as
-# modules.dep lists them).
-LAB_MODULES=${LAB_MODULES:-"virtio_pci virtio_blk zram xfs loop"}
+# modules.dep lists them). lzo-rle is zram's default compressor, which the
+# crypto API would otherwise ask modprobe for (the guest has none).
+LAB_MODULES=${LAB_MODULES:-"virtio_pci virtio_blk lzo-rle zram xfs loop"}
 
 lab_log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -82,20 +91,59 @@ lab_initramfs() {
 	rm -rf "$root"
 }
 
+# lab_scratch_disk IMG: the scratch disk of LAB_DISK_MB/LAB_DISK_FS in IMG
+# (nothing when LAB_DISK_MB is 0).
+lab_scratch_disk() {
+	[ "$LAB_DISK_MB" -gt 0 ] || return 0
+	truncate -s 0 "$1" && truncate -s "${LAB_DISK_MB}M" "$1"
+	[ -z "$LAB_DISK_FS" ] || "mkfs.$LAB_DISK_FS" -q "$1" ||
+		{ echo "lab: mkfs.$LAB_DISK_FS failed" >&2; return 1; }
+}
+
+# lab_await_poweroff PID CONSOLE_LOG: wait for the QEMU run PID (timeout
+# and qemu). Once the guest has powered off ("reboot: Power down" on its
+# console), QEMU still drains the I/O it holds before it exits, which on a
+# throttled scratch disk takes minutes: after 5 s more it is stopped. The
+# result disk needs nothing from it then (raw file, written through).
+lab_await_poweroff() {
+	local pid=$1 console=$2 waited=0 rc=0
+	# shellcheck disable=SC2064 # this pid, now
+	trap "kill $pid 2>/dev/null; exit 130" INT TERM
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -q 'reboot: Power down' "$console" 2>/dev/null; then
+			[ $waited -ge 5 ] && { lab_log "guest powered off; stopping QEMU's drain"; kill "$pid"; }
+			waited=$((waited + 1))
+		fi
+		sleep 1
+	done
+	wait "$pid" || rc=$?
+	trap - INT TERM
+	[ $waited -gt 5 ] && rc=0
+	return $rc
+}
+
 # lab_boot INITRD RESULT_IMG CONSOLE_LOG [APPEND...]: boot the guest until it
 # powers off or LAB_TIMEOUT passes; the scenario's archive lands in
-# RESULT_IMG (a raw disk of 64 MiB, /dev/vda in the guest).
+# RESULT_IMG (a raw disk of 64 MiB, /dev/vda in the guest). With
+# LAB_DISK_MB, the scratch disk RESULT_IMG.scratch is /dev/vdb.
 lab_boot() {
 	local initrd=$1 img=$2 console=$3 rc
+	local -a disks=(-drive "file=$img,if=virtio,format=raw,cache=unsafe")
 	shift 3
 	truncate -s 0 "$img" && truncate -s 64M "$img"
+	if [ "$LAB_DISK_MB" -gt 0 ]; then
+		lab_scratch_disk "$img.scratch" || return 1
+		disks+=(-drive "file=$img.scratch,if=virtio,format=raw,cache=unsafe${LAB_DISK_OPTS:+,$LAB_DISK_OPTS}")
+	fi
 	lab_log "booting $LAB_KVER (TCG, ${LAB_SMP} CPUs, ${LAB_MEM} MiB), console in $console"
+	rm -f "$console" # a last run's "Power down" must not end this one
 	timeout --foreground -k 10 "$LAB_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max \
 		-m "$LAB_MEM" -smp "$LAB_SMP" -display none -no-reboot \
 		-serial "file:$console" -monitor none \
 		-device vmcoreinfo -kernel "$LAB_KERNEL" -initrd "$initrd" \
-		-drive "file=$img,if=virtio,format=raw,cache=unsafe" \
-		-append "console=ttyS0 nokaslr panic=-1 quiet loglevel=6 $*"
+		"${disks[@]}" \
+		-append "console=ttyS0 nokaslr panic=-1 quiet loglevel=6 $*" &
+	lab_await_poweroff $! "$console"
 	rc=$?
 	[ $rc -eq 124 ] && lab_log "guest did not power off within ${LAB_TIMEOUT}s"
 	return $rc

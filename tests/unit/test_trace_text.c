@@ -272,6 +272,29 @@ static void test_vmscan(void **state)
 }
 
 /*
+ * trace-guest-oom.txt:31 "hog1-736 [000] ...1. 13.493596: mark_victim: pid=736
+ * comm=hog1 total-vm=31824kB anon-rss=30020kB file-rss:4kB shmem-rss:772kB uid=0
+ * pgtables=96kB oom_score_adj=1000" (a 6.1 guest's tracefs): the kernel prints
+ * total_vm and anon_rss as "total-vm=" and "anon-rss=". They still start pairs,
+ * so comm is the task name alone, and their columns have the fields' names.
+ */
+static void test_hyphen_names(void **state)
+{
+	struct kfx fx;
+	char got[128];
+
+	kfx_open_data(&fx, DIR, "trace-guest-oom.txt");
+	kfx_qtext(&fx, got, sizeof(got), "SELECT comm || '|' || total_vm || '|' || anon_rss || "
+		  "'|' || uid || '|' || oom_score_adj FROM ev_oom_mark_victim WHERE pid = 736");
+	assert_string_equal(got, "hog1|31824kB|30020kB file-rss:4kB shmem-rss:772kB|0|1000");
+	kfx_qtext(&fx, got, sizeof(got), "SELECT group_concat(comm, ' ') FROM "
+		  "(SELECT comm FROM mark_victim ORDER BY ts)");
+	assert_string_equal(got, "hog1 hog2 hog3");
+	assert_int_equal(fx.warnings, 0);
+	kfx_close(&fx);
+}
+
+/*
  * trace-noirqinfo.txt:49 "bash-481 [001]   7838.291317: ipi_send_cpu: cpu=0
  * callsite=on_each_cpu_cond_mask+0x20/0x60
  * callback=generic_smp_call_function_single_interrupt+0x0/0x10"; report.txt:209
@@ -752,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_sched_wakeup),
 		cmocka_unit_test(test_vmscan),
 		cmocka_unit_test(test_ipi_send_cpu),
+		cmocka_unit_test(test_hyphen_names),
 		cmocka_unit_test(test_report_latency),
 		cmocka_unit_test(test_irq_info),
 		cmocka_unit_test(test_common_columns),

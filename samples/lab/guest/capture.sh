@@ -11,9 +11,41 @@ CAP=/capture
 CAP_BTIME=$(awk '/^btime/ { print $2 }' /proc/stat)
 CAP_SERIES="meminfo vmstat zoneinfo buddyinfo pagetypeinfo slabinfo interrupts swaps pressure/memory pressure/io pressure/cpu"
 CAP_LOOP_PID=""
+# The reclaim events the analyzers read, without the per-page and
+# per-shrinker ones (lru_isolate, write_folio, shrink_slab) and
+# lru_shrink_active, which would fill a small guest's ring buffer many
+# times over under pressure (100,000 of each a second while reclaim scans
+# pages it cannot free).
+# shellcheck disable=SC2034 # used by the scenarios
+CAP_RECLAIM_EVENTS="vmscan:mm_vmscan_kswapd_sleep vmscan:mm_vmscan_kswapd_wake
+vmscan:mm_vmscan_wakeup_kswapd vmscan:mm_vmscan_direct_reclaim_begin
+vmscan:mm_vmscan_direct_reclaim_end vmscan:mm_vmscan_lru_shrink_inactive
+vmscan:mm_vmscan_throttled oom:mark_victim oom:reclaim_retry_zone"
 
-cap_now() { awk -v b="$CAP_BTIME" '{ printf "%.2f\n", b + $1 }' /proc/uptime; }
-cap_uptime() { cut -d' ' -f1 /proc/uptime; }
+# cap_arg NAME DEFAULT: the value of lab.NAME=VALUE on the kernel command
+# line (run.sh's APPEND arguments), else DEFAULT: how a scenario takes
+# parameters.
+cap_arg() {
+	local a line
+	read -r line < /proc/cmdline
+	for a in $line; do
+		case "$a" in "lab.$1="*) echo "${a#*=}"; return ;; esac
+	done
+	echo "$2"
+}
+
+# Both with the shell's read, not a command: no fork, so they cost no
+# allocation and take no time when memory is short.
+cap_uptime() {
+	local up rest
+	read -r up rest < /proc/uptime
+	echo "$up"
+}
+cap_now() {
+	local up
+	up=$(cap_uptime)
+	echo "$((CAP_BTIME + ${up%.*})).${up#*.}"
+}
 
 # cap_mark TEXT: a marker line in the kernel log, as the host recipes write.
 cap_mark() { echo "mmtriage-lab: $* (uptime $(cap_uptime))" > /dev/kmsg; }
@@ -33,12 +65,15 @@ cap_info() {
 	} > "$CAP/capture.info"
 }
 
+# cap_sample: one sample of every series file, each with its own time:
+# under memory pressure reading one file can stall for seconds, and a
+# single time for the round would make the rates of the later files
+# (PSI totals, vmstat) wrong.
 cap_sample() {
-	local now f
-	now=$(cap_now)
+	local f
 	for f in $CAP_SERIES; do
 		[ -r "/proc/$f" ] || continue
-		{ echo "$now"; cat "/proc/$f"; } >> "$CAP/proc/$f"
+		{ cap_now; cat "/proc/$f"; } >> "$CAP/proc/$f"
 	done
 }
 
@@ -57,6 +92,16 @@ cap_start() {
 cap_stop() {
 	[ -n "$CAP_LOOP_PID" ] && kill "$CAP_LOOP_PID" 2>/dev/null
 	CAP_LOOP_PID=""
+# The reclaim events the analyzers read, without the per-page and
+# per-shrinker ones (lru_isolate, write_folio, shrink_slab) and
+# lru_shrink_active, which would fill a small guest's ring buffer many
+# times over under pressure (100,000 of each a second while reclaim scans
+# pages it cannot free).
+# shellcheck disable=SC2034 # used by the scenarios
+CAP_RECLAIM_EVENTS="vmscan:mm_vmscan_kswapd_sleep vmscan:mm_vmscan_kswapd_wake
+vmscan:mm_vmscan_wakeup_kswapd vmscan:mm_vmscan_direct_reclaim_begin
+vmscan:mm_vmscan_direct_reclaim_end vmscan:mm_vmscan_lru_shrink_inactive
+vmscan:mm_vmscan_throttled oom:mark_victim oom:reclaim_retry_zone"
 	cap_sample
 }
 
@@ -75,36 +120,52 @@ cap_trace_start() {
 	echo 1 > $t/tracing_on
 }
 
+# cap_trace_stop: the text trace, and per CPU the ring buffer's stats
+# ("# cpuN" then its stats file: overrun and dropped events are losses)
+# and the trace clock.
 cap_trace_stop() {
-	local t=/sys/kernel/tracing
+	local t=/sys/kernel/tracing c
 	echo 0 > $t/tracing_on
 	cat $t/trace > "$CAP/trace.txt"
-	cat $t/per_cpu/cpu*/stats > "$CAP/trace-stats.txt" 2>/dev/null
+	{
+		echo "# trace_clock: $(cat $t/trace_clock)"
+		echo "# buffer_size_kb: $(cat $t/buffer_size_kb)"
+		for c in "$t"/per_cpu/cpu*; do
+			echo "# ${c##*/}"
+			cat "$c/stats"
+		done
+	} > "$CAP/trace-stats.txt" 2>/dev/null
 	echo 0 > $t/events/enable
 }
 
 # cap_slab_copy: /sys/kernel/slab as the layout wants it (attribute files
-# per cache, aliases as symlinks).
+# per cache, aliases as symlinks). The shell's read and echo, not cat: a
+# fork per file takes seconds for the whole tree in a TCG guest.
 cap_slab_copy() {
-	local d n a
+	local d n a v t
 	mkdir -p "$CAP/sys/kernel/slab"
 	for d in /sys/kernel/slab/*; do
 		n=${d##*/}
 		if [ -L "$d" ]; then
-			ln -s "$(readlink "$d" | sed 's,.*/,,')" "$CAP/sys/kernel/slab/$n"
+			t=$(readlink "$d")
+			ln -s "${t##*/}" "$CAP/sys/kernel/slab/$n"
 			continue
 		fi
 		mkdir -p "$CAP/sys/kernel/slab/$n"
 		for a in object_size slab_size order objects slabs aliases reclaim_account ctor align; do
-			cat "$d/$a" > "$CAP/sys/kernel/slab/$n/$a" 2>/dev/null
+			[ -r "$d/$a" ] || continue
+			v=
+			IFS= read -r v < "$d/$a"
+			echo "$v" > "$CAP/sys/kernel/slab/$n/$a"
 		done
 	done
 }
 
 # cap_pack DEVICE: the kernel log, then everything under /capture as one
-# tar archive written onto DEVICE.
+# tar archive written onto DEVICE, flushed with an fsync of DEVICE alone: a
+# global sync would wait for whatever a scenario left dirty on a slow or
+# stuck scratch disk.
 cap_pack() {
 	dmesg > "$CAP/dmesg.txt"
-	sync
-	tar cf "$1" -C / capture && sync
+	tar cf "$1" -C / capture && sync "$1"
 }
