@@ -47,6 +47,10 @@ static const struct mmt_threshold reclaim_thresholds[] = {
 	  "the kernel's own count of rounds without progress before it calls the OOM killer" },
 	{ "reclaim.no_progress_oom_secs", 5, "s", "how soon after such a run an OOM kill "
 	  "(oom:mark_victim, an oom_kill finding) counts as its outcome" },
+	{ "reclaim.livelock_secs", 10, "s", "length of a group of reclaim runs without "
+	  "progress (reclaim.no_progress_episodes) that makes it a livelock" },
+	{ "reclaim.livelock_min_tasks", 2, "count", "tasks such a group must hold to be a "
+	  "livelock" },
 	{ "reclaim.shrinker_min_scan", 10000, "objects", "objects a shrinker must "
 	  "scan (or be asked to scan) before shrinker_ineffective is considered" },
 	{ "reclaim.shrinker_freed_pct", 5, "%", "freed per scanned below which a "
@@ -182,9 +186,10 @@ static const char sql_vmstat[] =
 	"sum(CASE WHEN key IN ('pgsteal_anon', 'pgsteal_file') THEN rate END), "
 	"max(CASE WHEN key = 'pswpout' THEN rate END), "
 	"max(CASE WHEN key = 'pswpin' THEN rate END), "
-	"max(CASE WHEN key = 'oom_kill' THEN value END) "
+	"max(CASE WHEN key = 'oom_kill' THEN value END), "
+	"max(CASE WHEN key = 'pageoutrun' THEN rate END) "
 	"FROM vmstat WHERE ts IS NOT NULL AND (key LIKE 'allocstall%' OR key LIKE 'pgscan%' "
-	"OR key LIKE 'pgsteal%' OR key IN ('pswpout', 'pswpin', 'oom_kill')) "
+	"OR key LIKE 'pgsteal%' OR key IN ('pswpout', 'pswpin', 'oom_kill', 'pageoutrun')) "
 	"GROUP BY source, ts ORDER BY source, ts";
 
 static double col_rate(sqlite3_stmt *q, int i)
@@ -223,6 +228,7 @@ int rc_vmstat_load(struct mmt_store *st, struct rc_vmstat *vm, struct mmt_err *e
 		v->pswpin = col_rate(q, 10);
 		v->has_oom = !mmt_col_null(q, 11);
 		v->oom_kill = sqlite3_column_int64(q, 11);
+		v->pageoutrun = col_rate(q, 12);
 	}
 	return rc;
 }

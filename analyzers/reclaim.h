@@ -81,6 +81,7 @@ struct rc_vm {
 	double ts;
 	double allocstall, scan_direct, steal_direct, scan_kswapd, steal_kswapd;
 	double scan_all, steal_all, pswpout, pswpin;
+	double pageoutrun;	/* kswapd's balance runs: it ran, even scanning slab only */
 	int64_t oom_kill;
 	bool has_oom;
 };
@@ -106,6 +107,22 @@ const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_
  * rc_retry_progress, which then writes the findings.
  */
 enum rc_reclaim_kind { RC_DIRECT, RC_MEMCG, RC_SOFTLIMIT, RC_NKINDS };
+
+/*
+ * A group of runs without progress, as reclaim_livelock.c judges it: long
+ * and of several tasks, it is a livelock (reclaim.livelock_* thresholds).
+ */
+#define RC_LOOP_TASKS 8
+struct rc_loop {
+	double t0, t1;
+	size_t episodes, tasks;
+	int64_t source, first_event, last_event;
+	const char *kernel;
+	bool oom;
+	struct { int64_t pid; char comm[64]; } task[RC_LOOP_TASKS];
+	size_t ntask;
+};
+int rc_livelock_check(struct mmt_store *st, const struct rc_loop *l, struct mmt_err *err);
 struct rc_retries;
 struct rc_retries *rc_retries_new(const struct rc_traces *tr);
 void rc_retries_begin_kind(struct rc_retries *r, enum rc_reclaim_kind kind);

@@ -4,9 +4,12 @@
  * with no mm_vmscan_wakeup_kswapd since it went to sleep (kswapd was not
  * even woken: a GFP mask without __GFP_KSWAPD_RECLAIM, or a node kswapd
  * gave up on). Memory-cgroup reclaim never wakes kswapd by design and is
- * not read here.
+ * not read here; nor, for the severity, are allocations whose GFP mask does
+ * not ask for kswapd (huge-page faults with defrag=always): they reclaim
+ * by themselves by design.
  */
 #include "analyzers/reclaim.h"
+#include "core/gfp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +22,8 @@ struct kswapd_state {
 	signed char asleep[MAX_NODES];	/* -1 unknown, 0 awake, 1 asleep */
 	bool woken[MAX_NODES];		/* a wakeup_kswapd since it slept */
 	size_t idle, unwoken, direct;
+	size_t by_design;		/* idle episodes whose mask does not wake kswapd */
+	struct { int64_t mask; bool text, nokswapd; char names[128]; } last_mask;
 	int64_t first_id, last_id, first_source, pid;
 	double t_first, t_last;
 	char comm_first[64];
@@ -50,12 +55,41 @@ static int build_sql(struct mmt_store *st, char *sql, size_t n)
 		direct |= inputs[i].what == EV_DIRECT;
 		kswapd |= inputs[i].what == EV_SLEEP || inputs[i].what == EV_WAKE;
 		len += (size_t)snprintf(sql + len, n - len, "%sSELECT id, common_source, "
-					"common_ts_ns, %d, %s, common_pid, common_comm_id FROM \"%s\"",
-					arms++ ? " UNION ALL " : "", inputs[i].what, inputs[i].nid,
+					"common_ts_ns, %d, %s, common_pid, common_comm_id, %s "
+					"FROM \"%s\"", arms++ ? " UNION ALL " : "", inputs[i].what,
+					inputs[i].nid, inputs[i].what == EV_DIRECT &&
+					mmt_has_columns(st, tbl, "gfp_flags") ? "gfp_flags" : "NULL",
 					tbl);
 	}
 	snprintf(sql + len, n - len, " ORDER BY 1");
 	return direct && kswapd;
+}
+
+/*
+ * Whether the episode's GFP mask (column 7: a number, or names as text
+ * traces print it) lacks __GFP_KSWAPD_RECLAIM. The last mask is kept:
+ * episodes come in runs of one mask, and there may be millions.
+ */
+static bool mask_skips_kswapd(struct kswapd_state *k, sqlite3_stmt *q, const char *kernel)
+{
+	struct mmt_gfp_decoded d;
+	bool text = sqlite3_column_type(q, 7) == SQLITE_TEXT;
+	int64_t mask = sqlite3_column_int64(q, 7);
+	const char *names = text ? mmt_col_text(q, 7) : "";
+
+	if (mmt_col_null(q, 7))
+		return false;
+	if (k->last_mask.text == text && (text ? !strcmp(k->last_mask.names, names) :
+					  k->last_mask.mask == mask))
+		return k->last_mask.nokswapd;
+	if (text ? mmt_gfp_from_names(0, names, &d) < 0 :
+		   mmt_gfp_decode((uint64_t)mask, kernel && kernel[0] ? kernel : NULL, &d) < 0)
+		d.known = false;
+	k->last_mask.text = text;
+	k->last_mask.mask = mask;
+	snprintf(k->last_mask.names, sizeof(k->last_mask.names), "%s", names);
+	k->last_mask.nokswapd = d.known && d.direct_reclaim && !d.kswapd;
+	return k->last_mask.nokswapd;
 }
 
 /* Every node kswapd was seen on is asleep (and at least one was seen). */
@@ -112,12 +146,14 @@ static void step(struct kswapd_state *k, sqlite3_stmt *q, const struct rc_traces
 			k->comm_id = sqlite3_column_int64(q, 6);
 		}
 		k->unwoken += unwoken;
+		k->by_design += unwoken && mask_skips_kswapd(k, q, s ? s->kernel : NULL);
 	}
 }
 
 static int report(struct mmt_store *st, struct kswapd_state *k, struct mmt_err *err)
 {
-	bool warn = (double)k->idle >= mmt_threshold("reclaim.kswapd_idle_episodes");
+	bool warn = (double)(k->idle - k->by_design) >=
+		    mmt_threshold("reclaim.kswapd_idle_episodes");
 	struct rc_ev ev = { st, 0, 0 };
 	struct mmt_finding f;
 	char comm[64];
@@ -138,6 +174,13 @@ static int report(struct mmt_store *st, struct kswapd_state *k, struct mmt_err *
 		    "filesystem memory. Next: look at kswapd's last mm_vmscan_kswapd_sleep "
 		    "and whether its reclaim freed anything before it slept.", k->direct,
 		    k->idle, k->unwoken, comm, (long long)k->pid);
+	if (k->by_design)
+		mmt_sb_addf(&f.summary, " %zu of the episodes without a wake-up came from "
+			    "allocations whose GFP mask does not ask for kswapd (such as "
+			    "GFP_TRANSHUGE, huge-page faults with defrag=always): they reclaim by "
+			    "themselves by design, and only the %zu others count towards a "
+			    "warning (reclaim.kswapd_idle_episodes).", k->by_design,
+			    k->idle - k->by_design);
 	mmt_finding_time(&f, k->t_first);
 	mmt_finding_time(&f, k->t_last);
 	f.score = warn ? 600 : 150;

@@ -197,7 +197,11 @@ int rc_vmstat_progress(struct mmt_store *st, const struct rc_vmstat *vm, struct 
 	return rc;
 }
 
-/* Samples with global direct reclaim (allocstall) while pgscan_kswapd is flat. */
+/*
+ * Samples with global direct reclaim (allocstall) while pgscan_kswapd is
+ * flat and kswapd ran no balance pass (pageoutrun): a kswapd that scans
+ * only slab moves pageoutrun but not pgscan_kswapd.
+ */
 int rc_kswapd_vmstat(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err)
 {
 	const struct rc_vm *first = NULL, *last = NULL;
@@ -213,7 +217,7 @@ int rc_kswapd_vmstat(struct mmt_store *st, const struct rc_vmstat *vm, struct mm
 		double dt = v->ts - vm->v[i - 1].ts;
 
 		if (v->source != vm->v[i - 1].source || !(v->allocstall > 0) ||
-		    isnan(v->scan_kswapd) || v->scan_kswapd > 0)
+		    isnan(v->scan_kswapd) || v->scan_kswapd > 0 || v->pageoutrun > 0)
 			continue;
 		first = first ? first : v;
 		last = v;
@@ -230,7 +234,7 @@ int rc_kswapd_vmstat(struct mmt_store *st, const struct rc_vmstat *vm, struct mm
 		 "(vmstat)", secs);
 	mmt_sb_addf(&f.summary, "In %zu sample interval%s (%.0f s in all, from %s) tasks "
 		    "entered global direct reclaim %.0f times (allocstall_*) while "
-		    "pgscan_kswapd did not move: kswapd was asleep or not woken. The "
+		    "neither pgscan_kswapd nor pageoutrun moved: kswapd was asleep or not woken. The "
 		    "allocator wakes kswapd before reclaiming directly unless the GFP mask "
 		    "lacks __GFP_KSWAPD_RECLAIM or kswapd gave up on the node (16 runs "
 		    "without progress); memory-cgroup limit reclaim is not counted here. "

@@ -523,6 +523,25 @@ static int report_group(struct mmt_store *st, const struct run_group *g,
 	return id < 0 ? -1 : add_evidence(st, id, g, runs, err);
 }
 
+static int check_livelock(struct mmt_store *st, const struct rc_retries *a,
+			  const struct run_group *g, struct mmt_err *err)
+{
+	const struct zero_run *runs = a->runs;
+	const struct rc_trace_src *src = rc_trace_src(a->tr, runs[g->first].source);
+	struct rc_loop l = { .t0 = g->t0, .t1 = g->t1, .episodes = g->episodes,
+			     .tasks = g->tasks, .source = runs[g->first].source,
+			     .first_event = runs[g->first].first_begin,
+			     .last_event = last_ending(g, runs)->last_end,
+			     .kernel = src ? src->kernel : NULL, .oom = g->oom };
+
+	for (size_t i = g->first; i < g->first + g->n && l.ntask < RC_LOOP_TASKS; i++) {
+		l.task[l.ntask].pid = runs[i].pid;
+		rc_comm(st, runs[i].comm_id, l.task[l.ntask].comm, sizeof(l.task[0].comm));
+		l.ntask++;
+	}
+	return rc_livelock_check(st, &l, err);
+}
+
 int rc_retry_progress(struct mmt_store *st, struct rc_retries *a, struct mmt_err *err)
 {
 	struct run_group *g = NULL;
@@ -538,8 +557,11 @@ int rc_retry_progress(struct mmt_store *st, struct rc_retries *a, struct mmt_err
 		rc = find_ooms(st, g, ng, err);
 	if (rc == 0 && ng)
 		qsort(g, ng, sizeof(*g), cmp_group);
-	for (size_t i = 0; i < ng && i < MAX_FINDINGS && rc == 0; i++)
+	for (size_t i = 0; i < ng && i < MAX_FINDINGS && rc == 0; i++) {
 		rc = report_group(st, &g[i], a->runs, ng, err);
+		if (rc == 0)
+			rc = check_livelock(st, a, &g[i], err);
+	}
 	free(g);
 	return rc;
 }

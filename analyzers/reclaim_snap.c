@@ -117,13 +117,18 @@ static bool sustained(size_t hot, size_t samples)
 	return hot >= 2 || (hot == 1 && samples == 1);
 }
 
+/*
+ * PSI measures what matters, the time tasks lost; allocstall rates only say
+ * that reclaim ran. Where PSI was sampled, a high allocstall rate with PSI
+ * low (huge-page faults reclaiming cheaply, say) stays information.
+ */
 static const char *snap_severity(const struct snap_stall *s, size_t npsi, int *score)
 {
 	if (sustained(s->full_hot, npsi)) {
 		*score = 700;
 		return "critical";
 	}
-	if (sustained(s->some_hot, npsi) || s->alloc_hot >= 2) {
+	if (sustained(s->some_hot, npsi) || (s->alloc_hot >= 2 && !npsi)) {
 		*score = 450;
 		return "warning";
 	}

@@ -1220,6 +1220,21 @@ struct oom_table {
 	double total_kb;
 };
 
+/*
+ * The tables of one source's OOM reports, as one finding: a machine that
+ * OOMs again and again with slab dominating prints the same table each
+ * time. The table of the largest total speaks for them; every report is
+ * evidence, up to OOM_EVIDENCE.
+ */
+#define OOM_EVIDENCE 6
+struct oom_set {
+	struct oom_table worst;
+	size_t count;
+	int64_t source, report[OOM_EVIDENCE], header_line[OOM_EVIDENCE];
+	double t0, t1;
+	bool has_t;
+};
+
 static bool parse_oom_row(const char *text, struct top_cache *c)
 {
 	char name[128];
@@ -1257,8 +1272,9 @@ static void oom_table_add(struct oom_table *o, const struct top_cache *c)
 	}
 }
 
-static int emit_oom_table(struct mmt_store *st, const struct oom_table *o, struct mmt_err *err)
+static int emit_oom_table(struct mmt_store *st, const struct oom_set *set, struct mmt_err *err)
 {
+	const struct oom_table *o = &set->worst;
 	sqlite3_stmt *s = mmt_store_stmt(st, sql_oom_counters, err);
 	struct mmt_finding f;
 	int64_t unrecl = 0, ram = 0, id;
@@ -1273,12 +1289,19 @@ static int emit_oom_table(struct mmt_store *st, const struct oom_table *o, struc
 	ram = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
 	mmt_finding_init(&f, "slab", "slab_dominance", "warning");
-	snprintf(f.title, sizeof(f.title), "Unreclaimable slab exceeded user memory at an OOM "
-		 "kill%s%s %.0f MiB", o->n ? "; largest " : "", o->n ? o->top[0].name : "",
-		 o->n ? o->top[0].bytes / MIB : 0);
-	mmt_sb_adds(&f.summary, "The OOM report lists unreclaimable slab caches, which the "
-		    "kernel does only when unreclaimable slab exceeds the pages on the LRU "
-		    "lists: the kill could not have freed what filled memory.");
+	if (set->count > 1)
+		snprintf(f.title, sizeof(f.title), "Unreclaimable slab exceeded user memory at "
+			 "%zu OOM kills%s%s %.0f MiB", set->count, o->n ? "; largest " : "",
+			 o->n ? o->top[0].name : "", o->n ? o->top[0].bytes / MIB : 0);
+	else
+		snprintf(f.title, sizeof(f.title), "Unreclaimable slab exceeded user memory at an "
+			 "OOM kill%s%s %.0f MiB", o->n ? "; largest " : "",
+			 o->n ? o->top[0].name : "", o->n ? o->top[0].bytes / MIB : 0);
+	mmt_sb_addf(&f.summary, "%s lists unreclaimable slab caches, which the kernel does "
+		    "only when unreclaimable slab exceeds the pages on the LRU lists: the kill "
+		    "could not have freed what filled memory. Figures from the report with the "
+		    "largest table:", set->count > 1 ? "Each of these OOM reports" :
+		    "The OOM report");
 	if (unrecl)
 		mmt_sb_addf(&f.summary, " slab_unreclaimable: %.1f MiB", unrecl * PAGE_BYTES / MIB);
 	if (unrecl && ram)
@@ -1292,14 +1315,19 @@ static int emit_oom_table(struct mmt_store *st, const struct oom_table *o, struc
 	mmt_sb_adds(&f.summary, ". Next: find who allocates from the largest (kmemleak, "
 		    "kmem:kmem_cache_alloc by call_site, slub_debug=U alloc_calls); a cache that "
 		    "only grows is a leak.");
-	if (o->has_t)
-		mmt_finding_time(&f, o->t);
+	if (set->has_t) {
+		mmt_finding_time(&f, set->t0);
+		mmt_finding_time(&f, set->t1);
+	}
 	f.confidence = 0.9;
 	f.score = 420;
-	if ((id = mmt_finding_add(st, &f, err)) < 0 ||
-	    mmt_finding_report(st, id, o->report, err) < 0 ||
-	    mmt_finding_line(st, id, 0, o->source, o->header_line, o->report, err) < 0)
+	if ((id = mmt_finding_add(st, &f, err)) < 0)
 		goto out;
+	for (size_t i = 0; i < set->count && i < OOM_EVIDENCE; i++)
+		if (mmt_finding_report(st, id, set->report[i], err) < 0 ||
+		    mmt_finding_line(st, id, (int)i, set->source, set->header_line[i],
+				     set->report[i], err) < 0)
+			goto out;
 	for (size_t i = 0; i < o->n; i++)
 		if (mmt_finding_subject(st, id, "cache", 0, false, o->top[i].name, err) < 0)
 			goto out;
@@ -1309,15 +1337,42 @@ out:
 	return rc;
 }
 
-static int oom_step(struct mmt_store *st, struct oom_table *o, sqlite3_stmt *s,
-		    struct mmt_err *err)
+/* A finished report's table into the set of its source (emitting the previous source's). */
+static int oom_set_add(struct mmt_store *st, struct oom_set *set, const struct oom_table *o,
+		       struct mmt_err *err)
+{
+	if (!o->header_line)
+		return 0;
+	if (set->count && set->source != o->source) {
+		if (emit_oom_table(st, set, err) < 0)
+			return -1;
+		memset(set, 0, sizeof(*set));
+	}
+	if (!set->count || o->total_kb > set->worst.total_kb)
+		set->worst = *o;
+	if (set->count < OOM_EVIDENCE) {
+		set->report[set->count] = o->report;
+		set->header_line[set->count] = o->header_line;
+	}
+	if (o->has_t) {
+		set->t0 = set->has_t ? fmin(set->t0, o->t) : o->t;
+		set->t1 = set->has_t ? fmax(set->t1, o->t) : o->t;
+		set->has_t = true;
+	}
+	set->source = o->source;
+	set->count++;
+	return 0;
+}
+
+static int oom_step(struct mmt_store *st, struct oom_set *set, struct oom_table *o,
+		    sqlite3_stmt *s, struct mmt_err *err)
 {
 	int64_t report = sqlite3_column_int64(s, 0);
 	const char *text = mmt_col_text(s, 4);
 	struct top_cache c;
 
 	if (o->report != report) {
-		if (o->header_line && emit_oom_table(st, o, err) < 0)
+		if (oom_set_add(st, set, o, err) < 0)
 			return -1;
 		memset(o, 0, sizeof(*o));
 		o->report = report;
@@ -1342,21 +1397,25 @@ static int dominance_oom(struct mmt_store *st, struct mmt_err *err)
 {
 	sqlite3_stmt *s = mmt_store_stmt(st, sql_oom_lines, err);
 	struct oom_table *o = xcalloc(1, sizeof(*o));
+	struct oom_set *set = xcalloc(1, sizeof(*set));
 	int rc;
 
 	if (!s) {
 		free(o);
+		free(set);
 		return -1;
 	}
 	while ((rc = mmt_store_step(st, s, err)) > 0)
-		if (oom_step(st, o, s, err) < 0) {
+		if (oom_step(st, set, o, s, err) < 0) {
 			sqlite3_reset(s);
 			rc = -1;
 			break;
 		}
-	if (rc == 0 && o->header_line && emit_oom_table(st, o, err) < 0)
+	if (rc == 0 && (oom_set_add(st, set, o, err) < 0 ||
+			(set->count && emit_oom_table(st, set, err) < 0)))
 		rc = -1;
 	free(o);
+	free(set);
 	return rc;
 }
 
