@@ -15,6 +15,11 @@
  *    address is printed) holds it.
  * Lockdep's own "possible recursive locking detected" with the same lock
  * address on both sides is a task taking a lock it already holds.
+ *
+ * The hung-task detector reports the same stuck tasks again every check
+ * interval, each round with its own held-lock list, and SysRq dumps add
+ * more rounds: a cycle (or self-deadlock) found again in a later round of
+ * the same source extends the finding of the first, one finding per hang.
  */
 #include "analyzers/waits.h"
 #include "core/stack.h"
@@ -50,6 +55,16 @@ struct edge {
 	int held;		/* the holder's held-lock entry, -1 for an owner hint */
 };
 
+/* A deadlock reported for the source: later rounds extend its finding. */
+struct known {
+	char sig[512];
+	int64_t id;
+	struct mmt_finding f;
+	int rounds, last_round;
+	int64_t *reports;	/* attached to the finding, each once */
+	size_t nreports, reportcap;
+};
+
 struct round {
 	struct held *held;
 	size_t nheld, heldcap;
@@ -58,9 +73,10 @@ struct round {
 	struct edge *e;
 	size_t ne, ecap;
 	int64_t source;
-	int cycles;
+	int cycles, round_no;
 	size_t steps;
-	struct mmt_sb seen;	/* signatures of cycles reported, "|a,b,c|" */
+	struct known *known;	/* deadlocks of the source so far */
+	size_t nknown, knowncap;
 };
 
 static const char sql_sources[] =
@@ -93,7 +109,7 @@ static void round_reset(struct round *r)
 	r->nheld = r->nw = r->ne = 0;
 	r->cycles = 0;
 	r->steps = 0;
-	mmt_sb_free(&r->seen);
+	r->round_no++;
 }
 
 static void round_free(struct round *r)
@@ -101,7 +117,87 @@ static void round_free(struct round *r)
 	free(r->held);
 	free(r->w);
 	free(r->e);
-	mmt_sb_free(&r->seen);
+	for (size_t i = 0; i < r->nknown; i++) {
+		mmt_finding_free(&r->known[i].f);
+		free(r->known[i].reports);
+	}
+	free(r->known);
+}
+
+/* Attaches a report to the deadlock's finding unless it already is. */
+static int known_report(struct mmt_store *st, struct known *k, int64_t report,
+			struct mmt_err *err)
+{
+	for (size_t i = 0; i < k->nreports; i++)
+		if (k->reports[i] == report)
+			return 0;
+	xgrow((void **)&k->reports, &k->reportcap, k->nreports + 1, sizeof(*k->reports));
+	k->reports[k->nreports++] = report;
+	return mmt_finding_report(st, k->id, report, err);
+}
+
+static struct known *find_known(struct round *r, const char *sig)
+{
+	for (size_t i = 0; i < r->nknown; i++)
+		if (!strcmp(r->known[i].sig, sig))
+			return &r->known[i];
+	return NULL;
+}
+
+/* Keeps a new finding open so that later rounds can extend it. */
+static struct known *remember(struct round *r, const char *sig, int64_t id,
+			      const struct mmt_finding *f)
+{
+	struct known *k;
+
+	xgrow((void **)&r->known, &r->knowncap, r->nknown + 1, sizeof(*r->known));
+	k = &r->known[r->nknown++];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->sig, sizeof(k->sig), "%s", sig);
+	k->id = id;
+	k->f = *f;
+	k->rounds = 1;
+	k->last_round = r->round_no;
+	return k;
+}
+
+/*
+ * A deadlock known from an earlier round (or found again by the search in
+ * this one): the tasks' times and reports join its finding.
+ */
+static int seen_again(struct mmt_store *st, struct round *r, struct known *k,
+		      const struct waiter *const *w, size_t n, struct mmt_err *err)
+{
+	if (k->last_round != r->round_no)
+		k->rounds++;
+	k->last_round = r->round_no;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i]->has_t)
+			mmt_finding_time(&k->f, w[i]->t);
+		if (known_report(st, k, w[i]->report, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Writes the final window and, for repeats, how often the deadlock was seen. */
+static int complete_known(struct mmt_store *st, struct round *r, struct mmt_err *err)
+{
+	for (size_t i = 0; i < r->nknown; i++) {
+		struct known *k = &r->known[i];
+		char a[64], b[64];
+
+		if (k->rounds < 2)
+			continue;
+		mmt_time_str(k->f.t_start, a, sizeof(a));
+		mmt_time_str(k->f.t_end, b, sizeof(b));
+		mmt_sb_addf(&k->f.summary, " The same deadlock is in %d rounds of reports "
+			    "(hung-task rounds, dumps), from %s to %s: nothing moved in between.",
+			    k->rounds, a, b);
+		if (mmt_finding_complete(st, k->id, &k->f, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Pseudo-locks lockdep lists (RCU readers, work items) that nobody waits for. */
@@ -267,16 +363,17 @@ static int cycle_subjects(struct mmt_store *st, int64_t id, const struct round *
 	return 0;
 }
 
-static int cycle_evidence(struct mmt_store *st, int64_t id, const struct round *r,
+static int cycle_evidence(struct mmt_store *st, struct known *kn, const struct round *r,
 			  const size_t *path, size_t n, int64_t listing, struct mmt_err *err)
 {
+	int64_t id = kn->id;
 	int idx = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct edge *e = &r->e[path[k]];
 		const struct waiter *w = &r->w[e->from];
 
-		if (mmt_finding_report(st, id, w->report, err) < 0)
+		if (known_report(st, kn, w->report, err) < 0)
 			return -1;
 		if (idx < MAX_EVIDENCE && mmt_finding_line(st, id, idx++, r->source, w->task_line,
 							   w->report, err) < 0)
@@ -322,6 +419,7 @@ static int report_cycle(struct mmt_store *st, struct round *r, const size_t *pat
 			int64_t listing, struct mmt_err *err)
 {
 	struct mmt_finding f;
+	struct known *known;
 	char sig[512] = "|";
 	size_t start = 0;
 	int64_t id;
@@ -338,9 +436,15 @@ static int report_cycle(struct mmt_store *st, struct round *r, const size_t *pat
 			 (long long)r->w[r->e[path[(start + k) % n]].from].pid);
 	}
 	strncat(sig, "|", sizeof(sig) - strlen(sig) - 1);
-	if (strstr(mmt_sb_str(&r->seen), sig))
-		return 0;
-	mmt_sb_adds(&r->seen, sig);
+	known = find_known(r, sig);
+	if (known) {
+		const struct waiter *ws[64];
+		size_t nw = 0;
+
+		for (size_t k = 0; k < n && nw < 64; k++)
+			ws[nw++] = &r->w[r->e[path[k]].from];
+		return seen_again(st, r, known, ws, nw, err);
+	}
 	r->cycles++;
 	mmt_finding_init(&f, "waits", "deadlock", "critical");
 	snprintf(f.title, sizeof(f.title), "deadlock: %zu tasks wait for each other's locks (%s:%lld "
@@ -357,9 +461,13 @@ static int report_cycle(struct mmt_store *st, struct round *r, const size_t *pat
 	f.confidence = cycle_by_address(r, path, n) ? 0.9 : 0.6;
 	f.score = 990;
 	id = mmt_finding_add(st, &f, err);
-	rc = id < 0 || cycle_subjects(st, id, r, path, n, err) < 0 ||
-	     cycle_evidence(st, id, r, path, n, listing, err) < 0 ? -1 : 0;
-	mmt_finding_free(&f);
+	if (id < 0) {
+		mmt_finding_free(&f);
+		return -1;
+	}
+	known = remember(r, sig, id, &f);
+	rc = cycle_subjects(st, id, r, path, n, err) < 0 ||
+	     cycle_evidence(st, known, r, path, n, listing, err) < 0 ? -1 : 0;
 	return rc;
 }
 
@@ -405,11 +513,13 @@ static int search(struct mmt_store *st, struct round *r, size_t *path, size_t de
 	return 0;
 }
 
-static int self_deadlock(struct mmt_store *st, const struct round *r, const struct waiter *w,
+static int self_deadlock(struct mmt_store *st, struct round *r, const struct waiter *w,
 			 int64_t listing, struct mmt_err *err)
 {
 	const struct held *a = &r->held[w->awaited], *h = NULL;
 	struct mmt_finding f;
+	struct known *known;
+	char sig[512];
 	int64_t id;
 	int idx = 0, rc;
 
@@ -419,6 +529,10 @@ static int self_deadlock(struct mmt_store *st, const struct round *r, const stru
 			h = &r->held[k];
 	if (!h)
 		return 0;
+	snprintf(sig, sizeof(sig), "self|%lld|%s|", (long long)w->pid, a->addr);
+	known = find_known(r, sig);
+	if (known)
+		return seen_again(st, r, known, &w, 1, err);
 	mmt_finding_init(&f, "waits", "deadlock", "critical");
 	snprintf(f.title, sizeof(f.title), "self-deadlock: %s:%lld waits for %.80s, which it holds",
 		 w->comm, (long long)w->pid, a->lock);
@@ -433,14 +547,17 @@ static int self_deadlock(struct mmt_store *st, const struct round *r, const stru
 	f.confidence = 0.85;
 	f.score = 990;
 	id = mmt_finding_add(st, &f, err);
-	rc = id < 0 ||
-	     mmt_finding_subject(st, id, "task", w->pid, true, w->comm, err) < 0 ||
+	if (id < 0) {
+		mmt_finding_free(&f);
+		return -1;
+	}
+	known = remember(r, sig, id, &f);
+	rc = mmt_finding_subject(st, id, "task", w->pid, true, w->comm, err) < 0 ||
 	     mmt_finding_subject(st, id, "lock", 0, false, a->lock, err) < 0 ||
-	     mmt_finding_report(st, id, w->report, err) < 0 ||
+	     known_report(st, known, w->report, err) < 0 ||
 	     mmt_finding_line(st, id, idx++, r->source, w->task_line, w->report, err) < 0 ||
 	     quote_held(st, id, &idx, r, h, listing, err) < 0 ||
 	     quote_held(st, id, &idx, r, a, listing, err) < 0 ? -1 : 0;
-	mmt_finding_free(&f);
 	return rc;
 }
 
@@ -529,7 +646,7 @@ static int analyze_source(struct mmt_store *st, int64_t source, struct mmt_err *
 			goto out;
 		round_reset(&r);
 	}
-	rc = 0;
+	rc = complete_known(st, &r, err);
 out:
 	round_free(&r);
 	sqlite3_finalize(ls);

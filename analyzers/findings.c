@@ -27,9 +27,16 @@ static const char sql_evidence[] =
 static const char sql_other_evidence[] =
 	"INSERT INTO finding_evidence (finding_id, idx, source_id, line, event_id, text, kind, ts) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/*
+ * A frame's reliable line before the others: the unwinder prints stale
+ * return addresses as "? sym+off/size", often before the reliable frame of
+ * the same function, and held-lock lines name functions after "at: ". With
+ * a needle of " sym" those read "? sym" and ": sym".
+ */
 static const char sql_frame_line[] =
-	"SELECT source_id, line FROM log_lines WHERE report_id = ? AND line >= ? "
-	"AND instr(text, ?) > 0 ORDER BY id LIMIT 1";
+	"SELECT source_id, line FROM log_lines WHERE report_id = ?1 AND line >= ?2 "
+	"AND instr(text, ?3) > 0 "
+	"ORDER BY instr(text, '?' || ?3) > 0 OR instr(text, ':' || ?3) > 0, id LIMIT 1";
 static const char sql_finding_report[] =
 	"INSERT INTO finding_reports (finding_id, report_id) VALUES (?, ?)";
 static const char sql_frames[] =

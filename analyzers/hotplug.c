@@ -5,8 +5,14 @@
  * per-CPU work (lru_add_drain_all, drain_all_pages, flush_work,
  * stop_machine) that needs one of the waiters, or needs the hotplug lock
  * itself, to make progress. Read per source from the blocked tasks.
+ *
+ * The per-CPU hotplug thread (cpuhp/N) sleeping on a lock inside a state's
+ * callback is named apart: that callback is what the operation waits for.
+ * With lockdep's held-lock lists the finding names the lock and the task
+ * holding it, usually one of the waiters, which closes the loop.
  */
 #include "analyzers/waits.h"
+#include "core/stack.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -17,6 +23,21 @@
 
 static const char sql_sources[] =
 	"SELECT DISTINCT source_id FROM blocked_tasks WHERE wait_class = 'cpu_hotplug' ORDER BY 1";
+
+/* The last lock a task lists in the source's first held-lock list naming it. */
+static const char sql_last_held[] =
+	"SELECT h.report_id, h.lock, ifnull(h.address, ''), ifnull(h.at, '') FROM held_locks h "
+	"JOIN reports r ON r.id = h.report_id WHERE r.source_id = ? AND h.pid = ? "
+	"ORDER BY r.line_start, h.idx DESC LIMIT 1";
+
+/* Who else lists that lock, and not as the last lock it is still taking. */
+static const char sql_lock_owner[] =
+	"SELECT o.pid, ifnull(o.comm, '') FROM held_locks o WHERE o.report_id = ?1 "
+	"AND o.pid != ?2 AND (CASE WHEN ?3 != '' THEN o.address = ?3 ELSE o.lock = ?4 END) "
+	"AND o.idx < (SELECT max(x.idx) FROM held_locks x WHERE x.report_id = o.report_id "
+	"AND x.pid = o.pid) ORDER BY o.pid LIMIT 1";
+
+#define SITE_FRAMES 4	/* frames from the wait site where the awaited lock is taken */
 
 static const char sql_tasks[] =
 	"SELECT pid, ifnull(comm, ''), wait_class, ifnull(wait_site, ''), stack_id, report_id, "
@@ -38,6 +59,11 @@ static const char *const holder_frames[] = {
 	"cpuhp_invoke_callback*", "cpuhp_thread_fun", NULL
 };
 
+/* A hotplug state's callback run by the per-CPU hotplug thread. */
+static const char *const callback_frames[] = {
+	"cpuhp_invoke_callback*", "cpuhp_thread_fun", NULL
+};
+
 /* Waiting for a kernel thread or per-CPU work. */
 static const char *const kthread_frames[] = {
 	"__cpuhp_kick_ap", "cpuhp_kick_ap*", "wait_for_ap_thread", "bringup_wait_for_ap*",
@@ -48,13 +74,15 @@ static const char *const kthread_frames[] = {
 	"stop_cpus", "stop_one_cpu*", "synchronize_rcu*", NULL
 };
 
-enum role { R_NONE, R_WAITER, R_HOLDER, R_DEPENDENT };
+enum role { R_NONE, R_WAITER, R_HOLDER, R_CALLBACK, R_DEPENDENT };
 
 struct hp_task {
-	int64_t pid, report, line;
-	bool has_t;
+	int64_t pid, report, line, owner_pid;
+	bool has_t, has_owner;
 	double t;
 	char comm[64], site[128], why[128];	/* why: the frame that gives the role */
+	char lock[MMT_SYM_MAX], owner_comm[64];	/* a callback's lock and its holder */
+	enum prim prim;
 	enum role role;
 	bool holder_waits_kthread;
 };
@@ -77,8 +105,17 @@ static enum role role_of(const struct waits_stack *ws, const char *cls, struct h
 		return R_WAITER;
 	}
 	if (h >= 0) {
+		int c = waits_stack_find(ws, callback_frames, from);
+
 		snprintf(t->why, sizeof(t->why), "%s", ws->s.sym[h]);
 		t->holder_waits_kthread = k >= 0 && k <= h;
+		t->prim = ws->w.prim;
+		if (c >= 0 && ws->w.site >= 0 && ws->w.site < c && !t->holder_waits_kthread &&
+		    (t->prim == PRIM_MUTEX || t->prim == PRIM_RWSEM || t->prim == PRIM_SEMAPHORE ||
+		     t->prim == PRIM_RTMUTEX || t->prim == PRIM_SPIN)) {
+			snprintf(t->why, sizeof(t->why), "%s", ws->s.sym[ws->w.site]);
+			return R_CALLBACK;
+		}
 		return R_HOLDER;
 	}
 	if (k >= 0 || !strcmp(cls, "kthread_create") || !strcmp(cls, "workqueue_flush")) {
@@ -86,6 +123,65 @@ static enum role role_of(const struct waits_stack *ws, const char *cls, struct h
 		return R_DEPENDENT;
 	}
 	return R_NONE;
+}
+
+/* True when function at (a held lock's "at:") is within SITE_FRAMES of the wait site. */
+static bool taken_at_site(const struct waits_stack *ws, const char *at)
+{
+	char base[MMT_SYM_MAX];
+
+	if (ws->w.site < 0)
+		return false;
+	mmt_symbol_base(at, base, sizeof(base));
+	for (size_t i = (size_t)ws->w.site; i < ws->s.n && i < (size_t)ws->w.site + SITE_FRAMES;
+	     i++)
+		if (!strcmp(ws->s.sym[i], base))
+			return true;
+	return false;
+}
+
+/*
+ * The lock a callback sleeps on and its holder, from the first held-lock
+ * list of the source that names the callback's task: its last lock, taken
+ * at the wait site, and another task that holds it.
+ */
+static int callback_lock(struct mmt_store *st, int64_t source, const struct waits_stack *ws,
+			 struct hp_task *t, struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_last_held, err), *o;
+	char addr[24], lock[MMT_SYM_MAX];
+	int64_t listing;
+	int rc;
+
+	if (!q)
+		return -1;
+	mmt_bind_int(q, 1, source);
+	mmt_bind_int(q, 2, t->pid);
+	rc = mmt_store_step(st, q, err);
+	if (rc <= 0 || !taken_at_site(ws, mmt_col_text(q, 3))) {
+		sqlite3_reset(q);
+		return rc < 0 ? -1 : 0;
+	}
+	listing = sqlite3_column_int64(q, 0);
+	snprintf(lock, sizeof(lock), "%s", mmt_col_text(q, 1));
+	snprintf(addr, sizeof(addr), "%s", mmt_col_text(q, 2));
+	sqlite3_reset(q);
+	snprintf(t->lock, sizeof(t->lock), "%s", lock);
+	o = mmt_store_stmt(st, sql_lock_owner, err);
+	if (!o)
+		return -1;
+	mmt_bind_int(o, 1, listing);
+	mmt_bind_int(o, 2, t->pid);
+	mmt_bind_text(o, 3, addr);
+	mmt_bind_text(o, 4, lock);
+	rc = mmt_store_step(st, o, err);
+	if (rc > 0) {
+		t->has_owner = true;
+		t->owner_pid = sqlite3_column_int64(o, 0);
+		snprintf(t->owner_comm, sizeof(t->owner_comm), "%s", mmt_col_text(o, 1));
+	}
+	sqlite3_reset(o);
+	return rc < 0 ? -1 : 0;
 }
 
 static bool seen_pid(const struct hp_set *s, int64_t pid)
@@ -122,11 +218,16 @@ static int load_set(struct mmt_store *st, int64_t source, struct hp_set *s, stru
 			break;
 		}
 		t.role = role_of(&ws, mmt_col_text(q, 2), &t);
+		if (t.role == R_CALLBACK && callback_lock(st, source, &ws, &t, err) < 0) {
+			waits_stack_unload(&ws);
+			rc = -1;
+			break;
+		}
 		waits_stack_unload(&ws);
 		if (t.role == R_NONE)
 			continue;
 		s->waiters += t.role == R_WAITER;
-		s->holders += t.role == R_HOLDER;
+		s->holders += t.role == R_HOLDER || t.role == R_CALLBACK;
 		s->holder_kthread += t.holder_waits_kthread;
 		s->dependents += t.role == R_DEPENDENT;
 		xgrow((void **)&s->t, &s->cap, s->n + 1, sizeof(*s->t));
@@ -155,11 +256,60 @@ static void list_role(struct mmt_sb *sb, const struct hp_set *s, enum role r, co
 		mmt_sb_addf(sb, " %s. ", verb);
 }
 
+static const char *prim_name(enum prim p)
+{
+	switch (p) {
+	case PRIM_MUTEX:
+		return "a mutex";
+	case PRIM_RWSEM:
+		return "an rw-semaphore";
+	case PRIM_SEMAPHORE:
+		return "a semaphore";
+	case PRIM_RTMUTEX:
+		return "an rt-mutex";
+	case PRIM_SPIN:
+		return "a spinlock";
+	default:
+		return "a lock";
+	}
+}
+
+static const struct hp_task *find_task(const struct hp_set *s, int64_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].pid == pid)
+			return &s->t[i];
+	return NULL;
+}
+
+/* "cpuhp/1:15 runs the hotplug callback F and sleeps there on L, held by T, which ..." */
+static void describe_callbacks(struct mmt_sb *sb, const struct hp_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct hp_task *t = &s->t[i], *o;
+
+		if (t->role != R_CALLBACK)
+			continue;
+		mmt_sb_addf(sb, "%s:%lld runs the hotplug callback %s and sleeps there on %s",
+			    t->comm, (long long)t->pid, t->site, t->lock[0] ? t->lock :
+			    prim_name(t->prim));
+		if (t->has_owner) {
+			o = find_task(s, t->owner_pid);
+			mmt_sb_addf(sb, ", which %s:%lld holds (lockdep's held locks)%s",
+				    t->owner_comm, (long long)t->owner_pid,
+				    o && o->role == R_WAITER ? " while it waits for the CPU-hotplug "
+				    "lock: that closes the loop" : "");
+		}
+		mmt_sb_adds(sb, ". ");
+	}
+}
+
 static void summarize(struct mmt_sb *sb, const struct hp_set *s)
 {
 	list_role(sb, s, R_WAITER, "wait for the CPU-hotplug lock");
 	list_role(sb, s, R_HOLDER, "run the hotplug operation, holding that lock, and wait "
 		  "there");
+	describe_callbacks(sb, s);
 	list_role(sb, s, R_DEPENDENT, "wait for a kernel thread or per-CPU work");
 	mmt_sb_adds(sb, "The hotplug operation cannot finish until the kernel threads or "
 		    "per-CPU work it waits for run, and those need a lock or a CPU that the "
@@ -178,7 +328,8 @@ static int evidence(struct mmt_store *st, int64_t id, const struct hp_set *s, in
 		const struct hp_task *t = &s->t[i];
 
 		if (mmt_finding_subject(st, id, "task", t->pid, true, t->comm, err) < 0 ||
-		    mmt_finding_report(st, id, t->report, err) < 0)
+		    mmt_finding_report(st, id, t->report, err) < 0 ||
+		    (t->lock[0] && mmt_finding_subject(st, id, "lock", 0, false, t->lock, err) < 0))
 			return -1;
 		if (idx >= QUOTED)
 			continue;

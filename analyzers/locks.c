@@ -4,6 +4,8 @@
  * lock-state report naming RECLAIM_FS (how it did before), is the mark of
  * lock recursion through reclaim: a lock held while allocating with
  * __GFP_FS is also taken by reclaim. Those are reclaim_recursion findings.
+ * Subjects: the task each report names, the lock it was taking and the
+ * locks of the dependency chain.
  */
 #include "analyzers/waits.h"
 
@@ -22,10 +24,14 @@ static const char sql_lockdep[] =
 	" AND h.lock LIKE '%fs_reclaim%') + (ifnull(r.detail, '') LIKE '%fs_reclaim%') + "
 	"EXISTS (SELECT 1 FROM log_lines l WHERE l.report_id = r.id "
 	" AND l.text LIKE '%RECLAIM_FS%'), "
-	"r.title || '|' || ifnull(r.culprit, '') "
+	"r.title || '|' || ifnull(r.culprit, ''), r.pid, ifnull(r.comm, '') "
 	"FROM reports r WHERE r.kind = 'lockdep' ORDER BY 9, r.t, r.id";
 
-enum { C_ID, C_SOURCE, C_LINE, C_T, C_CULPRIT, C_TITLE, C_DETAIL, C_RECLAIM, C_KEY };
+static const char sql_chain[] =
+	"SELECT DISTINCT lock FROM lock_chain WHERE report_id = ? ORDER BY lock";
+
+enum { C_ID, C_SOURCE, C_LINE, C_T, C_CULPRIT, C_TITLE, C_DETAIL, C_RECLAIM, C_KEY, C_PID,
+       C_COMM };
 
 struct lock_group {
 	char title[256], culprit[160], lock[160];
@@ -48,6 +54,33 @@ static int begin(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	return g->finding < 0 ? -1 : 0;
 }
 
+/* The reporting task, the lock it was taking and the chain's locks. */
+static int subjects(struct mmt_store *st, sqlite3_stmt *row, int64_t finding,
+		    struct mmt_err *err)
+{
+	const char *comm = mmt_col_text(row, C_COMM), *lock = mmt_col_text(row, C_DETAIL);
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((comm[0] || !mmt_col_null(row, C_PID)) &&
+	    mmt_finding_subject(st, finding, "task", sqlite3_column_int64(row, C_PID),
+				!mmt_col_null(row, C_PID), comm, err) < 0)
+		return -1;
+	if (lock[0] && mmt_finding_subject(st, finding, "lock", 0, false, lock, err) < 0)
+		return -1;
+	q = mmt_store_stmt(st, sql_chain, err);
+	if (!q)
+		return -1;
+	mmt_bind_int(q, 1, sqlite3_column_int64(row, C_ID));
+	while ((rc = mmt_store_step(st, q, err)) > 0)
+		if (mmt_finding_subject(st, finding, "lock", 0, false, mmt_col_text(q, 0), err) < 0) {
+			rc = -1;
+			break;
+		}
+	sqlite3_reset(q);
+	return rc < 0 ? -1 : 0;
+}
+
 static int add(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	       struct mmt_err *err)
 {
@@ -55,7 +88,8 @@ static int add(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	int64_t report = sqlite3_column_int64(row, C_ID);
 
 	lg->reclaim |= sqlite3_column_int(row, C_RECLAIM) > 0;
-	if (mmt_finding_report(st, g->finding, report, err) < 0)
+	if (mmt_finding_report(st, g->finding, report, err) < 0 ||
+	    subjects(st, row, g->finding, err) < 0)
 		return -1;
 	if (g->count >= EVIDENCE_REPORTS)
 		return 0;

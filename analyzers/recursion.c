@@ -6,8 +6,14 @@
  * inner ones need, the task waits for itself; if a lock holder waits for
  * this task's I/O, the two wait for each other. Lockdep reports of the
  * same thing (through fs_reclaim) are the locks analyzer's.
+ *
+ * When lockdep lists the task's locks, the finding names them: the lock
+ * held above the allocation (taken at a frame outside it) and the lock the
+ * task sleeps on in reclaim (its last, taken at the wait site); when both
+ * have one address the task waits for itself.
  */
 #include "analyzers/waits.h"
+#include "core/stack.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -24,6 +30,12 @@ static const char sql_tasks[] =
 	" AND substr(h.lock, 1, 1) != '(' AND h.lock NOT LIKE 'rcu%') "
 	"FROM tasks t JOIN reports r ON r.id = t.report_id JOIN sources s ON s.id = r.source_id "
 	"WHERE t.in_reclaim = 1 AND t.stack_id IS NOT NULL ORDER BY r.t, t.id";
+
+static const char sql_held[] =
+	"SELECT lock, ifnull(at, ''), ifnull(address, '') FROM held_locks "
+	"WHERE report_id = ? AND pid = ? ORDER BY idx";
+
+#define SITE_FRAMES 4	/* frames from the wait site where the awaited lock is taken */
 
 /* Where direct reclaim starts: the outermost of these frames. */
 static const char *const reclaim_frames[] = {
@@ -51,6 +63,11 @@ struct hit {
 	const char *fs;				/* filesystem of the outer frames */
 	bool locks_held, blocked_on_lock, blocked;
 	char key[256];
+	/* From lockdep's list: the lock held above the allocation, where. */
+	char held[MMT_SYM_MAX], held_at[MMT_SYM_MAX];
+	int held_frame;				/* frame index of held_at, -1 if none */
+	char awaited[MMT_SYM_MAX];		/* the lock it sleeps on in reclaim */
+	bool self;				/* awaited and held have one address */
 };
 
 struct task_row {
@@ -105,6 +122,7 @@ static bool lock_prim(enum prim p)
 static bool match(const struct waits_stack *ws, bool locks_held, bool blocked, struct hit *h)
 {
 	memset(h, 0, sizeof(*h));
+	h->held_frame = -1;
 	h->reclaim = outermost(ws, reclaim_frames);
 	if (h->reclaim < 0)
 		return false;
@@ -127,10 +145,86 @@ static bool match(const struct waits_stack *ws, bool locks_held, bool blocked, s
 	return true;
 }
 
+/* Index of the frame of function at (a held lock's "at:") in [from, to), or -1. */
+static int frame_of(const struct waits_stack *ws, const char *at, size_t from, size_t to)
+{
+	char base[MMT_SYM_MAX];
+
+	mmt_symbol_base(at, base, sizeof(base));
+	for (size_t i = from; i < to && i < ws->s.n; i++)
+		if (!strcmp(ws->s.sym[i], base))
+			return (int)i;
+	return -1;
+}
+
+/* Not reclaim's own pseudo-lock, an RCU reader or a work map: a lock of the context. */
+static bool context_lock(const char *lock)
+{
+	return lock[0] && lock[0] != '(' && strncmp(lock, "rcu", 3) &&
+	       !strstr(lock, "fs_reclaim");
+}
+
+struct held_lock_row {
+	char lock[MMT_SYM_MAX], at[MMT_SYM_MAX], addr[24];
+};
+
+static bool same_lock(const struct held_lock_row *a, const struct held_lock_row *b)
+{
+	if (a->addr[0] && b->addr[0])
+		return !strcmp(a->addr, b->addr);
+	return !strcmp(a->lock, b->lock);
+}
+
+/*
+ * Names the locks of a matched stack from the task's held-lock list: the
+ * first lock taken outside the allocation, and the last lock when the task
+ * sleeps on a lock taken at its wait site.
+ */
+static int name_locks(struct mmt_store *st, const struct task_row *t,
+		      const struct waits_stack *ws, struct hit *h, struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_stmt(st, sql_held, err);
+	struct held_lock_row last = { 0 }, held = { 0 };
+	int rc;
+
+	if (!q)
+		return -1;
+	mmt_bind_int(q, 1, t->report);
+	mmt_bind_int(q, 2, t->pid);
+	while ((rc = mmt_store_step(st, q, err)) > 0) {
+		struct held_lock_row row;
+		int at;
+
+		snprintf(row.lock, sizeof(row.lock), "%s", mmt_col_text(q, 0));
+		snprintf(row.at, sizeof(row.at), "%s", mmt_col_text(q, 1));
+		snprintf(row.addr, sizeof(row.addr), "%s", mmt_col_text(q, 2));
+		last = row;
+		at = frame_of(ws, row.at, (size_t)h->alloc + 1, ws->s.n);
+		if (h->held_frame < 0 && at >= 0 && context_lock(row.lock)) {
+			held = row;
+			h->held_frame = at;
+		}
+	}
+	sqlite3_reset(q);
+	if (rc < 0)
+		return -1;
+	if (h->held_frame >= 0) {
+		snprintf(h->held, sizeof(h->held), "%s", held.lock);
+		mmt_symbol_base(held.at, h->held_at, sizeof(h->held_at));
+	}
+	if (h->blocked_on_lock && context_lock(last.lock) &&
+	    frame_of(ws, last.at, (size_t)ws->w.site, (size_t)ws->w.site + SITE_FRAMES) >= 0) {
+		snprintf(h->awaited, sizeof(h->awaited), "%s", last.lock);
+		h->self = h->held_frame >= 0 && strcmp(held.at, last.at) && same_lock(&held, &last);
+	}
+	return 0;
+}
+
 static int quote_task(struct mmt_store *st, struct rgroup *g, const struct task_row *t,
 		      const struct waits_stack *ws, const struct hit *h, struct mmt_err *err)
 {
-	int marks[4] = { h->outer, h->alloc, h->reclaim, h->inner >= 0 ? h->inner : ws->w.site };
+	int marks[4] = { h->outer >= 0 ? h->outer : h->held_frame, h->alloc, h->reclaim,
+			 h->inner >= 0 ? h->inner : ws->w.site };
 
 	if (g->quoted++ >= MAX_TASKS_QUOTED)
 		return 0;
@@ -166,7 +260,10 @@ static int group_add(struct mmt_store *st, struct rgroup *g, const struct task_r
 	if (g->npids <= NAMED_TASKS)
 		mmt_sb_addf(&g->names, "%s%s:%lld", g->npids > 1 ? ", " : "", t->comm,
 			    (long long)t->pid);
-	if (mmt_finding_subject(st, g->id, "task", t->pid, t->has_pid, t->comm, err) < 0)
+	if (mmt_finding_subject(st, g->id, "task", t->pid, t->has_pid, t->comm, err) < 0 ||
+	    (h->held[0] && mmt_finding_subject(st, g->id, "lock", 0, false, h->held, err) < 0) ||
+	    (h->awaited[0] && mmt_finding_subject(st, g->id, "lock", 0, false, h->awaited,
+						   err) < 0))
 		return -1;
 	return quote_task(st, g, t, ws, h, err);
 }
@@ -183,6 +280,9 @@ static void summarize(struct rgroup *g)
 	if (h->outer >= 0)
 		mmt_sb_addf(sb, " allocate%s memory in %s (%s)", g->npids > 1 ? "" : "s",
 			    ws->s.sym[h->outer], h->fs);
+	else if (h->held[0])
+		mmt_sb_addf(sb, " allocate%s memory holding %s (taken at %s)",
+			    g->npids > 1 ? "" : "s", h->held, h->held_at);
 	else
 		mmt_sb_addf(sb, " allocate%s memory holding locks", g->npids > 1 ? "" : "s");
 	mmt_sb_addf(sb, " through %s; the allocation enters direct reclaim at %s",
@@ -193,23 +293,37 @@ static void summarize(struct rgroup *g)
 	if (h->blocked_on_lock)
 		mmt_sb_addf(sb, "%s sleeps on a lock at %s", h->inner >= 0 ? " and" : ", where it",
 			    ws->s.sym[ws->w.site]);
+	if (h->awaited[0])
+		mmt_sb_addf(sb, ": %s%s", h->awaited, h->self ? ", the lock it holds itself (one "
+			    "address), so it waits for itself" : "");
 	mmt_sb_adds(sb, ". Reclaim must not need what the allocating context holds: a lock "
 		    "taken above the allocation, or I/O that only this task can complete. ");
 	mmt_sb_adds(sb, g->blocked ? "The task is blocked there, so this is likely the hang. " :
 		    "The task was not seen blocked there; it is a risk, not yet a hang. ");
-	mmt_sb_adds(sb, "Allocate with GFP_NOFS (GFP_NOIO on an I/O path) or inside "
-		    "memalloc_nofs_save()/memalloc_noio_save() in the outer context; lockdep "
-		    "(CONFIG_PROVE_LOCKING) reports the same through fs_reclaim.");
+	if (h->fs || !h->held[0])
+		mmt_sb_adds(sb, "Allocate with GFP_NOFS (GFP_NOIO on an I/O path) or inside "
+			    "memalloc_nofs_save()/memalloc_noio_save() in the outer context; ");
+	else
+		mmt_sb_addf(sb, "Allocate before taking %s, or make what reclaim calls there "
+			    "(a shrinker) take it with a trylock and back off; GFP_NOFS helps only "
+			    "if that code checks __GFP_FS; ", h->held);
+	mmt_sb_adds(sb, "lockdep (CONFIG_PROVE_LOCKING) reports the same through fs_reclaim.");
 }
 
 static int group_end(struct mmt_store *st, struct rgroup *g, struct mmt_err *err)
 {
 	int rc;
 
-	snprintf(g->f.title, sizeof(g->f.title), "reclaim recursion: %.40s allocates in %.60s, "
-		 "reclaim re-enters at %.60s", g->first.comm,
-		 g->h.outer >= 0 ? g->ws.s.sym[g->h.outer] : "a locked section",
-		 g->h.inner >= 0 ? g->ws.s.sym[g->h.inner] : g->ws.s.sym[g->ws.w.site]);
+	if (g->h.outer < 0 && g->h.held[0])
+		snprintf(g->f.title, sizeof(g->f.title), "reclaim recursion: %.40s allocates holding "
+			 "%.60s, reclaim %s at %.60s", g->first.comm, g->h.held,
+			 g->h.self ? "takes it again" : "re-enters",
+			 g->h.inner >= 0 ? g->ws.s.sym[g->h.inner] : g->ws.s.sym[g->ws.w.site]);
+	else
+		snprintf(g->f.title, sizeof(g->f.title), "reclaim recursion: %.40s allocates in "
+			 "%.60s, reclaim re-enters at %.60s", g->first.comm,
+			 g->h.outer >= 0 ? g->ws.s.sym[g->h.outer] : "a locked section",
+			 g->h.inner >= 0 ? g->ws.s.sym[g->h.inner] : g->ws.s.sym[g->ws.w.site]);
 	summarize(g);
 	g->f.severity = g->blocked ? "critical" : "warning";
 	g->f.confidence = g->blocked ? (g->h.blocked_on_lock ? 0.8 : 0.7) : 0.5;
@@ -269,6 +383,10 @@ static int one_task(struct mmt_store *st, sqlite3_stmt *q, struct rgroup **gs, s
 	read_task(q, &t);
 	if (!match(&ws, sqlite3_column_int(q, 11) > 0, is_blocked(q, &ws), &h))
 		goto out;
+	if (h.locks_held && t.has_pid && name_locks(st, &t, &ws, &h, err) < 0) {
+		rc = -1;
+		goto out;
+	}
 	g = find_group(*gs, *n, h.key);
 	if (!g) {
 		xgrow((void **)gs, cap, *n + 1, sizeof(**gs));

@@ -133,8 +133,8 @@ static int quote(struct mmt_store *st, struct group *g, const struct blocked *b,
 	if (mmt_finding_line(st, g->id, g->idx++, b->source,
 			     b->hung ? b->line_start : b->task_line, b->report, err) < 0)
 		return -1;
-	if (b->site[0] && mmt_finding_frame_line(st, g->id, g->idx++, b->report,
-						 b->task_line, b->site, err) < 0)
+	if (b->site[0] && waits_frame_evidence(st, g->id, g->idx++, b->report,
+						b->task_line, b->site, err) < 0)
 		return -1;
 	return 0;
 }

@@ -21,7 +21,7 @@ int waits_hotplug(struct mmt_store *st, struct mmt_err *err);
 /*
  * The frame line of sym in a task's entry, as evidence: matched with the
  * space printed before every frame, so that "try_to_free_pages" does not
- * quote "do_try_to_free_pages".
+ * quote "do_try_to_free_pages"; a reliable frame before a "? sym" one.
  */
 int waits_frame_evidence(struct mmt_store *st, int64_t finding, int idx, int64_t report,
 			 int64_t from_line, const char *sym, struct mmt_err *err);
