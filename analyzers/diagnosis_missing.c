@@ -28,7 +28,9 @@ static const struct rule rules[] = {
 	  "hung-task reports (lower kernel.hung_task_timeout_secs), or crash's "
 	  "`foreach bt` on a dump. They say what each task waits for." },
 	{ "lockdep",
-	  "SELECT count(*) FROM reports WHERE kind = 'lockdep'", "reclaim_lock_recursion",
+	  /* Held-lock lists are printed only by a lockdep kernel too. */
+	  "SELECT (SELECT count(*) FROM reports WHERE kind = 'lockdep') + "
+	  "(SELECT count(*) FROM held_locks)", "reclaim_lock_recursion",
 	  "A run on a kernel with CONFIG_PROVE_LOCKING: lockdep names the lock chain "
 	  "through fs_reclaim." },
 	{ "slab_aliases",

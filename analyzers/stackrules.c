@@ -110,7 +110,8 @@ const struct wait_rule stackrules_table[] = {
 	R("lock_device_hotplug*", "cpu_hotplug", NEAR, PRIM_NONE),
 	R("_cpu_down", "cpu_hotplug", NEAR, PRIM_NONE),
 	R("_cpu_up", "cpu_hotplug", NEAR, PRIM_NONE),
-	R("cpuhp_*", "cpu_hotplug", NEAR, PRIM_NONE),
+	/* Waiting for a hotplug step (a completion), not a lock a callback sleeps on. */
+	R("cpuhp_*", "cpu_hotplug", NEAR, PRIM_COMPLETION),
 	/* Write access to a mount or superblock: blocks while the fs is frozen. */
 	R("mnt_want_write*", "fs_freeze", NEAR, PRIM_NONE),
 	R("__mnt_want_write*", "fs_freeze", NEAR, PRIM_NONE),

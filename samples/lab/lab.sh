@@ -30,7 +30,7 @@ LAB_DISK_OPTS=${LAB_DISK_OPTS:-}
 # Modules the guest init loads, in this order (their dependencies first, as
 # modules.dep lists them). lzo-rle is zram's default compressor, which the
 # crypto API would otherwise ask modprobe for (the guest has none).
-LAB_MODULES=${LAB_MODULES:-"virtio_pci virtio_blk lzo-rle zram xfs loop"}
+LAB_MODULES=${LAB_MODULES-"virtio_pci virtio_blk lzo-rle zram xfs loop"}
 
 lab_log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -77,6 +77,7 @@ lab_initramfs() {
 	"$root/bin/busybox" --list | while read -r m; do
 		[ "$m" = busybox ] || ln -s busybox "$root/bin/$m"
 	done
+	: >"$root/lab/modules.order" # empty when everything is built in
 	# shellcheck disable=SC2086 # a list of names
 	for m in $(lab_module_paths $LAB_MODULES); do
 		mkdir -p "$root/lib/modules/$LAB_KVER/$(dirname "$m")"

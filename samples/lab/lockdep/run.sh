@@ -21,7 +21,7 @@ obj=${LAB_KERNEL_DIR:-/work/lab-kernel}/obj
 LAB_KVER=$(cat "$obj/include/config/kernel.release")
 LAB_KERNEL=$obj/arch/x86/boot/bzImage
 LAB_MODDIR=$obj
-LAB_MODULES=" " # none (lab.sh takes an empty value for unset)
+LAB_MODULES="" # none: everything is built in
 LAB_APPEND=${LAB_APPEND:-}
 # shellcheck source=/dev/null # the scenario's own settings
 [ -r "$scenario/lab.conf" ] && . "$scenario/lab.conf"
