@@ -278,6 +278,9 @@ static int other_findings(struct mmt_store *st, struct verdict *v, bool lead,
 	while ((rc = mmt_store_step(st, q, err)) > 0) {
 		const char *kind = mmt_col_text(q, 0);
 
+		/* The finding the verdict already quotes (a deadlock's). */
+		if (!lead && v->hang_class && !strcmp(kind, v->hang_class))
+			continue;
 		if (n == 0 && lead) {
 			for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 				if (!strcmp(classes[i].kind, kind)) {
@@ -401,6 +404,31 @@ static int lead_scored(struct mmt_store *st, struct verdict *v,
 	return 0;
 }
 
+static const char sql_deadlock[] =
+	"SELECT title, summary, ifnull(confidence, 0.9) FROM findings WHERE kind = 'deadlock' "
+	"AND severity = 'critical' ORDER BY confidence DESC, score DESC, id LIMIT 1";
+
+/*
+ * A lock cycle among the blocked tasks, when no memory class explains them:
+ * the cycle is the hang, and its tasks' wait class (mutex, rwsem) only how
+ * it shows. Returns 1 when it leads the verdict.
+ */
+static int deadlock_lead(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_prepare(st, sql_deadlock, err);
+	int rc;
+
+	if (!q)
+		return -1;
+	if ((rc = mmt_store_step(st, q, err)) > 0) {
+		v->hang_class = "deadlock";
+		v->confidence = sqlite3_column_double(q, 2);
+		mmt_sb_addf(&v->text, "A deadlock. %s", mmt_col_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
 {
 	struct mmt_class_score scores[MMT_NCLASSES];
@@ -418,6 +446,8 @@ static int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
 	else if ((rc = device_worker(st, &v, false, err)) > 0) {
 		lead = false;
 		v.confidence = 0.7;
+	} else if (rc == 0 && (rc = deadlock_lead(st, &v, err)) > 0) {
+		lead = false;
 	}
 	if (rc >= 0 && (blocked = blocked_tasks(st, &v, lead, err)) >= 0 &&
 	    (others = other_findings(st, &v, lead && blocked == 0, err)) >= 0) {

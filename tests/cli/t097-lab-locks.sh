@@ -84,8 +84,8 @@ expect "evidence of lab_config's wait site" "SELECT count(*) FROM finding_eviden
 	AND e.text LIKE ' lab_config_walk_clients+0xe/0x30 [lab_abba]'" 1
 expect "other kinds" "SELECT count(*) FROM findings WHERE kind IN
 	('reclaim_recursion', 'cpu_hotplug_deadlock', 'lockdep', 'livelock')" 0
-# No memory-pressure class: the verdict is the wait class, the deadlock among its findings.
-expect "diagnosis" "SELECT hang_class FROM diagnosis" mutex
+# No memory-pressure class: the lock cycle is the verdict, at the finding's confidence.
+expect "diagnosis" "SELECT hang_class || ' ' || confidence FROM diagnosis" "deadlock 0.9"
 expect "deadlock in the verdict" "SELECT count(*) FROM diagnosis_findings d
 	JOIN findings f ON f.id = d.finding_id WHERE f.kind = 'deadlock'" 1
 
