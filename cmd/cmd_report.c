@@ -15,6 +15,7 @@
 
 struct report_opts {
 	const char *db, *format, *output;
+	struct rm_opts render;
 	struct mmt_ingest_opts ingest;
 	bool temporary;
 	char tmp[4096];
@@ -71,7 +72,7 @@ static int write_report(struct mmt_store *st, const struct report_opts *o)
 		rm_free(&m);
 		return MMT_EXIT_FAIL;
 	}
-	if (r->render(st, &m, out, &err) < 0) {
+	if (r->render(st, &m, &o->render, out, &err) < 0) {
 		mmt_print_err(&err);
 		rc = MMT_EXIT_FAIL;
 	}
@@ -91,7 +92,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' }, { "lenient", no_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'a' }, { "kernel", required_argument, NULL, 'k' },
-		{ "set", required_argument, NULL, 's' },
+		{ "set", required_argument, NULL, 's' }, { "brief", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct mmt_err err = { 0 };
@@ -103,6 +104,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case 'd': o->db = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'o': o->output = optarg; break;
+		case 'b': o->render.brief = true; break;
 		case 'L': o->ingest.lenient = true; break;
 		case 'a': o->ingest.as = optarg; break;
 		case 'k': o->ingest.kernel = optarg; break;
@@ -123,6 +125,10 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	if (!mmt_renderer_find(o->format)) {
 		mmt_usage_error("report", "no format '%s' (text, markdown, email, json)",
 				o->format);
+		return -2;
+	}
+	if (o->render.brief && !mmt_renderer_find(o->format)->can_brief) {
+		mmt_usage_error("report", "--brief is for the text, markdown and email formats");
 		return -2;
 	}
 	return 0;

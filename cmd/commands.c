@@ -65,7 +65,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage ingest dmesg.txt && mmtriage analyze && mmtriage report\n",
 	  cmd_analyze },
 	{ "report", "say which hang this is, with the evidence",
-	  "usage: mmtriage report [-d DB] [-f FORMAT] [-o FILE] [PATH...]\n"
+	  "usage: mmtriage report [-d DB] [-f FORMAT] [-o FILE] [--brief] [PATH...]\n"
 	  "\n"
 	  "With paths, ingests them first (into a temporary database unless -d is\n"
 	  "given), analyzes, and reports; without, reports on the database.\n"
@@ -73,6 +73,8 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  -d, --db PATH       database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
 	  "  -f, --format FMT    text (default), markdown, email or json\n"
 	  "  -o, --output FILE   write there instead of standard output\n"
+	  "      --brief         the verdict and the top findings in under 15 lines,\n"
+	  "                      for a ticket's first comment (not with json)\n"
 	  "      --as KIND       as for ingest: parse the files as KIND\n"
 	  "      --kernel REL    as for ingest: the release when the logs show none\n"
 	  "      --lenient       as for ingest\n"
@@ -85,6 +87,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "Examples:\n"
 	  "  mmtriage report vmcore-dmesg.txt\n"
 	  "  mmtriage report -f markdown -o hang.md /var/log/kern.log\n"
+	  "  mmtriage report --brief -f markdown -d case42.db\n"
 	  "  mmtriage report -d case42.db -f json | jq .diagnosis\n",
 	  cmd_report },
 	{ "sql", "query the database (read-only)",

@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "mmt_version.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,10 +354,120 @@ static void sources(struct doc *d, const struct rm_model *m)
 	free(cells);
 }
 
+/* ------------------------------------------------------------------ brief */
+
+#define BRIEF_LINES 14		/* "under 15 lines", for a ticket's first comment */
+#define BRIEF_VERDICT 200	/* characters of the verdict kept */
+
+/* Renders one element into memory, so that its lines can be counted first. */
+struct piece {
+	char *buf;
+	size_t len, lines;
+};
+
+static FILE *piece_open(struct doc *d, struct piece *p)
+{
+	FILE *f = open_memstream(&p->buf, &p->len);
+
+	if (f)
+		d->out = f;
+	return f;
+}
+
+static void piece_close(FILE *f, struct piece *p)
+{
+	fclose(f);
+	p->lines = 0;
+	for (size_t i = 0; i < p->len; i++)
+		p->lines += p->buf[i] == '\n';
+}
+
+/* The verdict's first sentence, cut at a word to BRIEF_VERDICT characters. */
+static void first_sentence(const char *verdict, char *out, size_t n)
+{
+	const char *stop = strstr(verdict, ". ");
+	size_t len = stop ? (size_t)(stop - verdict) + 1 : strlen(verdict);
+
+	if (len >= n)
+		len = n - 1;
+	if (len > BRIEF_VERDICT) {
+		len = BRIEF_VERDICT;
+		while (len > 0 && verdict[len] != ' ')
+			len--;
+		snprintf(out, n, "%.*s ...", (int)len, verdict);
+		return;
+	}
+	snprintf(out, n, "%.*s", (int)len, verdict);
+}
+
+static void brief_head(struct doc *d, const struct rm_model *m)
+{
+	char head[128], conf[32] = "", verdict[BRIEF_VERDICT + 8];
+
+	if (m->hang_class && m->confidence >= 0)
+		snprintf(conf, sizeof(conf), " (confidence %.0f%%)", m->confidence * 100);
+	snprintf(head, sizeof(head), "Diagnosis%s%s%s", m->hang_class ? ": " : "",
+		 m->hang_class ? m->hang_class : "", conf);
+	d->ops->title(d, "mmtriage " MMT_VERSION " report, brief");
+	d->ops->heading(d, head);
+	first_sentence(m->verdict ? m->verdict : "No analysis has been run.", verdict,
+		       sizeof(verdict));
+	d->ops->para(d, verdict);
+}
+
+/* The head, the first k findings and a line for the others, into p. */
+static int brief_with(const struct rm_model *m, struct doc *d, size_t k, struct piece *p)
+{
+	FILE *out = d->out, *f = piece_open(d, p);
+	char more[160];
+
+	if (!f)
+		return -1;
+	brief_head(d, m);
+	for (size_t i = 0; i < k; i++)
+		d->ops->item(d, (int)i + 1, m->findings[i].severity, m->findings[i].title);
+	if (k < m->nfindings) {
+		snprintf(more, sizeof(more), "%zu more finding%s, with the evidence: mmtriage "
+			 "report without --brief.", m->nfindings - k,
+			 m->nfindings - k == 1 ? "" : "s");
+		d->ops->para(d, more);
+	}
+	piece_close(f, p);
+	d->out = out;
+	return 0;
+}
+
+/*
+ * The verdict's head and first sentence, then as many of the strongest
+ * findings (one item each) as fit in BRIEF_LINES, with a line that says how
+ * many were left out: each format's own markup, its lines counted as
+ * written.
+ */
+static int doc_brief(const struct rm_model *m, struct doc *d, struct mmt_err *err)
+{
+	struct piece p = { 0 };
+	size_t k = m->nfindings < BRIEF_LINES ? m->nfindings : BRIEF_LINES;
+
+	for (;; k--) {
+		if (brief_with(m, d, k, &p) < 0)
+			return mmt_err_set(err, "report: %s", strerror(errno));
+		if (p.lines <= BRIEF_LINES || k == 0)
+			break;
+		free(p.buf);
+	}
+	fwrite(p.buf, 1, p.len, d->out);
+	free(p.buf);
+	mmt_sb_free(&d->sb);
+	return 0;
+}
+
 int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
 	       struct mmt_err *err)
 {
 	int rc;
+
+	if (d->brief)
+		return doc_brief(m, d, err);
 
 	d->ops->title(d, "mmtriage " MMT_VERSION " report");
 	diagnosis(d, m);

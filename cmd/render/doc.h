@@ -14,6 +14,7 @@ struct doc {
 	size_t width;			/* wrap paragraphs here; 0: do not wrap */
 	size_t table_width;		/* fit tables in this width; 0: no limit */
 	struct mmt_sb sb;		/* scratch for escaping */
+	bool brief;			/* doc_render writes the brief form */
 };
 
 struct doc_ops {

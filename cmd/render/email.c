@@ -150,12 +150,12 @@ static const struct doc_ops email_ops = {
 	title, heading, para, item, field, evidence_begin, evidence, evidence_end, table,
 };
 
-static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
-		  struct mmt_err *err)
+static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
+		  FILE *out, struct mmt_err *err)
 {
-	struct doc d = { out, &email_ops, EMAIL_WIDTH, EMAIL_WIDTH, MMT_SB_INIT };
+	struct doc d = { out, &email_ops, EMAIL_WIDTH, EMAIL_WIDTH, MMT_SB_INIT, o->brief };
 
 	return doc_render(st, m, &d, err);
 }
 
-const struct mmt_renderer mmt_render_email = { "email", render };
+const struct mmt_renderer mmt_render_email = { "email", true, render };

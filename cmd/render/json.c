@@ -300,12 +300,13 @@ static void diagnosis(struct json *j, const struct rm_model *m)
 	flush(j);
 }
 
-static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
-		  struct mmt_err *err)
+static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
+		  FILE *out, struct mmt_err *err)
 {
 	struct json j = { out, MMT_SB_INIT, true };
 	int rc;
 
+	(void)o; /* one document: a tool takes what it needs from it */
 	header(&j, m);
 	rc = rm_each_report(st, m, 0, true, report, &j, err);
 	if (rc == 0) {
@@ -316,4 +317,4 @@ static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
 	return rc;
 }
 
-const struct mmt_renderer mmt_render_json = { "json", render };
+const struct mmt_renderer mmt_render_json = { "json", false, render };

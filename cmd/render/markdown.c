@@ -94,12 +94,12 @@ static const struct doc_ops markdown_ops = {
 	title, heading, para, item, field, evidence_begin, evidence, evidence_end, table,
 };
 
-static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
-		  struct mmt_err *err)
+static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
+		  FILE *out, struct mmt_err *err)
 {
-	struct doc d = { out, &markdown_ops, 0, 0, MMT_SB_INIT };
+	struct doc d = { out, &markdown_ops, 0, 0, MMT_SB_INIT, o->brief };
 
 	return doc_render(st, m, &d, err);
 }
 
-const struct mmt_renderer mmt_render_markdown = { "markdown", render };
+const struct mmt_renderer mmt_render_markdown = { "markdown", true, render };

@@ -112,10 +112,16 @@ void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_
 /* The file name of a path, for compact evidence ("dmesg.txt:123"). */
 const char *rm_basename(const char *path);
 
+/* How to render: the whole report, or its first lines for a ticket. */
+struct rm_opts {
+	bool brief;	/* the verdict and the top findings, under 15 lines */
+};
+
 struct mmt_renderer {
 	const char *name;
-	int (*render)(struct mmt_store *st, const struct rm_model *m, FILE *out,
-		      struct mmt_err *err);
+	bool can_brief;
+	int (*render)(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
+		      FILE *out, struct mmt_err *err);
 };
 
 /* The renderer for a format name, NULL if there is none. */

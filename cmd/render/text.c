@@ -76,10 +76,10 @@ static const struct doc_ops text_ops = {
 	title, heading, para, item, field, evidence_begin, evidence, evidence_end, table,
 };
 
-static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
-		  struct mmt_err *err)
+static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
+		  FILE *out, struct mmt_err *err)
 {
-	struct doc d = { out, &text_ops, TEXT_WIDTH, 0, MMT_SB_INIT };
+	struct doc d = { out, &text_ops, TEXT_WIDTH, 0, MMT_SB_INIT, o->brief };
 	struct winsize ws;
 
 	/* On a terminal, fit its width; in a file, keep table cells whole. */
@@ -92,4 +92,4 @@ static int render(struct mmt_store *st, const struct rm_model *m, FILE *out,
 	return doc_render(st, m, &d, err);
 }
 
-const struct mmt_renderer mmt_render_text = { "text", render };
+const struct mmt_renderer mmt_render_text = { "text", true, render };
