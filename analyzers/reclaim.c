@@ -279,6 +279,20 @@ const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_
 	       mmt_gfp_context_name(d.context) : "unknown";
 }
 
+bool rc_gfp_column(sqlite3_stmt *q, int col, const char *kernel, struct mmt_gfp_decoded *d)
+{
+	if (mmt_col_null(q, col))
+		return false;
+	if (sqlite3_column_type(q, col) == SQLITE_TEXT) {
+		if (mmt_gfp_from_names(0, mmt_col_text(q, col), d) < 0)
+			return false;
+	} else if (mmt_gfp_decode((uint64_t)sqlite3_column_int64(q, col),
+				  kernel && kernel[0] ? kernel : NULL, d) < 0) {
+		return false;
+	}
+	return d->known;
+}
+
 static int run(struct mmt_store *st, struct mmt_err *err)
 {
 	struct rc_traces tr;

@@ -98,6 +98,13 @@ double rc_vm_stolen(const struct rc_vm *v);
 /* Nearest-rank percentile of sorted values (0 when there are none). */
 double rc_percentile(const double *sorted, size_t n, double p);
 const char *rc_gfp_context(uint64_t mask, const char *kernel, char *flags, size_t n);
+struct mmt_gfp_decoded;
+/*
+ * A gfp_flags column of a trace event: the names text traces print, else a
+ * number decoded with the layout of the trace's kernel. False when NULL or
+ * not decodable.
+ */
+bool rc_gfp_column(sqlite3_stmt *q, int col, const char *kernel, struct mmt_gfp_decoded *d);
 
 /*
  * Runs of reclaim episodes without progress (reclaim_retries.c), fed per

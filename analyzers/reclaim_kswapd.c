@@ -82,13 +82,10 @@ static bool mask_skips_kswapd(struct kswapd_state *k, sqlite3_stmt *q, const cha
 	if (k->last_mask.text == text && (text ? !strcmp(k->last_mask.names, names) :
 					  k->last_mask.mask == mask))
 		return k->last_mask.nokswapd;
-	if (text ? mmt_gfp_from_names(0, names, &d) < 0 :
-		   mmt_gfp_decode((uint64_t)mask, kernel && kernel[0] ? kernel : NULL, &d) < 0)
-		d.known = false;
 	k->last_mask.text = text;
 	k->last_mask.mask = mask;
 	snprintf(k->last_mask.names, sizeof(k->last_mask.names), "%s", names);
-	k->last_mask.nokswapd = d.known && d.direct_reclaim && !d.kswapd;
+	k->last_mask.nokswapd = rc_gfp_column(q, 7, kernel, &d) && d.direct_reclaim && !d.kswapd;
 	return k->last_mask.nokswapd;
 }
 

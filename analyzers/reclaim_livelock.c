@@ -14,7 +14,6 @@
 #include "core/gfp.h"
 
 #include <stdio.h>
-#include <string.h>
 
 struct loop_facts {
 	int64_t retries, retry_tasks, max_loops, retry_event, retry_source;
@@ -80,19 +79,13 @@ static const char sql_masks[] =
 	"SELECT e.gfp_flags, count(*) FROM \"%w\" e JOIN sources s ON s.id = e.common_source "
 	"WHERE e.common_ts_ns / 1e9 + ifnull(s.t_offset, 0) BETWEEN ?1 AND ?2 GROUP BY 1";
 
-/* Whether a mask (a number, or names as text traces print it) forbids fs or I/O. */
+/* Whether the mask of column 0 forbids filesystem calls or I/O. */
 static bool restricted(sqlite3_stmt *q, const char *kernel)
 {
 	struct mmt_gfp_decoded d;
-	const char *ctx;
 
-	if (sqlite3_column_type(q, 0) == SQLITE_TEXT) {
-		if (mmt_gfp_from_names(0, mmt_col_text(q, 0), &d) < 0 || !d.known)
-			return false;
-		return d.context == MMT_GFP_CTX_NOFS || d.context == MMT_GFP_CTX_NOIO;
-	}
-	ctx = rc_gfp_context((uint64_t)sqlite3_column_int64(q, 0), kernel, NULL, 0);
-	return !strcmp(ctx, "nofs") || !strcmp(ctx, "noio");
+	return rc_gfp_column(q, 0, kernel, &d) &&
+	       (d.context == MMT_GFP_CTX_NOFS || d.context == MMT_GFP_CTX_NOIO);
 }
 
 /* The direct reclaims that began in the window, and how many were NOFS/NOIO. */
