@@ -151,17 +151,21 @@ static void timeline(struct doc *d, const struct rm_model *m)
 	}
 }
 
-static void diagnosis(struct doc *d, const struct rm_model *m)
+/* "Diagnosis: reclaim_livelock (confidence 85%)", of the full and the brief report. */
+static void diagnosis_heading(struct doc *d, const struct rm_model *m)
 {
-	char head[128];
-
-	char conf[32] = "";
+	char head[128], conf[32] = "";
 
 	if (m->hang_class && m->confidence >= 0)
 		snprintf(conf, sizeof(conf), " (confidence %.0f%%)", m->confidence * 100);
 	snprintf(head, sizeof(head), "Diagnosis%s%s%s", m->hang_class ? ": " : "",
 		 m->hang_class ? m->hang_class : "", conf);
 	d->ops->heading(d, head);
+}
+
+static void diagnosis(struct doc *d, const struct rm_model *m)
+{
+	diagnosis_heading(d, m);
 	d->ops->para(d, m->verdict ? m->verdict : "No analysis has been run.");
 	timeline(d, m);
 	for (size_t i = 0; i < m->nalternatives; i++) {
@@ -402,14 +406,10 @@ static void first_sentence(const char *verdict, char *out, size_t n)
 
 static void brief_head(struct doc *d, const struct rm_model *m)
 {
-	char head[128], conf[32] = "", verdict[BRIEF_VERDICT + 8];
+	char verdict[BRIEF_VERDICT + 8];
 
-	if (m->hang_class && m->confidence >= 0)
-		snprintf(conf, sizeof(conf), " (confidence %.0f%%)", m->confidence * 100);
-	snprintf(head, sizeof(head), "Diagnosis%s%s%s", m->hang_class ? ": " : "",
-		 m->hang_class ? m->hang_class : "", conf);
 	d->ops->title(d, "mmtriage " MMT_VERSION " report, brief");
-	d->ops->heading(d, head);
+	diagnosis_heading(d, m);
 	first_sentence(m->verdict ? m->verdict : "No analysis has been run.", verdict,
 		       sizeof(verdict));
 	d->ops->para(d, verdict);
