@@ -1275,6 +1275,7 @@ static void oom_table_add(struct oom_table *o, const struct top_cache *c)
 static int emit_oom_table(struct mmt_store *st, const struct oom_set *set, struct mmt_err *err)
 {
 	const struct oom_table *o = &set->worst;
+	char kills[32] = "an OOM kill";
 	sqlite3_stmt *s = mmt_store_stmt(st, sql_oom_counters, err);
 	struct mmt_finding f;
 	int64_t unrecl = 0, ram = 0, id;
@@ -1290,13 +1291,10 @@ static int emit_oom_table(struct mmt_store *st, const struct oom_set *set, struc
 	sqlite3_reset(s);
 	mmt_finding_init(&f, "slab", "slab_dominance", "warning");
 	if (set->count > 1)
-		snprintf(f.title, sizeof(f.title), "Unreclaimable slab exceeded user memory at "
-			 "%zu OOM kills%s%s %.0f MiB", set->count, o->n ? "; largest " : "",
-			 o->n ? o->top[0].name : "", o->n ? o->top[0].bytes / MIB : 0);
-	else
-		snprintf(f.title, sizeof(f.title), "Unreclaimable slab exceeded user memory at an "
-			 "OOM kill%s%s %.0f MiB", o->n ? "; largest " : "",
-			 o->n ? o->top[0].name : "", o->n ? o->top[0].bytes / MIB : 0);
+		snprintf(kills, sizeof(kills), "%zu OOM kills", set->count);
+	snprintf(f.title, sizeof(f.title), "Unreclaimable slab exceeded user memory at %s%s%s "
+		 "%.0f MiB", kills, o->n ? "; largest " : "", o->n ? o->top[0].name : "",
+		 o->n ? o->top[0].bytes / MIB : 0);
 	mmt_sb_addf(&f.summary, "%s lists unreclaimable slab caches, which the kernel does "
 		    "only when unreclaimable slab exceeds the pages on the LRU lists: the kill "
 		    "could not have freed what filled memory. Figures from the report with the "
