@@ -27,37 +27,20 @@ trace=${1:-$here/.cache/trace.dat}
 capture=$root/samples/snapshot-series/capture.tar.xz
 target_ratio=9.0
 
-for tool in taskset /usr/bin/time; do
-	command -v "$tool" >/dev/null || { echo "analyze.sh: $tool is needed" >&2; exit 2; }
-done
-[ -x "$bin" ] || { echo "analyze.sh: $bin not found; build it first" >&2; exit 2; }
-if [ ! -f "$trace" ]; then
-	echo "analyze.sh: recording $trace (bench/record-trace.sh)" >&2
-	"$here/record-trace.sh" "$trace" || exit 2
-fi
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_require analyze.sh taskset /usr/bin/time
+bench_trace analyze.sh "$trace"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mmt-bench-analyze.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$bin" "$work/mmtriage"
 db=$work/a.db
 "$work/mmtriage" ingest -q -d "$db" "$trace" "$capture" >/dev/null
 
-# best CMD...: the best wall time, user+sys CPU and peak RSS (KB) of CMD.
-best() {
-	local b="" i
-	for ((i = 0; i < runs; i++)); do
-		/usr/bin/time -f '%e %U %S %M' -o "$work/t" taskset -c "$cpu" "$@" >/dev/null
-		if [ -z "$b" ] || awk -v a="$(cut -d' ' -f1 "$work/t")" -v b="${b%% *}" \
-			'BEGIN { exit !(a < b) }'; then
-			b=$(cat "$work/t")
-		fi
-	done
-	echo "$b"
-}
-
 events=$("$work/mmtriage" sql -d "$db" --csv 'SELECT sum(events) FROM trace_sources' | sed -n 2p)
-ref=$(best "$work/mmtriage" sql -d "$db" \
+ref=$(bench_best "$work/mmtriage" sql -d "$db" \
 	'SELECT count(*), sum(cpu), sum(pid) FROM trace_events_all')
-an=$(best "$work/mmtriage" analyze -d "$db")
+an=$(bench_best "$work/mmtriage" analyze -d "$db")
 "$work/mmtriage" sql -d "$db" 'SELECT analyzer, kind, severity, count(*) AS n
 	FROM findings GROUP BY 1, 2, 3 ORDER BY 1, 2, 3'
 "$work/mmtriage" sql -d "$db" --csv 'SELECT ifnull(hang_class, "none"), confidence

@@ -31,31 +31,23 @@ target_ratio=1.0
 target_rss_mb=100
 target_at_s=1.0
 
-for tool in taskset /usr/bin/time trace-cmd; do
-	command -v "$tool" >/dev/null || { echo "trace.sh: $tool is needed" >&2; exit 2; }
-done
-[ -x "$bin" ] || { echo "trace.sh: $bin not found; build it first" >&2; exit 2; }
-if [ ! -f "$trace" ]; then
-	echo "trace.sh: recording $trace (bench/record-trace.sh)" >&2
-	"$here/record-trace.sh" "$trace" || exit 2
-fi
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_require trace.sh taskset /usr/bin/time trace-cmd
+bench_trace trace.sh "$trace"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mmt-bench-trace.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$bin" "$work/mmtriage"
 
+# Each ingest starts from no database.
+fresh_db() { rm -f "$work"/m.db*; }
+bench_before=fresh_db
+
 # measure NAME CMD...: best wall and CPU seconds and peak RSS (KB) of CMD.
 measure() {
-	local name=$1 best="" i
+	local name=$1
 	shift
-	for ((i = 0; i < runs; i++)); do
-		rm -f "$work"/m.db*
-		/usr/bin/time -f '%e %U %S %M' -o "$work/t" taskset -c "$cpu" "$@" >/dev/null
-		if [ -z "$best" ] || awk -v a="$(cut -d' ' -f1 "$work/t")" -v b="${best%% *}" \
-			'BEGIN { exit !(a < b) }'; then
-			best=$(cat "$work/t")
-		fi
-	done
-	echo "$best" >"$work/$name"
+	bench_best "$@" >"$work/$name"
 }
 
 events=$(trace-cmd report "$trace" 2>/dev/null | grep -vc '^cpus=\|^ *=>\|kernel_stack:')
