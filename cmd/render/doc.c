@@ -461,6 +461,21 @@ static int doc_brief(const struct rm_model *m, struct doc *d, struct mmt_err *er
 	return 0;
 }
 
+/* The charts of a format that draws them, over the capture's time series. */
+static int charts(struct mmt_store *st, const struct rm_model *m, struct doc *d,
+		  struct mmt_err *err)
+{
+	struct rm_charts c;
+
+	if (!d->ops->charts)
+		return 0;
+	if (rm_charts_load(st, m, d->chart_buckets ? d->chart_buckets : 60, &c, err) < 0)
+		return -1;
+	d->ops->charts(d, &c);
+	rm_charts_free(&c);
+	return 0;
+}
+
 int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
 	       struct mmt_err *err)
 {
@@ -471,8 +486,11 @@ int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
 
 	d->ops->title(d, "mmtriage " MMT_VERSION " report");
 	diagnosis(d, m);
-	findings(d, m);
-	rc = reports(st, d, m, err);
+	rc = charts(st, m, d, err);
+	if (rc == 0)
+		findings(d, m);
+	if (rc == 0)
+		rc = reports(st, d, m, err);
 	if (rc == 0)
 		sources(d, m);
 	mmt_sb_free(&d->sb);

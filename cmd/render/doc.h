@@ -7,6 +7,7 @@
 #define MMT_DOC_H
 
 #include "cmd/render/render.h"
+#include "cmd/render/series.h"
 
 struct doc {
 	FILE *out;
@@ -15,6 +16,7 @@ struct doc {
 	size_t table_width;		/* fit tables in this width; 0: no limit */
 	struct mmt_sb sb;		/* scratch for escaping */
 	bool brief;			/* doc_render writes the brief form */
+	size_t chart_buckets;		/* points per series for ops->charts */
 };
 
 struct doc_ops {
@@ -33,6 +35,8 @@ struct doc_ops {
 	/* A table of ncol columns; cells are untrusted. */
 	void (*table)(struct doc *d, const char *const *head, size_t ncol,
 		      char *const *cells, size_t nrows);
+	/* The time series, after the diagnosis; NULL where a format has none. */
+	void (*charts)(struct doc *d, const struct rm_charts *c);
 };
 
 int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,

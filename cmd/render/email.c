@@ -147,13 +147,16 @@ static void table(struct doc *d, const char *const *head, size_t ncol,
 }
 
 static const struct doc_ops email_ops = {
-	title, heading, para, item, field, evidence_begin, evidence, evidence_end, table,
+	.title = title, .heading = heading, .para = para, .item = item,
+	.field = field, .evidence_begin = evidence_begin, .evidence = evidence,
+	.evidence_end = evidence_end, .table = table,
 };
 
 static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
 		  FILE *out, struct mmt_err *err)
 {
-	struct doc d = { out, &email_ops, EMAIL_WIDTH, EMAIL_WIDTH, MMT_SB_INIT, o->brief };
+	struct doc d = { .out = out, .ops = &email_ops, .width = EMAIL_WIDTH,
+			 .table_width = EMAIL_WIDTH, .sb = MMT_SB_INIT, .brief = o->brief };
 
 	return doc_render(st, m, &d, err);
 }

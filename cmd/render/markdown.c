@@ -91,13 +91,15 @@ static void table(struct doc *d, const char *const *head, size_t ncol,
 }
 
 static const struct doc_ops markdown_ops = {
-	title, heading, para, item, field, evidence_begin, evidence, evidence_end, table,
+	.title = title, .heading = heading, .para = para, .item = item,
+	.field = field, .evidence_begin = evidence_begin, .evidence = evidence,
+	.evidence_end = evidence_end, .table = table,
 };
 
 static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
 		  FILE *out, struct mmt_err *err)
 {
-	struct doc d = { out, &markdown_ops, 0, 0, MMT_SB_INIT, o->brief };
+	struct doc d = { .out = out, .ops = &markdown_ops, .sb = MMT_SB_INIT, .brief = o->brief };
 
 	return doc_render(st, m, &d, err);
 }

@@ -73,13 +73,16 @@ static void table(struct doc *d, const char *const *head, size_t ncol,
 }
 
 static const struct doc_ops text_ops = {
-	title, heading, para, item, field, evidence_begin, evidence, evidence_end, table,
+	.title = title, .heading = heading, .para = para, .item = item,
+	.field = field, .evidence_begin = evidence_begin, .evidence = evidence,
+	.evidence_end = evidence_end, .table = table,
 };
 
 static int render(struct mmt_store *st, const struct rm_model *m, const struct rm_opts *o,
 		  FILE *out, struct mmt_err *err)
 {
-	struct doc d = { out, &text_ops, TEXT_WIDTH, 0, MMT_SB_INIT, o->brief };
+	struct doc d = { .out = out, .ops = &text_ops, .width = TEXT_WIDTH, .sb = MMT_SB_INIT,
+			 .brief = o->brief };
 	struct winsize ws;
 
 	/* On a terminal, fit its width; in a file, keep table cells whole. */
