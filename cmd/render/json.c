@@ -7,6 +7,7 @@
 #include "core/escape.h"
 #include "mmt_version.h"
 
+#include <math.h>
 #include <string.h>
 
 #define JSON_CONTRACT 1
@@ -54,10 +55,11 @@ static void kint(struct json *j, const char *k, long long v, bool has, bool firs
 		mmt_sb_adds(&j->sb, "null");
 }
 
+/* JSON has no NaN or infinity: such a value is written as absent. */
 static void kreal(struct json *j, const char *k, double v, bool has, bool first)
 {
 	key(j, k, first);
-	if (has)
+	if (has && isfinite(v))
 		mmt_sb_addf(&j->sb, "%.6f", v);
 	else
 		mmt_sb_adds(&j->sb, "null");
