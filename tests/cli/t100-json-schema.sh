@@ -8,7 +8,7 @@
 # code's tables (check_json.py). Skipped (77) without python3-jsonschema.
 . "$(dirname "$0")/lib.sh"
 
-python3 -c 'import jsonschema; jsonschema.Draft202012Validator' 2>/dev/null ||
+"$PYTHON" -c 'import jsonschema; jsonschema.Draft202012Validator' 2>/dev/null ||
 	{ echo "skip: python3 with the jsonschema package (python3-jsonschema) is needed"; exit 77; }
 
 mkdir "$T/json"
@@ -43,6 +43,6 @@ json writeback-stuck-loop-series "$SAMPLES/writeback-stuck-loop/dmesg-iso.txt" \
 	"$MMT_SOURCE_DIR/tests/data/writeback/stuck-loop-meminfo.txt"
 expect_ok report -d "$T/empty.db" -f json -o "$T/json/empty.json"
 
-python3 "$(dirname "$0")/check_json.py" --mutations "$T"/json/*.json >"$OUT" 2>"$ERR" ||
+"$PYTHON" "$(dirname "$0")/check_json.py" --mutations "$T"/json/*.json >"$OUT" 2>"$ERR" ||
 	fail "reports break the schema, or a mutation was not rejected"
 echo ok
