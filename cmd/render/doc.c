@@ -4,6 +4,7 @@
  * (the first ones, with a count of the rest), and the sources read.
  */
 #include "cmd/render/doc.h"
+#include "cmd/render/tables.h"
 #include "core/escape.h"
 #include "core/xalloc.h"
 #include "mmt_version.h"
@@ -489,6 +490,8 @@ int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
 	rc = charts(st, m, d, err);
 	if (rc == 0)
 		findings(d, m);
+	if (rc == 0)
+		rc = doc_tables(st, m, d, err);
 	if (rc == 0)
 		rc = reports(st, d, m, err);
 	if (rc == 0)

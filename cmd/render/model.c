@@ -303,26 +303,24 @@ static const char *opt_text(sqlite3_stmt *s, int i)
 	return mmt_col_null(s, i) ? NULL : mmt_col_text(s, i);
 }
 
-/* The GFP flags and context: as printed, or decoded with the report's release. */
-static void decode_gfp(struct rm_report *r)
+const char *rm_gfp_decode(const char *mask, const char *names, const char *kernel,
+			  char *flags, size_t n)
 {
 	struct mmt_gfp_decoded d;
-	uint64_t mask;
+	uint64_t bits;
 
-	r->gfp_flags[0] = '\0';
-	r->gfp_context = NULL;
-	if (!r->gfp_mask)
-		return;
-	mask = strtoull(r->gfp_mask, NULL, 16);
-	if (r->gfp_names)
-		mmt_gfp_from_names(mask, r->gfp_names, &d);
+	flags[0] = '\0';
+	if (!mask)
+		return NULL;
+	bits = strtoull(mask, NULL, 16);
+	if (names)
+		mmt_gfp_from_names(bits, names, &d);
 	else
-		mmt_gfp_decode(mask, r->kernel[0] ? r->kernel : NULL, &d);
+		mmt_gfp_decode(bits, kernel && kernel[0] ? kernel : NULL, &d);
 	if (!d.known)
-		return;
-	snprintf(r->gfp_flags, sizeof(r->gfp_flags), "%s", r->gfp_names ? r->gfp_names
-								      : d.flags);
-	r->gfp_context = mmt_gfp_context_name(d.context);
+		return NULL;
+	snprintf(flags, n, "%s", names ? names : d.flags);
+	return mmt_gfp_context_name(d.context);
 }
 
 static void fill_report(sqlite3_stmt *s, const struct rm_model *m, struct rm_report *r)
@@ -353,7 +351,8 @@ static void fill_report(sqlite3_stmt *s, const struct rm_model *m, struct rm_rep
 	r->has_secs = !mmt_col_null(s, 19);
 	r->blocked_secs = sqlite3_column_int64(s, 19);
 	r->truncated = sqlite3_column_int(s, 20) != 0;
-	decode_gfp(r);
+	r->gfp_context = rm_gfp_decode(r->gfp_mask, r->gfp_names, r->kernel, r->gfp_flags,
+				       sizeof(r->gfp_flags));
 }
 
 int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,

@@ -107,6 +107,15 @@ typedef int (*rm_report_fn)(void *ctx, const struct rm_report *r);
 int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,
 		   bool with_frames, rm_report_fn fn, void *ctx, struct mmt_err *err);
 
+/*
+ * The flags and context of a GFP mask as a report prints it ("0x8250"): the
+ * names printed with it, else the mask decoded with the kernel release.
+ * Returns the context ("atomic", "nofs", ...), or NULL with flags "" when
+ * neither tells.
+ */
+const char *rm_gfp_decode(const char *mask, const char *names, const char *kernel,
+			  char *flags, size_t n);
+
 /* "1234.567890 s" or "2026-11-21 20:51:00" (wall clock); "" when absent. */
 void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_t n);
 /* The file name of a path, for compact evidence ("dmesg.txt:123"). */
