@@ -47,14 +47,21 @@ bool sr_has(struct sr_load *l, const char *name)
 	return mmt_store_step(l->st, s, l->err) > 0;
 }
 
+struct rm_chart *sr_find(struct rm_charts *c, const char *id)
+{
+	for (size_t i = 0; i < c->ncharts; i++)
+		if (!strcmp(c->charts[i].id, id))
+			return &c->charts[i];
+	return NULL;
+}
+
 struct rm_chart *sr_chart(struct sr_load *l, const struct sr_spec *spec)
 {
 	struct rm_charts *c = l->c;
-	struct rm_chart *ch;
+	struct rm_chart *ch = sr_find(c, spec->id);
 
-	for (size_t i = 0; i < c->ncharts; i++)
-		if (!strcmp(c->charts[i].id, spec->id))
-			return &c->charts[i];
+	if (ch)
+		return ch;
 	c->charts = xrealloc(c->charts, (c->ncharts + 1) * sizeof(*c->charts));
 	ch = &c->charts[c->ncharts++];
 	memset(ch, 0, sizeof(*ch));
@@ -343,6 +350,30 @@ static int axis(struct sr_load *l, const struct rm_model *m)
 	return 1;
 }
 
+/* Charts in the order a reader goes through them: memory, then reclaim, then CPUs. */
+static int chart_rank(const char *id)
+{
+	static const char *const order[] = { "memory", "writeback", "slab", "swap", "psi",
+					     "reclaim", "kswapd", "ipi", "cpus" };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!strcmp(order[i], id))
+			return (int)i;
+	return (int)(sizeof(order) / sizeof(order[0]));
+}
+
+static int chart_cmp(const void *a, const void *b)
+{
+	return chart_rank(((const struct rm_chart *)a)->id) -
+	       chart_rank(((const struct rm_chart *)b)->id);
+}
+
+static void sort_charts(struct rm_charts *c)
+{
+	if (c->ncharts > 1)
+		qsort(c->charts, c->ncharts, sizeof(*c->charts), chart_cmp);
+}
+
 int rm_charts_load(struct mmt_store *st, const struct rm_model *m, size_t buckets,
 		   struct rm_charts *c, struct mmt_err *err)
 {
@@ -353,7 +384,9 @@ int rm_charts_load(struct mmt_store *st, const struct rm_model *m, size_t bucket
 	c->buckets = buckets ? buckets : 1;
 	rc = axis(&l, m);
 	if (rc > 0)
-		rc = sr_load_snapshots(&l) < 0 || sr_load_trace(&l) < 0 ? -1 : 0;
+		rc = sr_load_trace(&l) < 0 || sr_load_snapshots(&l) < 0 ? -1 : 0;
+	if (rc == 0)
+		sort_charts(c);
 	if (rc < 0) {
 		rm_charts_free(c);
 		return -1;

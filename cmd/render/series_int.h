@@ -20,6 +20,8 @@ struct sr_load {
 	struct mmt_err *err;
 };
 
+/* The chart with id, NULL when there is none yet. */
+struct rm_chart *sr_find(struct rm_charts *c, const char *id);
 /* The chart with id, added when missing. */
 struct rm_chart *sr_chart(struct sr_load *l, const struct sr_spec *spec);
 /* The series of that name, added (empty, in the order asked) when missing. */

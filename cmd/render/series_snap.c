@@ -106,6 +106,12 @@ static bool has_kind(struct sr_load *l, const char *kind)
 	return mmt_store_step(l->st, s, l->err) > 0;
 }
 
+/* The trace's chart of the same id, read first, says more (who, when exactly). */
+static int query_unless_traced(struct sr_load *l, const struct sr_spec *spec, const char *sql)
+{
+	return sr_find(l->c, spec->id) ? 0 : sr_query(l, spec, sql, false);
+}
+
 int sr_load_snapshots(struct sr_load *l)
 {
 	if (sr_query(l, &memory, sql_memory, false) < 0 ||
@@ -115,10 +121,10 @@ int sr_load_snapshots(struct sr_load *l)
 		return -1;
 	if (has_kind(l, "psi") && sr_query(l, &psi, sql_psi, false) < 0)
 		return -1;
-	if (has_kind(l, "vmstat") && (sr_query(l, &allocstall, sql_allocstall, false) < 0 ||
-				      sr_query(l, &kswapd, sql_kswapd, false) < 0))
+	if (has_kind(l, "vmstat") && (query_unless_traced(l, &allocstall, sql_allocstall) < 0 ||
+				      query_unless_traced(l, &kswapd, sql_kswapd) < 0))
 		return -1;
-	if (has_kind(l, "interrupts") && (sr_query(l, &ipi, sql_ipi, false) < 0 ||
+	if (has_kind(l, "interrupts") && (query_unless_traced(l, &ipi, sql_ipi) < 0 ||
 					  sr_query(l, &cpus, sql_cpus, false) < 0))
 		return -1;
 	return 0;
