@@ -73,22 +73,32 @@ struct rm_chart *sr_chart(struct sr_load *l, const struct sr_spec *spec)
 	return ch;
 }
 
+static void series_init(struct rm_series *s, const char *name, size_t n)
+{
+	s->name = xstrdup(name);
+	s->lo = xcalloc(n, sizeof(*s->lo));
+	s->hi = xcalloc(n, sizeof(*s->hi));
+	s->has = xcalloc(n, sizeof(*s->has));
+	s->n = n;
+}
+
 struct rm_series *sr_series(struct sr_load *l, struct rm_chart *ch, const char *name)
 {
-	struct rm_series *s;
-	size_t n = l->c->buckets;
-
 	for (size_t i = 0; i < ch->nseries; i++)
 		if (!strcmp(ch->series[i].name, name))
 			return &ch->series[i];
 	ch->series = xrealloc(ch->series, (ch->nseries + 1) * sizeof(*ch->series));
-	s = &ch->series[ch->nseries++];
-	s->name = xstrdup(name);
-	s->lo = xcalloc(n ? n : 1, sizeof(*s->lo));
-	s->hi = xcalloc(n ? n : 1, sizeof(*s->hi));
-	s->has = xcalloc(n ? n : 1, sizeof(*s->has));
-	s->n = n;
-	return s;
+	series_init(&ch->series[ch->nseries], name, l->c->buckets);
+	return &ch->series[ch->nseries++];
+}
+
+struct rm_series *sr_total(struct sr_load *l, struct rm_chart *ch)
+{
+	if (!ch->total) {
+		ch->total = xcalloc(1, sizeof(*ch->total));
+		series_init(ch->total, "total", l->c->buckets);
+	}
+	return ch->total;
 }
 
 void sr_put(struct rm_series *s, size_t b, double lo, double hi)
@@ -121,23 +131,25 @@ long sr_bucket(const struct rm_charts *c, double t)
  * The aggregate over the loader's inner query. The bucket is computed the
  * same way as sr_bucket, so that SQL and C place a time alike.
  */
-int sr_query(struct sr_load *l, const struct sr_spec *spec, const char *inner,
-	     bool per_second)
+int sr_query(struct sr_load *l, const struct sr_spec *spec, const char *inner, bool total)
 {
 	struct rm_charts *c = l->c;
 	char *sql = sqlite3_mprintf(
-		"SELECT k, name, min(CAST((ts - ?1) / ?2 AS INTEGER), ?4 - 1) AS b, %s "
+		"SELECT k, name, min(CAST((ts - ?1) / ?2 AS INTEGER), ?4 - 1) AS b, min(v), max(v) "
 		"FROM (%s) WHERE ts >= ?1 AND ts <= ?3 AND v IS NOT NULL "
-		"GROUP BY k, name, b ORDER BY k, name, b",
-		per_second ? "total(v) / ?2, total(v) / ?2" : "min(v), max(v)", inner);
+		"GROUP BY k, name, b ORDER BY k, name, b", inner);
 	sqlite3_stmt *s = sql ? mmt_store_prepare(l->st, sql, l->err) : NULL;
-	struct rm_chart *ch = NULL;
-	struct rm_series *se = NULL;
+	struct rm_chart *ch = total ? sr_find(c, spec->id) : NULL;
+	struct rm_series *se = ch ? sr_total(l, ch) : NULL;
 	int rc;
 
 	sqlite3_free(sql);
 	if (!s)
 		return -1;
+	if (total && !ch) {
+		sqlite3_finalize(s);
+		return 0;
+	}
 	sqlite3_bind_double(s, 1, c->t0);
 	sqlite3_bind_double(s, 2, c->step);
 	sqlite3_bind_double(s, 3, c->t1);
@@ -147,7 +159,7 @@ int sr_query(struct sr_load *l, const struct sr_spec *spec, const char *inner,
 
 		if (!ch)
 			ch = sr_chart(l, spec);
-		if (!se || strcmp(se->name, name) != 0)
+		if (!se || (!total && strcmp(se->name, name) != 0))
 			se = sr_series(l, ch, name);
 		sr_put(se, (size_t)sqlite3_column_int64(s, 2), sqlite3_column_double(s, 3),
 		       sqlite3_column_double(s, 4));
@@ -394,15 +406,22 @@ int rm_charts_load(struct mmt_store *st, const struct rm_model *m, size_t bucket
 	return 0;
 }
 
+static void free_series(struct rm_series *s)
+{
+	free(s->name);
+	free(s->lo);
+	free(s->hi);
+	free(s->has);
+}
+
 static void free_chart(struct rm_chart *ch)
 {
-	for (size_t i = 0; i < ch->nseries; i++) {
-		free(ch->series[i].name);
-		free(ch->series[i].lo);
-		free(ch->series[i].hi);
-		free(ch->series[i].has);
-	}
+	for (size_t i = 0; i < ch->nseries; i++)
+		free_series(&ch->series[i]);
 	free(ch->series);
+	if (ch->total)
+		free_series(ch->total);
+	free(ch->total);
 	free(ch->id);
 	free(ch->title);
 	free(ch->unit);

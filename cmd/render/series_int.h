@@ -33,15 +33,16 @@ long sr_bucket(const struct rm_charts *c, double t);
 /* Whether the database has a table or view of that name. */
 bool sr_has(struct sr_load *l, const char *name);
 
+/* The total of a chart (rm_chart.total), added when missing. */
+struct rm_series *sr_total(struct sr_load *l, struct rm_chart *ch);
+
 /*
  * Runs `inner`, a SELECT of the columns k (order of the series), name, ts
- * and v, aggregated per series and bucket by SQLite, into the series of
- * chart spec (made only when a row comes). Each value of v counts as a
- * sample; with per_second, v is summed per bucket and divided by the
- * bucket's length (a rate of events).
+ * and v, aggregated per series and bucket by SQLite (least and greatest
+ * v), into the series of chart spec (made only when a row comes); with
+ * total, into the chart's total instead, and only if the chart exists.
  */
-int sr_query(struct sr_load *l, const struct sr_spec *spec, const char *inner,
-	     bool per_second);
+int sr_query(struct sr_load *l, const struct sr_spec *spec, const char *inner, bool total);
 
 /*
  * A level that steps at given times (tasks in reclaim, nodes awake), fed

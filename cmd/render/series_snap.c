@@ -30,6 +30,8 @@ static const struct sr_spec cpus = { "cpus", "CPUs online", "CPUs", "/proc/inter
 static const char sql_memory[] = MEMINFO_PAIR("MemFree", "MemAvailable");
 static const char sql_writeback[] = MEMINFO_PAIR("Dirty", "Writeback");
 static const char sql_slab[] = MEMINFO_PAIR("SReclaimable", "SUnreclaim");
+static const char sql_slab_total[] =
+	"SELECT 0 AS k, key AS name, ts, kb / 1024.0 AS v FROM meminfo WHERE key = 'Slab'";
 
 /* Swap used where the sample has swap: SwapTotal - SwapFree of the same sample. */
 static const char sql_swap[] =
@@ -70,23 +72,27 @@ static const char sql_kswapd[] =
 /*
  * IPIs per second per CPU from /proc/interrupts: the rows ipi_series.c
  * reads as function calls and reschedules (x86 CAL counts TLB shootdowns
- * too, so TLB is not added again), summed per CPU and sample.
+ * too, so TLB is not added again), summed per sample and `per` (the CPU,
+ * or nothing for the total over the CPUs).
  */
-static const char sql_ipi[] =
-	"WITH k AS (SELECT DISTINCT sk.id FROM state_keys sk "
-	"  LEFT JOIN irq_descriptions d ON d.key_id = sk.id "
-	"  WHERE sk.name IN ('CAL', 'RES') "
-	"     OR d.description LIKE 'Function call interrupts%' "
-	"     OR d.description LIKE 'Single function call interrupts%' "
-	"     OR d.description LIKE 'Rescheduling interrupts%') "
-	"SELECT cpu AS k, 'CPU' || cpu AS name, ts, sum(r) AS v FROM ("
-	"SELECT s.id AS sid, s.ts, i.cpu, CASE WHEN lag(i.count) OVER w <= i.count "
-	"  AND s.ts > lag(s.ts) OVER w THEN (i.count - lag(i.count) OVER w) "
-	"  / (s.ts - lag(s.ts) OVER w) END AS r "
-	"FROM snapshots s JOIN irq_counts i ON i.snapshot_id = s.id "
-	"WHERE s.kind = 'interrupts' AND i.cpu IS NOT NULL AND i.key_id IN k "
-	"WINDOW w AS (PARTITION BY s.series, i.key_id, i.cpu ORDER BY s.ts, s.seq)) "
-	"GROUP BY sid, cpu";
+#define IPI_RATES(k, name, per)                                                            \
+	"WITH k AS (SELECT DISTINCT sk.id FROM state_keys sk "                              \
+	"  LEFT JOIN irq_descriptions d ON d.key_id = sk.id "                               \
+	"  WHERE sk.name IN ('CAL', 'RES') "                                                \
+	"     OR d.description LIKE 'Function call interrupts%' "                           \
+	"     OR d.description LIKE 'Single function call interrupts%' "                    \
+	"     OR d.description LIKE 'Rescheduling interrupts%') "                           \
+	"SELECT " k " AS k, " name " AS name, ts, sum(r) AS v FROM ("                      \
+	"SELECT s.id AS sid, s.ts, i.cpu, CASE WHEN lag(i.count) OVER w <= i.count "        \
+	"  AND s.ts > lag(s.ts) OVER w THEN (i.count - lag(i.count) OVER w) "              \
+	"  / (s.ts - lag(s.ts) OVER w) END AS r "                                           \
+	"FROM snapshots s JOIN irq_counts i ON i.snapshot_id = s.id "                       \
+	"WHERE s.kind = 'interrupts' AND i.cpu IS NOT NULL AND i.key_id IN k "              \
+	"WINDOW w AS (PARTITION BY s.series, i.key_id, i.cpu ORDER BY s.ts, s.seq)) "       \
+	"GROUP BY sid" per
+
+static const char sql_ipi[] = IPI_RATES("cpu", "'CPU' || cpu", ", cpu");
+static const char sql_ipi_total[] = IPI_RATES("0", "'all CPUs'", "");
 
 /* An offline CPU has no column in /proc/interrupts: the CPUs of a sample are online. */
 static const char sql_cpus[] =
@@ -117,6 +123,7 @@ int sr_load_snapshots(struct sr_load *l)
 	if (sr_query(l, &memory, sql_memory, false) < 0 ||
 	    sr_query(l, &writeback, sql_writeback, false) < 0 ||
 	    sr_query(l, &slab, sql_slab, false) < 0 ||
+	    sr_query(l, &slab, sql_slab_total, true) < 0 ||
 	    sr_query(l, &swap, sql_swap, false) < 0)
 		return -1;
 	if (has_kind(l, "psi") && sr_query(l, &psi, sql_psi, false) < 0)
@@ -124,8 +131,10 @@ int sr_load_snapshots(struct sr_load *l)
 	if (has_kind(l, "vmstat") && (query_unless_traced(l, &allocstall, sql_allocstall) < 0 ||
 				      query_unless_traced(l, &kswapd, sql_kswapd) < 0))
 		return -1;
-	if (has_kind(l, "interrupts") && (query_unless_traced(l, &ipi, sql_ipi) < 0 ||
-					  sr_query(l, &cpus, sql_cpus, false) < 0))
+	if (has_kind(l, "interrupts") && !sr_find(l->c, ipi.id) &&
+	    (sr_query(l, &ipi, sql_ipi, false) < 0 || sr_query(l, &ipi, sql_ipi_total, true) < 0))
+		return -1;
+	if (has_kind(l, "interrupts") && sr_query(l, &cpus, sql_cpus, false) < 0)
 		return -1;
 	return 0;
 }

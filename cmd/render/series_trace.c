@@ -246,6 +246,21 @@ static int grid_count_all(struct sr_load *l, const struct trace_src *src, struct
 	return 0;
 }
 
+/* The counts of all CPUs per second, as the chart's total. */
+static void grid_total(struct sr_load *l, struct rm_chart *ch, const struct grid *g, long b0,
+		       long b1)
+{
+	struct rm_series *se = sr_total(l, ch);
+
+	for (long b = b0; b <= b1; b++) {
+		double sum = 0;
+
+		for (size_t cpu = 0; cpu < g->ncpus; cpu++)
+			sum += g->n[cpu * g->buckets + (size_t)b];
+		sr_put(se, (size_t)b, sum / l->c->step, sum / l->c->step);
+	}
+}
+
 /*
  * The grid's counts per second into one series per CPU ("CPU0", ...) or,
  * with name, its CPU 0 into that series. Buckets of the trace's span with
@@ -275,6 +290,8 @@ static void grid_to_series(struct sr_load *l, const struct trace_src *src, const
 		for (long b = b0; b <= b1; b++)
 			sr_put(se, (size_t)b, n[b] / l->c->step, n[b] / l->c->step);
 	}
+	if (ch && !name)
+		grid_total(l, ch, g, b0, b1);
 }
 
 static int ipi_chart(struct sr_load *l, const struct trace_src *src)
