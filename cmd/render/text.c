@@ -205,21 +205,23 @@ static void human(double v, const char *unit, char *out, size_t n)
 	}
 }
 
-/* A time on the axis: "01:04:39" (UTC), with tenths when a bucket is shorter than 1 s. */
+/* A time on the axis, rounded: "01:04:39" (UTC), with tenths when a bucket is shorter than 1 s. */
 static void axis_time(const struct rm_charts *c, double t, char *out, size_t n)
 {
-	time_t secs = (time_t)t;
+	bool tenths = c->step < 1;
+	double r = tenths ? floor(t * 10 + 0.5) / 10 : floor(t + 0.5);
+	time_t secs = (time_t)floor(r);
 	struct tm tm;
 	size_t len;
 
 	if (!c->wall) {
-		snprintf(out, n, c->step < 1 ? "%.2f s" : "%.0f s", t);
+		snprintf(out, n, tenths ? "%.2f s" : "%.0f s", t);
 		return;
 	}
 	gmtime_r(&secs, &tm);
 	len = strftime(out, n, c->t1 - c->t0 >= 86400 ? "%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
-	if (c->step < 1 && len < n)
-		snprintf(out + len, n - len, ".%d", (int)((t - floor(t)) * 10));
+	if (tenths && len < n)
+		snprintf(out + len, n - len, ".%d", (int)floor((r - (double)secs) * 10 + 0.5) % 10);
 }
 
 /* Least and greatest value and the bucket of the one asked for; false when empty. */
