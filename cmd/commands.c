@@ -65,7 +65,8 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage ingest dmesg.txt && mmtriage analyze && mmtriage report\n",
 	  cmd_analyze },
 	{ "report", "say which hang this is, with the evidence",
-	  "usage: mmtriage report [-d DB] [-f FORMAT] [-o FILE] [--brief] [PATH...]\n"
+	  "usage: mmtriage report [-d DB] [-f FORMAT] [-o FILE] [--brief] [--color=WHEN]\n"
+	  "                       [PATH...]\n"
 	  "\n"
 	  "With paths, ingests them first (into a temporary database unless -d is\n"
 	  "given), analyzes, and reports; without, reports on the database.\n"
@@ -75,12 +76,16 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  -o, --output FILE   write there instead of standard output\n"
 	  "      --brief         the verdict and the top findings in under 15 lines,\n"
 	  "                      for a ticket's first comment (not with json)\n"
+	  "      --color=WHEN    colour in the text format: auto (default: on a\n"
+	  "                      terminal, unless NO_COLOR is set or TERM=dumb),\n"
+	  "                      always, never\n"
 	  "      --as KIND       as for ingest: parse the files as KIND\n"
 	  "      --kernel REL    as for ingest: the release when the logs show none\n"
 	  "      --lenient       as for ingest\n"
 	  "      --set N=V       as for analyze: change a threshold\n"
 	  "\n"
-	  "Formats: text is for a terminal; markdown pastes into GitHub, GitLab and\n"
+	  "Formats: text is for a terminal, with sparklines of memory, reclaim, IPIs\n"
+	  "and CPUs over time (Unicode blocks in a UTF-8 locale, else ASCII); markdown pastes into GitHub, GitLab and\n"
 	  "Bugzilla; email is plain text within 80 columns for mailing lists; json\n"
 	  "follows the contract in docs/json.md.\n"
 	  "\n"

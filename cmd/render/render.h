@@ -121,9 +121,13 @@ void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_
 /* The file name of a path, for compact evidence ("dmesg.txt:123"). */
 const char *rm_basename(const char *path);
 
+/* Colour of the text report: --color=auto (on a terminal, unless NO_COLOR), always, never. */
+enum rm_color { RM_COLOR_AUTO, RM_COLOR_ALWAYS, RM_COLOR_NEVER };
+
 /* How to render: the whole report, or its first lines for a ticket. */
 struct rm_opts {
 	bool brief;	/* the verdict and the top findings, under 15 lines */
+	enum rm_color color;	/* the text format's; the others have none */
 };
 
 struct mmt_renderer {
