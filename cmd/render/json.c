@@ -224,6 +224,7 @@ static void evidence(struct json *j, const struct rm_finding *f)
 		kstr(j, "source", e->source ? e->source->path : NULL, true);
 		kint(j, "line", e->line, e->line > 0, false);
 		kint(j, "event", e->event, e->event > 0, false);
+		kint(j, "cpu", e->cpu, e->has_cpu, false);
 		kstr(j, "kind", e->kind, false);
 		kreal(j, "ts", e->ts, e->has_ts, false);
 		kstr(j, "text", e->text, false);

@@ -28,6 +28,8 @@ struct rm_evidence {
 	char *kind;			/* 'log', 'event', 'sample', 'summary' */
 	double ts;			/* common timeline */
 	bool has_ts;
+	int64_t cpu;			/* of a trace event */
+	bool has_cpu;
 };
 
 struct rm_subject {
@@ -101,11 +103,15 @@ const struct rm_source *rm_source_by_id(const struct rm_model *m, int64_t id);
 
 typedef int (*rm_report_fn)(void *ctx, const struct rm_report *r);
 /*
- * Calls fn for each report in time order, at most limit of them (0: all),
+ * Calls fn for each report in file order (source, then line), at most limit of them (0: all),
  * with frames when with_frames. Stops when fn returns non-zero.
  */
 int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,
 		   bool with_frames, rm_report_fn fn, void *ctx, struct mmt_err *err);
+
+/* The same, with frames, for the reports a finding groups. */
+int rm_finding_reports(struct mmt_store *st, const struct rm_model *m, int64_t finding,
+		       size_t limit, rm_report_fn fn, void *ctx, struct mmt_err *err);
 
 /*
  * The flags and context of a GFP mask as a report prints it ("0x8250"): the
