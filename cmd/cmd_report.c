@@ -144,7 +144,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		return -2;
 	}
 	if (!mmt_renderer_find(o->format)) {
-		mmt_usage_error("report", "no format '%s' (text, markdown, email, json)",
+		mmt_usage_error("report", "no format '%s' (text, markdown, email, json, html)",
 				o->format);
 		return -2;
 	}

@@ -285,7 +285,11 @@ static void load_windows(struct rm_charts *c, const struct rm_model *m)
  */
 static void widen(const struct rm_charts *c, struct spans *sp, int w)
 {
-	double near = (sp->hi[w] - sp->lo[w]) * NEAR;
+	/*
+	 * Data of one moment (a sosreport, a crash dump's kmem -i) has no span
+	 * of its own to squeeze: the reports on its clock make the axis.
+	 */
+	double near = sp->hi[w] > sp->lo[w] ? (sp->hi[w] - sp->lo[w]) * NEAR : HUGE_VAL;
 	double lo = sp->lo[w] - near, hi = sp->hi[w] + near;
 
 	for (size_t i = 0; i < c->nmarks; i++)
