@@ -301,16 +301,51 @@ static void spark_line(const struct doc *d, const struct rm_charts *c, const str
 		fprintf(d->out, "  min %s, max %s at %s\n", a, b, when);
 }
 
+/* Whether every mark's "label at time" fits in room columns, separated by ", ". */
+static bool marks_fit(struct doc *d, const struct rm_charts *c, size_t room)
+{
+	char when[32];
+	size_t used = 0;
+
+	for (size_t i = 0; i < c->nmarks; i++) {
+		axis_time(c, c->marks[i].t, when, sizeof(when));
+		doc_escape(d, c->marks[i].label);
+		used += (i ? 2 : 0) + strlen(d->sb.buf ? d->sb.buf : "") + 4 + strlen(when);
+	}
+	return used <= room;
+}
+
+/* "9 hung_task, 1 oom_kill from 01:12:50": the kinds in order of their first mark. */
+static void marks_counted(struct doc *d, const struct rm_charts *c)
+{
+	char when[32];
+
+	for (size_t i = 0; i < c->nmarks; i++) {
+		size_t n = 0;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(c->marks[j].kind, c->marks[i].kind);
+		if (seen)
+			continue;
+		for (size_t j = i; j < c->nmarks; j++)
+			n += !strcmp(c->marks[j].kind, c->marks[i].kind);
+		doc_escape(d, c->marks[i].kind);
+		fprintf(d->out, "%s%zu %s", i ? ", " : "", n, d->sb.buf ? d->sb.buf : "");
+	}
+	axis_time(c, c->marks[0].t, when, sizeof(when));
+	fprintf(d->out, " from %s", when);
+}
+
 /* '!' under the columns where a report (hung task, OOM kill, ...) happened, and what they were. */
 static void marks_line(struct doc *d, const struct rm_charts *c)
 {
+	size_t used = 2 + LABEL_WIDTH + 1 + c->buckets + 2;
 	char *cols = xmalloc(c->buckets + 1), when[32];
-	const char *sep = "";
-	size_t i, used = 0, room = STATS_WIDTH + 20;
 
 	memset(cols, ' ', c->buckets);
 	cols[c->buckets] = '\0';
-	for (i = 0; i < c->nmarks; i++) {
+	for (size_t i = 0; i < c->nmarks; i++) {
 		double b = floor((c->marks[i].t - c->t0) / c->step);
 
 		if (b >= 0)
@@ -319,18 +354,16 @@ static void marks_line(struct doc *d, const struct rm_charts *c)
 	fprintf(d->out, "  %-*s ", LABEL_WIDTH, "reports");
 	put_styled(d, SGR_RED, cols);
 	fputs("  ", d->out);
-	/* The first reports, as many as fit beside the columns; the others counted. */
-	for (i = 0; i < c->nmarks; i++) {
-		axis_time(c, c->marks[i].t, when, sizeof(when));
-		doc_escape(d, c->marks[i].label);
-		used += strlen(sep) + strlen(d->sb.buf ? d->sb.buf : "") + 4 + strlen(when);
-		if (i > 0 && used > room)
-			break;
-		fprintf(d->out, "%s%s at %s", sep, d->sb.buf ? d->sb.buf : "", when);
-		sep = ", ";
+	/* Each report when they fit beside the columns, else how many of each kind. */
+	if (marks_fit(d, c, d->width > used ? d->width - used : 0)) {
+		for (size_t i = 0; i < c->nmarks; i++) {
+			axis_time(c, c->marks[i].t, when, sizeof(when));
+			doc_escape(d, c->marks[i].label);
+			fprintf(d->out, "%s%s at %s", i ? ", " : "", d->sb.buf ? d->sb.buf : "", when);
+		}
+	} else {
+		marks_counted(d, c);
 	}
-	if (i < c->nmarks)
-		fprintf(d->out, " and %zu more", c->nmarks - i);
 	fputc('\n', d->out);
 	free(cols);
 }
