@@ -86,6 +86,20 @@ static int write_report(struct mmt_store *st, const struct report_opts *o)
 	return rc;
 }
 
+/* --color=WHEN, as git and ls spell it. */
+static int parse_color(const char *when, enum rm_color *out)
+{
+	if (!strcmp(when, "auto"))
+		*out = RM_COLOR_AUTO;
+	else if (!strcmp(when, "always"))
+		*out = RM_COLOR_ALWAYS;
+	else if (!strcmp(when, "never"))
+		*out = RM_COLOR_NEVER;
+	else
+		return -1;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option opts[] = {
@@ -93,6 +107,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "output", required_argument, NULL, 'o' }, { "lenient", no_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'a' }, { "kernel", required_argument, NULL, 'k' },
 		{ "set", required_argument, NULL, 's' }, { "brief", no_argument, NULL, 'b' },
+		{ "color", required_argument, NULL, 'c' }, { "colour", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct mmt_err err = { 0 };
@@ -105,6 +120,12 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case 'f': o->format = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'b': o->render.brief = true; break;
+		case 'c':
+			if (parse_color(optarg, &o->render.color) < 0) {
+				mmt_usage_error("report", "--color takes auto, always or never");
+				return -2;
+			}
+			break;
 		case 'L': o->ingest.lenient = true; break;
 		case 'a': o->ingest.as = optarg; break;
 		case 'k': o->ingest.kernel = optarg; break;
@@ -123,7 +144,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		return -2;
 	}
 	if (!mmt_renderer_find(o->format)) {
-		mmt_usage_error("report", "no format '%s' (text, markdown, email, json)",
+		mmt_usage_error("report", "no format '%s' (text, markdown, email, json, html)",
 				o->format);
 		return -2;
 	}

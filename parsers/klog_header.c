@@ -119,6 +119,9 @@ static void gfp_field(const char *s, size_t n, const char *key, struct kheader *
 		return;
 	for (j = i + 2; j < n && isxdigit((unsigned char)s[j]); j++)
 		;
+	/* "gfp_mask=0x:" (a statistics key quoting the header) is no mask. */
+	if (j == i + 2)
+		return;
 	kcopy(h->gfp_mask, sizeof(h->gfp_mask), s + i, j - i);
 	if (j < n && s[j] == '(') {
 		const char *close = memchr(s + j, ')', n - j);

@@ -4,6 +4,7 @@
  * (the first ones, with a count of the rest), and the sources read.
  */
 #include "cmd/render/doc.h"
+#include "cmd/render/tables.h"
 #include "core/escape.h"
 #include "core/xalloc.h"
 #include "mmt_version.h"
@@ -77,16 +78,29 @@ static void put_cell(FILE *out, const char *s, size_t w, bool last)
 		fprintf(out, "%*s", (int)(w - sw + 2), "");
 }
 
+/* Cells as they will be shown, escaped, so that widths are measured on what is printed. */
+static char **escaped_cells(struct doc *d, char *const *cells, size_t n)
+{
+	char **out = xcalloc(n + 1, sizeof(*out));
+
+	for (size_t i = 0; i < n; i++) {
+		doc_escape(d, cells[i]);
+		out[i] = xstrdup(mmt_sb_str(&d->sb));
+	}
+	return out;
+}
+
 void doc_plain_table(struct doc *d, const char *const *head, size_t ncol,
 		     char *const *cells, size_t nrows, size_t max_width, const char *indent)
 {
 	size_t *w = xcalloc(ncol, sizeof(*w)), total = strlen(indent);
+	char **shown = escaped_cells(d, cells, nrows * ncol);
 
 	for (size_t c = 0; c < ncol; c++) {
 		w[c] = cell_width(head[c]);
 		for (size_t r = 0; r < nrows; r++)
-			if (cell_width(cells[r * ncol + c]) > w[c])
-				w[c] = cell_width(cells[r * ncol + c]);
+			if (cell_width(shown[r * ncol + c]) > w[c])
+				w[c] = cell_width(shown[r * ncol + c]);
 		total += w[c] + 2;
 	}
 	/* Too wide: the widest column gives way, one column at a time. */
@@ -107,12 +121,13 @@ void doc_plain_table(struct doc *d, const char *const *head, size_t ncol,
 	fputc('\n', d->out);
 	for (size_t r = 0; r < nrows; r++) {
 		fputs(indent, d->out);
-		for (size_t c = 0; c < ncol; c++) {
-			doc_escape(d, cells[r * ncol + c]);
-			put_cell(d->out, mmt_sb_str(&d->sb), w[c], c == ncol - 1);
-		}
+		for (size_t c = 0; c < ncol; c++)
+			put_cell(d->out, shown[r * ncol + c], w[c], c == ncol - 1);
 		fputc('\n', d->out);
 	}
+	for (size_t i = 0; i < nrows * ncol; i++)
+		free(shown[i]);
+	free(shown);
 	free(w);
 }
 
@@ -195,7 +210,10 @@ static void evidence_where(const struct rm_evidence *e, char *out, size_t n)
 	}
 	if (e->has_ts)
 		rm_time(NULL, e->ts, true, t, sizeof(t));
-	if (e->event > 0)
+	if (e->event > 0 && e->has_cpu)
+		snprintf(out, n, "%s%sCPU%lld event %lld", t, t[0] ? " " : "", (long long)e->cpu,
+			 (long long)e->event);
+	else if (e->event > 0)
 		snprintf(out, n, "%s%sevent %lld", t, t[0] ? " " : "", (long long)e->event);
 	else
 		snprintf(out, n, "%s%s%s", t, t[0] && file[0] ? " " : "", file);
@@ -233,7 +251,8 @@ static void subjects(struct doc *d, const struct rm_finding *f)
 	mmt_sb_free(&other);
 }
 
-static void finding(struct doc *d, int n, const struct rm_finding *f)
+static int finding(struct doc *d, const struct rm_model *m, int n, const struct rm_finding *f,
+		   struct mmt_err *err)
 {
 	char when[96], a[40], b[40];
 
@@ -251,20 +270,21 @@ static void finding(struct doc *d, int n, const struct rm_finding *f)
 			 strcmp(a, b) ? b : "");
 		d->ops->field(d, "time", when);
 	}
-	if (!f->nevidence)
-		return;
-	d->ops->evidence_begin(d);
-	for (size_t i = 0; i < f->nevidence; i++) {
-		const struct rm_evidence *e = &f->evidence[i];
-		char where[512];
+	if (f->nevidence) {
+		d->ops->evidence_begin(d);
+		for (size_t i = 0; i < f->nevidence; i++) {
+			const struct rm_evidence *e = &f->evidence[i];
+			char where[512];
 
-		evidence_where(e, where, sizeof(where));
-		d->ops->evidence(d, where, e->text);
+			evidence_where(e, where, sizeof(where));
+			d->ops->evidence(d, where, e->text);
+		}
+		d->ops->evidence_end(d);
 	}
-	d->ops->evidence_end(d);
+	return d->ops->stack && f->reports ? doc_stacks(d, m, f, err) : 0;
 }
 
-static void findings(struct doc *d, const struct rm_model *m)
+static int findings(struct doc *d, const struct rm_model *m, struct mmt_err *err)
 {
 	char head[64];
 
@@ -273,7 +293,9 @@ static void findings(struct doc *d, const struct rm_model *m)
 	if (!m->nfindings)
 		d->ops->para(d, "None.");
 	for (size_t i = 0; i < m->nfindings; i++)
-		finding(d, (int)i + 1, &m->findings[i]);
+		if (finding(d, m, (int)i + 1, &m->findings[i], err) < 0)
+			return -1;
+	return 0;
 }
 
 #define REPORT_COLS 5
@@ -481,6 +503,7 @@ int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
 {
 	int rc;
 
+	d->st = st;
 	if (d->brief)
 		return doc_brief(m, d, err);
 
@@ -488,7 +511,9 @@ int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
 	diagnosis(d, m);
 	rc = charts(st, m, d, err);
 	if (rc == 0)
-		findings(d, m);
+		rc = findings(d, m, err);
+	if (rc == 0)
+		rc = doc_tables(st, m, d, err);
 	if (rc == 0)
 		rc = reports(st, d, m, err);
 	if (rc == 0)

@@ -17,6 +17,7 @@ struct doc {
 	struct mmt_sb sb;		/* scratch for escaping */
 	bool brief;			/* doc_render writes the brief form */
 	size_t chart_buckets;		/* points per series for ops->charts */
+	struct mmt_store *st;		/* set by doc_render, for the parts loaded late */
 };
 
 struct doc_ops {
@@ -37,9 +38,20 @@ struct doc_ops {
 		      char *const *cells, size_t nrows);
 	/* The time series, after the diagnosis; NULL where a format has none. */
 	void (*charts)(struct doc *d, const struct rm_charts *c);
+	/*
+	 * A stack of a report the finding groups, innermost first; matters
+	 * marks the frames that say what the task waits for (the wait site to
+	 * the culprit). NULL where a format shows evidence lines only.
+	 */
+	void (*stack)(struct doc *d, const char *label, const struct rm_frame *f, size_t n,
+		      const bool *matters);
 };
 
 int doc_render(struct mmt_store *st, const struct rm_model *m, struct doc *d,
+	       struct mmt_err *err);
+
+/* The stacks of the first reports a finding groups, through ops->stack. */
+int doc_stacks(struct doc *d, const struct rm_model *m, const struct rm_finding *f,
 	       struct mmt_err *err);
 
 /* Shared helpers for the formats. */

@@ -7,6 +7,7 @@
 #include "core/escape.h"
 #include "mmt_version.h"
 
+#include <math.h>
 #include <string.h>
 
 #define JSON_CONTRACT 1
@@ -54,10 +55,11 @@ static void kint(struct json *j, const char *k, long long v, bool has, bool firs
 		mmt_sb_adds(&j->sb, "null");
 }
 
+/* JSON has no NaN or infinity: such a value is written as absent. */
 static void kreal(struct json *j, const char *k, double v, bool has, bool first)
 {
 	key(j, k, first);
-	if (has)
+	if (has && isfinite(v))
 		mmt_sb_addf(&j->sb, "%.6f", v);
 	else
 		mmt_sb_adds(&j->sb, "null");
@@ -222,6 +224,7 @@ static void evidence(struct json *j, const struct rm_finding *f)
 		kstr(j, "source", e->source ? e->source->path : NULL, true);
 		kint(j, "line", e->line, e->line > 0, false);
 		kint(j, "event", e->event, e->event > 0, false);
+		kint(j, "cpu", e->cpu, e->has_cpu, false);
 		kstr(j, "kind", e->kind, false);
 		kreal(j, "ts", e->ts, e->has_ts, false);
 		kstr(j, "text", e->text, false);

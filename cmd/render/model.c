@@ -20,9 +20,12 @@ static const char sql_findings[] =
 static const char sql_subjects[] =
 	"SELECT type, pid, ifnull(name, '') FROM finding_subjects WHERE finding_id = ? "
 	"ORDER BY rowid";
+/* An event's CPU, by its id: each event table of the union answers by its key. */
 static const char sql_evidence[] =
 	"SELECT source_id, ifnull(line, 0), ifnull(event_id, 0), text, "
-	"ifnull(kind, CASE WHEN line IS NOT NULL THEN 'log' ELSE 'event' END), ts "
+	"ifnull(kind, CASE WHEN line IS NOT NULL THEN 'log' ELSE 'event' END), ts, "
+	"CASE WHEN event_id IS NOT NULL THEN "
+	"(SELECT cpu FROM trace_events_all a WHERE a.id = event_id) END "
 	"FROM finding_evidence WHERE finding_id = ? ORDER BY idx";
 static const char sql_diagnosis[] =
 	"SELECT hang_class, verdict, ifnull(confidence, -1) FROM diagnosis WHERE id = 1";
@@ -37,6 +40,13 @@ static const char sql_reports[] =
 	"culprit, wait_class, wait_site, gfp_mask, gfp_names, alloc_order, source_id, "
 	"line_start, line_end, ifnull(state, ''), ifnull(detail, ''), blocked_secs, "
 	"truncated, stack_id FROM reports ORDER BY source_id, line_start, id";
+static const char sql_finding_reports[] =
+	"SELECT id, kind, title, t, pid, ifnull(comm, ''), cpu, ifnull(kernel, ''), "
+	"culprit, wait_class, wait_site, gfp_mask, gfp_names, alloc_order, source_id, "
+	"line_start, line_end, ifnull(state, ''), ifnull(detail, ''), blocked_secs, "
+	"truncated, stack_id FROM reports WHERE id IN "
+	"(SELECT report_id FROM finding_reports WHERE finding_id = ?) "
+	"ORDER BY source_id, line_start, id";
 static const char sql_frames[] =
 	"SELECT symbol, ifnull(module, ''), offset, reliable, ifnull(context, '') "
 	"FROM frames WHERE stack_id = ? ORDER BY idx";
@@ -125,6 +135,8 @@ static int load_evidence(struct mmt_store *st, const struct rm_model *m,
 		e->kind = dup_col(s, 4);
 		e->has_ts = !mmt_col_null(s, 5);
 		e->ts = sqlite3_column_double(s, 5);
+		e->has_cpu = !mmt_col_null(s, 6);
+		e->cpu = sqlite3_column_int64(s, 6);
 	}
 	if (f->nevidence)
 		f->source = f->evidence[0].source;
@@ -303,26 +315,24 @@ static const char *opt_text(sqlite3_stmt *s, int i)
 	return mmt_col_null(s, i) ? NULL : mmt_col_text(s, i);
 }
 
-/* The GFP flags and context: as printed, or decoded with the report's release. */
-static void decode_gfp(struct rm_report *r)
+const char *rm_gfp_decode(const char *mask, const char *names, const char *kernel,
+			  char *flags, size_t n)
 {
 	struct mmt_gfp_decoded d;
-	uint64_t mask;
+	uint64_t bits;
 
-	r->gfp_flags[0] = '\0';
-	r->gfp_context = NULL;
-	if (!r->gfp_mask)
-		return;
-	mask = strtoull(r->gfp_mask, NULL, 16);
-	if (r->gfp_names)
-		mmt_gfp_from_names(mask, r->gfp_names, &d);
+	flags[0] = '\0';
+	if (!mask)
+		return NULL;
+	bits = strtoull(mask, NULL, 16);
+	if (names)
+		mmt_gfp_from_names(bits, names, &d);
 	else
-		mmt_gfp_decode(mask, r->kernel[0] ? r->kernel : NULL, &d);
+		mmt_gfp_decode(bits, kernel && kernel[0] ? kernel : NULL, &d);
 	if (!d.known)
-		return;
-	snprintf(r->gfp_flags, sizeof(r->gfp_flags), "%s", r->gfp_names ? r->gfp_names
-								      : d.flags);
-	r->gfp_context = mmt_gfp_context_name(d.context);
+		return NULL;
+	snprintf(flags, n, "%s", names ? names : d.flags);
+	return mmt_gfp_context_name(d.context);
 }
 
 static void fill_report(sqlite3_stmt *s, const struct rm_model *m, struct rm_report *r)
@@ -353,19 +363,18 @@ static void fill_report(sqlite3_stmt *s, const struct rm_model *m, struct rm_rep
 	r->has_secs = !mmt_col_null(s, 19);
 	r->blocked_secs = sqlite3_column_int64(s, 19);
 	r->truncated = sqlite3_column_int(s, 20) != 0;
-	decode_gfp(r);
+	r->gfp_context = rm_gfp_decode(r->gfp_mask, r->gfp_names, r->kernel, r->gfp_flags,
+				       sizeof(r->gfp_flags));
 }
 
-int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,
-		   bool with_frames, rm_report_fn fn, void *ctx, struct mmt_err *err)
+static int each_report(struct mmt_store *st, const struct rm_model *m, sqlite3_stmt *s,
+		       size_t limit, bool with_frames, rm_report_fn fn, void *ctx,
+		       struct mmt_err *err)
 {
-	sqlite3_stmt *s = mmt_store_prepare(st, sql_reports, err);
 	struct rm_report r = { 0 };
 	size_t n = 0, cap = 0;
 	int rc;
 
-	if (!s)
-		return -1;
 	while ((rc = mmt_store_step(st, s, err)) > 0) {
 		fill_report(s, m, &r);
 		if (with_frames && !mmt_col_null(s, 21) &&
@@ -381,6 +390,25 @@ int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,
 	free(r.frames);
 	sqlite3_finalize(s);
 	return rc < 0 ? -1 : 0;
+}
+
+int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,
+		   bool with_frames, rm_report_fn fn, void *ctx, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_prepare(st, sql_reports, err);
+
+	return s ? each_report(st, m, s, limit, with_frames, fn, ctx, err) : -1;
+}
+
+int rm_finding_reports(struct mmt_store *st, const struct rm_model *m, int64_t finding,
+		       size_t limit, rm_report_fn fn, void *ctx, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_prepare(st, sql_finding_reports, err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, finding);
+	return each_report(st, m, s, limit, true, fn, ctx, err);
 }
 
 void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_t n)

@@ -28,6 +28,8 @@ struct rm_evidence {
 	char *kind;			/* 'log', 'event', 'sample', 'summary' */
 	double ts;			/* common timeline */
 	bool has_ts;
+	int64_t cpu;			/* of a trace event */
+	bool has_cpu;
 };
 
 struct rm_subject {
@@ -101,20 +103,37 @@ const struct rm_source *rm_source_by_id(const struct rm_model *m, int64_t id);
 
 typedef int (*rm_report_fn)(void *ctx, const struct rm_report *r);
 /*
- * Calls fn for each report in time order, at most limit of them (0: all),
+ * Calls fn for each report in file order (source, then line), at most limit of them (0: all),
  * with frames when with_frames. Stops when fn returns non-zero.
  */
 int rm_each_report(struct mmt_store *st, const struct rm_model *m, size_t limit,
 		   bool with_frames, rm_report_fn fn, void *ctx, struct mmt_err *err);
+
+/* The same, with frames, for the reports a finding groups. */
+int rm_finding_reports(struct mmt_store *st, const struct rm_model *m, int64_t finding,
+		       size_t limit, rm_report_fn fn, void *ctx, struct mmt_err *err);
+
+/*
+ * The flags and context of a GFP mask as a report prints it ("0x8250"): the
+ * names printed with it, else the mask decoded with the kernel release.
+ * Returns the context ("atomic", "nofs", ...), or NULL with flags "" when
+ * neither tells.
+ */
+const char *rm_gfp_decode(const char *mask, const char *names, const char *kernel,
+			  char *flags, size_t n);
 
 /* "1234.567890 s" or "2026-11-21 20:51:00" (wall clock); "" when absent. */
 void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_t n);
 /* The file name of a path, for compact evidence ("dmesg.txt:123"). */
 const char *rm_basename(const char *path);
 
+/* Colour of the text report: --color=auto (on a terminal, unless NO_COLOR), always, never. */
+enum rm_color { RM_COLOR_AUTO, RM_COLOR_ALWAYS, RM_COLOR_NEVER };
+
 /* How to render: the whole report, or its first lines for a ticket. */
 struct rm_opts {
 	bool brief;	/* the verdict and the top findings, under 15 lines */
+	enum rm_color color;	/* the text format's; the others have none */
 };
 
 struct mmt_renderer {

@@ -33,6 +33,12 @@ struct rm_chart {
 	enum rm_chart_style style;
 	struct rm_series *series;
 	size_t nseries;
+	/*
+	 * The series added up per sample, for a one-line summary (named
+	 * "total"): meminfo's Slab for slab, all CPUs for ipi; NULL for the
+	 * other charts. Not one of `series`, which a chart draws.
+	 */
+	struct rm_series *total;
 };
 
 /* A report on the timeline: a hung task, an allocation failure, an OOM kill. */

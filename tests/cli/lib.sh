@@ -9,6 +9,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mmt-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 OUT=$T/out
 ERR=$T/err
+# The interpreter Debian's python3-* packages install into (bootstrap installs
+# python3-jsonschema and python3-pil), rather than whatever python3 is first
+# on PATH.
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 
 fail() {
 	echo "FAIL: $*" >&2

@@ -30,7 +30,7 @@ out_has '^\| time \| kind \| task \|'
 [ $(( $(grep -c '^```' "$OUT") % 2 )) -eq 0 ] || fail "a Markdown fence is not closed"
 
 expect_ok report -f json "$SAMPLE"
-python3 "$(dirname "$0")/check_json.py" "$OUT" || fail "JSON breaks the contract"
+"$PYTHON" "$(dirname "$0")/check_json.py" "$OUT" || fail "JSON breaks the contract"
 python3 - "$OUT" <<'PY' || fail "JSON content"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -7,9 +7,11 @@ Checks:
   - no file makes mmtriage crash, hang or print a sanitizer error: the exit
     status is 0 (reported) or 1 (input refused, with a message), within the
     timeout;
-  - with status 0 the output is valid JSON whose diagnosis has a verdict,
-    a confidence in [0, 1] when it names a class, and findings whose
-    severity and confidence are in range.
+  - with status 0 the output is valid JSON that keeps the contract
+    (tests/cli/check_json.py: docs/report.schema.json and the
+    cross-references), whose diagnosis has a verdict, a confidence in
+    [0, 1] when it names a class, and findings whose severity and
+    confidence are in range.
 Prints the counts of findings by kind and severity and of hang classes, so
 that they can be reviewed (and quoted in notes).
 """
@@ -20,7 +22,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+import check_json as contract  # noqa: E402
+
 TIMEOUT = 60
+CONTRACT = contract.load()
 SANITIZER = ("AddressSanitizer", "runtime error:", "LeakSanitizer")
 
 
@@ -36,6 +42,8 @@ def inputs(corpus):
 
 
 def check_json(path, doc, kinds, classes):
+    errors = contract.check(*CONTRACT, doc)
+    assert not errors, (path, errors[:3])
     d = doc["diagnosis"]
     assert d["verdict"], path
     if d["hang_class"] is not None:

@@ -501,6 +501,23 @@ static void test_oom_gfp_names(void **state)
 }
 
 /*
+ * lkp-tests/spec/fixtures/stats/dmesg/01.yaml: statistics keyed by the
+ * header they matched, ":5 message:invoked_oom-killer:gfp_mask=0x: [
+ * 8.458154] ...". "gfp_mask=0x:" has no digits: no mask, rather than "0x".
+ */
+static void test_oom_mask_without_digits(void **state)
+{
+	struct kfx fx;
+	int64_t src = kfx_open_corpus(&fx, "lkp-tests/spec/fixtures/stats/dmesg/01.yaml");
+
+	kfx_expect_row(&fx, "reports", kfx_report_at(&fx, src, 5), (const char *const[]){
+		"kind", "oom_kill", "gfp_mask", "NULL", "alloc_order", "0", NULL });
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM reports WHERE gfp_mask IS NOT NULL"),
+			 0);
+	kfx_close(&fx);
+}
+
+/*
  * oomanalyser/example_proxmox_cgroup_oom.txt: dmesg -T in German ("[Di Aug
  * 12 03:54:03 2025] php-fpm invoked oom-killer: ...").
  */
@@ -537,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_oom_arch),
 		cmocka_unit_test(test_oom_cut),
 		cmocka_unit_test(test_oom_gfp_names),
+		cmocka_unit_test(test_oom_mask_without_digits),
 		cmocka_unit_test(test_oom_german_dates),
 	};
 
