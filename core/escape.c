@@ -24,6 +24,32 @@ static bool c1_control(const unsigned char *p, size_t len)
 	return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
 }
 
+/* The code point of a valid two- or three-byte sequence, 0 for others. */
+static unsigned code_point(const unsigned char *p, size_t len)
+{
+	if (len == 2)
+		return (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+	if (len == 3)
+		return (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+	return 0;
+}
+
+/*
+ * Format characters that reorder or hide the text around them: the bidi
+ * controls (a task named "evil\u202etxt.sh" shows as "evilhs.txt"), the
+ * line and paragraph separators, zero-width space, word joiner and BOM.
+ * Shown as \uXXXX; ZWJ and ZWNJ stay, some scripts need them.
+ */
+static unsigned invisible(const char *s, size_t len)
+{
+	unsigned cp = code_point((const unsigned char *)s, len);
+
+	if (cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f || cp == 0x2060 ||
+	    cp == 0xfeff || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return cp;
+	return 0;
+}
+
 void mmt_esc_term(struct mmt_sb *sb, const char *s, size_t n)
 {
 	size_t i = 0;
@@ -46,7 +72,10 @@ void mmt_esc_term(struct mmt_sb *sb, const char *s, size_t n)
 				run++;
 			mmt_sb_add(sb, s + i, run - i);
 			i = run;
-		} else if ((len = valid_seq(s + i, n - i)) && !c1_control((const unsigned char *)s + i, len)) {
+		} else if ((len = valid_seq(s + i, n - i)) && invisible(s + i, len)) {
+			mmt_sb_addf(sb, "\\u%04x", invisible(s + i, len));
+			i += len;
+		} else if (len && !c1_control((const unsigned char *)s + i, len)) {
 			mmt_sb_add(sb, s + i, len);
 			i += len;
 		} else {
@@ -75,20 +104,30 @@ void mmt_esc_json(struct mmt_sb *sb, const char *s, size_t n)
 			mmt_sb_addc(sb, (char)c);
 			i++;
 		} else if ((len = valid_seq(s + i, n - i)) &&
-			   c1_control((const unsigned char *)s + i, len)) {
-			/* C1 controls (a one-byte CSI on some terminals) as escapes too. */
-			mmt_sb_addf(sb, "\\u%04x", (unsigned char)s[i + 1]);
+			   (c1_control((const unsigned char *)s + i, len) || invisible(s + i, len))) {
+			/*
+			 * C1 controls (a one-byte CSI on some terminals) and
+			 * invisible format characters as escapes too: the same
+			 * string to a JSON reader, harmless when printed raw.
+			 */
+			mmt_sb_addf(sb, "\\u%04x", code_point((const unsigned char *)s + i, len));
 			i += len;
 		} else if (len) {
 			mmt_sb_add(sb, s + i, len);
 			i += len;
 		} else {
-			mmt_sb_adds(sb, "\\ufffd");
+			/* As the kernel-log reader's --lenient stores them: "\xff". */
+			mmt_sb_addf(sb, "\\\\x%02x", c);
 			i++;
 		}
 	}
 }
 
+/*
+ * Angle brackets and ampersands as entities, not backslash escapes: every
+ * Markdown dialect decodes entities, while some (Markdown.pl, Python-Markdown)
+ * pass "\\<script>" through as a tag after a backslash.
+ */
 void mmt_esc_md(struct mmt_sb *sb, const char *s, size_t n)
 {
 	struct mmt_sb plain = MMT_SB_INIT;
@@ -97,9 +136,16 @@ void mmt_esc_md(struct mmt_sb *sb, const char *s, size_t n)
 	for (size_t i = 0; i < plain.len; i++) {
 		char c = plain.buf[i];
 
-		if (strchr("\\`*_{}[]<>#|~", c))
-			mmt_sb_addc(sb, '\\');
-		mmt_sb_addc(sb, c);
+		if (c == '<')
+			mmt_sb_adds(sb, "&lt;");
+		else if (c == '>')
+			mmt_sb_adds(sb, "&gt;");
+		else if (c == '&')
+			mmt_sb_adds(sb, "&amp;");
+		else if (c && strchr("\\`*_{}[]#|~", c))
+			mmt_sb_addf(sb, "\\%c", c);
+		else
+			mmt_sb_addc(sb, c);
 	}
 	mmt_sb_free(&plain);
 }

@@ -11,11 +11,21 @@
 
 #include "core/strbuf.h"
 
-/* C0/C1 controls and DEL as \xNN (tab kept as a space); invalid UTF-8 as \xNN. */
+/*
+ * C0/C1 controls and DEL as \xNN (tab kept as a space); invalid UTF-8 as \xNN;
+ * format characters that reorder or hide text (bidi controls) as \uXXXX.
+ */
 void mmt_esc_term(struct mmt_sb *sb, const char *s, size_t n);
-/* JSON string contents (no quotes); invalid UTF-8 as U+FFFD. */
+/*
+ * JSON string contents (no quotes): controls, C1 and those format characters
+ * as \uXXXX escapes (the same string once parsed); each byte of invalid
+ * UTF-8 as the four characters \xNN, as the kernel-log reader's --lenient.
+ */
 void mmt_esc_json(struct mmt_sb *sb, const char *s, size_t n);
-/* Markdown inline text: markup characters backslash-escaped, controls as in term. */
+/*
+ * Markdown inline text, controls as in term: <, > and & as entities, other
+ * markup characters backslash-escaped.
+ */
 void mmt_esc_md(struct mmt_sb *sb, const char *s, size_t n);
 /* HTML text and attribute values. */
 void mmt_esc_html(struct mmt_sb *sb, const char *s, size_t n);

@@ -1,12 +1,31 @@
 #!/usr/bin/python3
-"""Helper for recipes/hostile-comm.sh: writers with hostile process names, and
-a raw reader of /dev/kmsg.
+"""Helper for recipes/hostile-comm.sh and recipes/capture-hostile.sh: writers
+and readers with hostile process names, a writer of hostile /dev/kmsg records,
+and a raw reader of /dev/kmsg.
 
 Modes:
   names                    print the table of names: INDEX LABEL HEX (ASCII only)
   writer INDEX PATH        set comm to name INDEX with prctl(PR_SET_NAME), then
                            rewrite the first 4 KiB of PATH every 50 ms (blocks
                            in pwrite(2) once PATH's filesystem is frozen)
+  cap-names                the names of capture-hostile: KIND INDEX LABEL HEX,
+                           KIND "w" (writers), "r" (readers) or "h" (the hog)
+  cap-writer INDEX PATH    writer with capture-hostile's writer name INDEX
+  cap-reader INDEX PATH MIBPS
+                           set comm to capture-hostile's reader name INDEX,
+                           then read PATH from start to end, 1 MiB at a time,
+                           at MIBPS MiB/s, again and again
+  cap-hog CGROOT LIMIT_MB  create capture-hostile's nested memory cgroup under
+                           CGROOT (two hostile directory names) with a limit of
+                           LIMIT_MB, allocate in it with a hostile name until
+                           the OOM killer kills the task, remove the cgroup
+  cap-cgroup-rm CGROOT     kill what is left in that cgroup, remove it
+  kmsg-write TAG           write capture-hostile's records into /dev/kmsg, one
+                           open/write/close each (the default ratelimit of
+                           /dev/kmsg counts per open file), then print, in
+                           ASCII only, each record's label, the bytes written
+                           or the error, and the length of the record the
+                           kernel stored (read back from /dev/kmsg)
   comms PID...             print PID, state and the hex bytes of
                            /proc/PID/comm for each PID (ASCII only)
   kmsg-dump OUT BEGIN END  read every record in /dev/kmsg (non-blocking, from
@@ -46,8 +65,70 @@ NAMES = [
     ("bell", b"bell\x07"),                     # BEL
 ]
 
-for _label, _name in NAMES:
+# capture-hostile: writers blocked on the frozen filesystem (hung-task
+# reports, D-state switches in the trace) ...
+CAP_WRITERS = [
+    ("html-script", b"<script>alert(1"),       # HTML script element
+    ("html-img", b"<img onerror=x>"),          # HTML event handler attribute
+    ("html-entity", b"&amp;\"q'&lt;x"),        # entities and both quotes
+    ("ansi-clear", b"\x1b[2J\x1b[Hcls"),        # CSI 2J (clear screen), CSI H (home)
+    ("osc8-link", b"\x1b]8;;evil\x07hi"),      # OSC 8 hyperlink opener, BEL-terminated
+    ("cr-bs-bel", b"safe\rEVIL\b\x07"),        # CR, backspace, BEL
+    ("markdown", b"**b**|`c`[x](y)"),          # emphasis, table pipe, code, link
+    ("bad-utf8", b"bad\xff\xc0\x80\xe2\x82"),  # 0xff, overlong NUL, cut 3-byte sequence
+    ("rlo", b"evil\xe2\x80\xaetxt.sh"),        # U+202E RIGHT-TO-LEFT OVERRIDE
+    ("bidi-isolate", b"\xe2\x81\xa7rtl\xe2\x81\xa9\xe2\x80\x8f"),  # U+2067 RLI, U+2069 PDI, U+200F RLM
+]
+# ... and readers in a small memory cgroup (reclaim events in the trace).
+CAP_READERS = [
+    ("html-table", b"</td><td>rd"),            # closes and opens a table cell
+    ("pipe-sgr-bad", b"rd\xfe|\x1b[7m|"),      # invalid byte, pipes, SGR reverse video
+]
+
+for _label, _name in NAMES + CAP_WRITERS + CAP_READERS:
     assert 0 < len(_name) < TASK_COMM_LEN and b"\0" not in _name, _label
+
+# ... and a task that allocates until the OOM killer of its memory cgroup
+# kills it; the cgroup's path holds two hostile directory names.
+CAP_HOG = b'"><svg onload=x'                  # closes an attribute, opens an SVG handler
+CAP_CGROUP_DIRS = [
+    b"<img src=x onerror=alert(1)><svg><script>alert('c')&amp;" + b"<&" * 64
+    + " שלום עולם".encode(),                  # Hebrew: right-to-left text
+    b"\x1b[2J\x1b]8;;https:evil.example\x07link\x1b]8;;\x07 **x** | `y` [a](b) "
+    b"\xe2\x80\xae evil \xff\xfe end" + b" word" * 30,
+]
+for _d in CAP_CGROUP_DIRS:  # a directory name: no '/', no newline
+    assert len(_d) <= 255 and b"/" not in _d and b"\n" not in _d and b"," not in _d
+
+# The kernel refuses a write to /dev/kmsg longer than PRINTKRB_RECORD_MAX
+# (1024) bytes and stores at most 1023 bytes of text.
+KMSG_MAX = 1024
+
+
+def cap_records(tag, pid):
+    """(label, bytes to write) of capture-hostile's /dev/kmsg records."""
+    head = b"%s[%d]: " % (tag.encode(), pid)
+    long_words = head + b"long line:"
+    i = 0
+    while len(long_words) < KMSG_MAX:
+        long_words += b" opt%03d=<v&%d>" % (i, i)
+        i += 1
+    long_words = long_words[:KMSG_MAX]
+    forged = (b"INFO: task <img src=x onerror=alert(1)>" + b"<&" * 470)
+    forged = forged[:KMSG_MAX - 48] + b":%d blocked for more than 10 seconds." % pid
+    return [
+        ("html", head + b"upload of \"<img src=x onerror=alert(document.domain)>\" "
+         b"failed: <script>alert('x')</script> &amp; &lt;b&gt; "
+         b"<a href=\"javascript:alert(1)\">link</a>\n"),
+        ("escapes", head + b"status \x1b[2J\x1b[H\x1b]8;;http://evil.example/\x07click"
+         b"\x1b]8;;\x07 \x1b[1;31mRED\x1b[0m bell\x07 cr\rOVERWRITE back\b\b\bX "
+         b"tab\there del\x7f c1\xc2\x9b31m rlo\xe2\x80\xaetxt.exe bad\xff\xfe\n"),
+        ("markdown", head + b"**bold** | col | `code` [x](javascript:alert(1)) "
+         b"![i](http://evil.example/x.png) # not a heading <!-- c -->\n"),
+        ("too-long", long_words + b"\n"),         # 1025 bytes: refused
+        ("longest", long_words),                  # 1024 bytes, no newline
+        ("forged-header", forged + b"\n"),
+    ]
 
 
 def set_comm(name):
@@ -66,13 +147,119 @@ def cmd_names():
         print(i, label, name.hex())
 
 
-def cmd_writer(index, path):
-    set_comm(NAMES[int(index)][1])
+def cmd_writer(index, path, names=NAMES):
+    set_comm(names[int(index)][1])
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     buf = b"w" * 4095 + b"\n"
     while True:
         os.pwrite(fd, buf, 0)
         time.sleep(0.05)
+
+
+def cmd_cap_names():
+    for kind, table in (("w", CAP_WRITERS), ("r", CAP_READERS), ("h", [("hog", CAP_HOG)])):
+        for i, (label, name) in enumerate(table):
+            print(kind, i, label, name.hex())
+
+
+def cmd_cap_reader(index, path, mibps):
+    set_comm(CAP_READERS[int(index)][1])
+    pause = 1.0 / float(mibps)
+    while True:
+        with open(path, "rb", buffering=0) as f:
+            while f.read(1 << 20):
+                time.sleep(pause)
+
+
+def cap_cgroup_path(root):
+    return os.path.join(root.encode(), *CAP_CGROUP_DIRS)
+
+
+def cmd_cap_hog(root, limit_mb):
+    """Create the nested cgroup under root, run the hog in it until the OOM
+    killer kills it, remove the cgroup; print what happened, in ASCII."""
+    path = os.path.join(root.encode(), CAP_CGROUP_DIRS[0])
+    os.mkdir(path)
+    path = cap_cgroup_path(root)
+    os.mkdir(path)
+    with open(os.path.join(path, b"memory.limit_in_bytes"), "w") as f:
+        f.write(str(int(limit_mb) << 20))
+    pid = os.fork()
+    if pid == 0:
+        try:
+            with open(os.path.join(path, b"cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+            set_comm(CAP_HOG)
+            chunks = []
+            for _ in range(512):  # at most 512 MiB, should the limit not hold
+                chunks.append(bytearray(b"\1" * (1 << 20)))
+                time.sleep(0.01)
+            time.sleep(30)
+        finally:
+            os._exit(1)
+    for _ in range(300):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        done, status = os.waitpid(pid, 0)
+    print("cap-hog: pid %d, %s" % (pid, "killed by signal %d" % os.WTERMSIG(status)
+                                   if os.WIFSIGNALED(status) else
+                                   "exited %d" % os.WEXITSTATUS(status)))
+    cmd_cap_cgroup_rm(root)
+
+
+def cmd_cap_cgroup_rm(root):
+    """Kill what is left in the nested cgroup and remove it, innermost first."""
+    path = cap_cgroup_path(root)
+    for d in (path, os.path.dirname(path)):
+        if not os.path.isdir(d):
+            continue
+        for _ in range(50):
+            with open(os.path.join(d, b"cgroup.procs")) as f:
+                pids = [int(x) for x in f.read().split()]
+            for p in pids:
+                try:
+                    os.kill(p, 9)
+                except ProcessLookupError:
+                    pass
+            try:
+                os.rmdir(d)
+                break
+            except OSError:
+                time.sleep(0.1)
+    print("cap-cgroup: %s" % ("removed" if not os.path.isdir(
+        os.path.dirname(path)) else "LEFT IN PLACE"))
+
+
+def cmd_kmsg_write(tag):
+    pid = os.getpid()
+    written = []
+    for label, rec in cap_records(tag, pid):
+        fd = os.open("/dev/kmsg", os.O_WRONLY)
+        try:
+            n = os.write(fd, rec)
+            print("kmsg-write: %s: %d bytes written of %d" % (label, n, len(rec)))
+            written.append((label, rec))
+        except OSError as e:
+            print("kmsg-write: %s: %d bytes refused: %s" % (label, len(rec), e.strerror))
+        finally:
+            os.close(fd)
+    # Read the records back: the text the kernel stored, unescaped.
+    stored = []
+    for r in read_kmsg():
+        fields, text = split_record(r)
+        raw = ESC_RE.sub(lambda m: bytes([int(m.group(1), 16)]), text)
+        if (b"[%d]: " % pid) in raw or (b":%d blocked" % pid) in raw:
+            stored.append((fields, raw))
+    for (label, rec), (fields, raw) in zip(written, stored[-len(written):]):
+        want = rec.rstrip(b"\n")
+        print("kmsg-write: %s: seq %s, record %d bytes, %s" % (
+            label, fields[1].decode(), len(raw),
+            "as written" if raw == want else "first %d bytes of the %d written" % (
+                len(raw), len(want)) if want.startswith(raw) else "DIFFERENT"))
 
 
 def cmd_comms(pids):
@@ -169,6 +356,18 @@ def main(argv):
         cmd_names()
     elif mode == "writer" and len(args) == 2:
         cmd_writer(*args)
+    elif mode == "cap-names":
+        cmd_cap_names()
+    elif mode == "cap-writer" and len(args) == 2:
+        cmd_writer(*args, names=CAP_WRITERS)
+    elif mode == "cap-reader" and len(args) == 3:
+        cmd_cap_reader(*args)
+    elif mode == "cap-hog" and len(args) == 2:
+        cmd_cap_hog(*args)
+    elif mode == "cap-cgroup-rm" and len(args) == 1:
+        cmd_cap_cgroup_rm(*args)
+    elif mode == "kmsg-write" and len(args) == 1:
+        cmd_kmsg_write(*args)
     elif mode == "comms":
         cmd_comms(args)
     elif mode == "kmsg-dump" and len(args) == 3:

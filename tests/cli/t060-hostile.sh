@@ -18,7 +18,7 @@ for fmt in text markdown email json; do
 done
 grep -aq 'tasks: \\x1b\[31mRED\\x1b\[0m:8366, \\x1b\]0;pwned\\x07:8367, ok\\x0d\\x08evil:8368' "$T/r.text" ||
 	fail "text report does not show the names escaped"
-grep -aq '\\<script\\>x:8372' "$T/r.markdown" || fail "HTML in a name is not escaped in Markdown"
+grep -aq '&lt;script&gt;x:8372' "$T/r.markdown" || fail "HTML in a name is not escaped in Markdown"
 grep -aq '\\\*bold\\\*\\\[a\\\](b)\\`:8373' "$T/r.markdown" || fail "Markdown in a name is not escaped"
 LC_ALL=C grep -q '[^ -~]' "$T/r.email" && fail "email report is not ASCII"
 # JSON keeps every byte recoverable (control characters as \u escapes).
