@@ -27,7 +27,6 @@ void doc_wrap(FILE *out, const char *text, size_t width, const char *indent,
 	      const char *first_indent)
 {
 	const char *pre = first_indent;
-	size_t col;
 
 	while (*text) {
 		size_t room = width > strlen(pre) + 10 ? width - strlen(pre) : 10;
@@ -39,6 +38,9 @@ void doc_wrap(FILE *out, const char *text, size_t width, const char *indent,
 				cut--;
 			if (cut == 0)
 				cut = room;
+			/* A word longer than the line is cut between characters, not inside one. */
+			while (cut > 1 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+				cut--;
 		}
 		fputs(pre, out);
 		fwrite(text, 1, cut, out);
@@ -48,7 +50,6 @@ void doc_wrap(FILE *out, const char *text, size_t width, const char *indent,
 			text++;
 		pre = indent;
 	}
-	(void)col;
 }
 
 static size_t cell_width(const char *s)
