@@ -143,6 +143,23 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage replay --from 7285.38 --to 7285.39 --filter 'cpu = 1'\n"
 	  "  mmtriage replay -d case.db --at 7285.385 --source 2\n",
 	  cmd_replay },
+	{ "tui", "browse a database: findings, tasks, events, log, counters, slabs",
+	  "usage: mmtriage tui [-d DB] [--lenient] [--as KIND] [--kernel REL] [PATH...]\n"
+	  "\n"
+	  "A terminal browser of the database. With paths, ingests them first (into\n"
+	  "the database, as `mmtriage ingest` does) and analyzes. Views, switched\n"
+	  "with Tab or the number keys: Findings, Tasks, Events, Log, Counters, Slabs.\n"
+	  "A time cursor that every time-based view follows moves with < > (1 s),\n"
+	  "[ ] (1 ms), { } (findings); space plays it. ? lists every key.\n"
+	  "Honours NO_COLOR; works in 80x24, on UTF-8 and ASCII terminals.\n"
+	  "\n"
+	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
+	  "      --lenient, --as KIND, --kernel REL   as for ingest\n"
+	  "\n"
+	  "Examples:\n"
+	  "  mmtriage tui -d case.db\n"
+	  "  mmtriage tui -d case.db capture.tar.xz\n",
+	  cmd_tui },
 	{ "schema", "print the database schema, with a comment on every column",
 	  "usage: mmtriage schema\n"
 	  "\n"

@@ -1,0 +1,351 @@
+/*
+ * The TUI's frame: the screen's lines around the current view, the keys
+ * every view shares (views, help, back, quit, refresh, the time cursor and
+ * play), and the main loop, which waits for a key, or for the next tick
+ * while the cursor plays.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "cmd/tui/tui.h"
+#include "cmd/render/series.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TICK_MS 100		/* the cursor's step while it plays */
+#define BACK_MAX 32		/* jumps remembered for q/Esc */
+
+static enum tui_view_id back_stack[BACK_MAX];
+static int back_depth;
+
+static const char *const global_help[] = {
+	"Tab, Shift-Tab\tnext, previous view",
+	"1-6\tFindings, Tasks, Events, Log, Counters, Slabs",
+	"q, Esc\tback from a jump; q in the first view quits",
+	"?\tthis help",
+	"R\tre-read the database (rows a running ingest added)",
+	"< >\ttime cursor back, forward 1 s",
+	"[ ]\ttime cursor back, forward 1 ms",
+	"{ }\ttime cursor to the previous, next finding's window",
+	"space\tplay or pause the time cursor",
+	"+ -\tplay faster, slower",
+	"t\tput the time cursor at a time (seconds, or HH:MM:SS on a wall clock)",
+	NULL,
+};
+
+static void *view_state(struct tui *t, enum tui_view_id v)
+{
+	if (!t->state[v] && tui_views[v] && tui_views[v]->open)
+		t->state[v] = tui_views[v]->open(t);
+	return t->state[v];
+}
+
+static void title_line(struct tui *t)
+{
+	char cur[40] = "-", buf[64];
+	int x = 0;
+
+	attrset(tui_attr(t, TS_TITLE));
+	mvhline(0, 0, ' ', t->cols);
+	for (int v = 0; v < TUI_NVIEWS; v++) {
+		if (!tui_views[v])
+			continue;
+		snprintf(buf, sizeof(buf), v == (int)t->view ? "[%d %s]" : " %d %s ", v + 1,
+			 tui_views[v]->name);
+		tui_text(t, 0, x, t->cols - x, buf, TS_TITLE);
+		x += (int)strlen(buf) + 1;
+	}
+	if (t->has_cursor)
+		tui_time(t, t->cursor, cur, sizeof(cur));
+	snprintf(buf, sizeof(buf), " %s %s", t->playing ? "play" : "cursor", cur);
+	if (x + (int)strlen(buf) < t->cols)
+		tui_text(t, 0, t->cols - (int)strlen(buf) - 1, (int)strlen(buf), buf, TS_TITLE);
+	attrset(A_NORMAL);
+}
+
+static void bottom_lines(struct tui *t)
+{
+	const char *bar = tui_views[t->view]->bar;
+
+	attrset(tui_attr(t, TS_BAR));
+	mvhline(t->rows - 2, 0, ' ', t->cols);
+	tui_text(t, t->rows - 2, 0, t->cols, bar, TS_BAR);
+	attrset(A_NORMAL);
+	move(t->rows - 1, 0);
+	clrtoeol();
+	tui_put(t, t->rows - 1, 0, t->cols, t->status, TS_NORMAL, false);
+}
+
+static void draw(struct tui *t)
+{
+	void *v = view_state(t, t->view);
+
+	erase();
+	getmaxyx(stdscr, t->rows, t->cols);
+	title_line(t);
+	if (v && t->rows > 3)
+		tui_views[t->view]->draw(t, v, 1, t->rows - 3, t->cols);
+	bottom_lines(t);
+	refresh();
+}
+
+/* The help screen: every shared key, then the view's own; any key closes it. */
+static void help(struct tui *t)
+{
+	const char *const *lists[2] = { global_help, tui_views[t->view]->help };
+	int y = 1;
+
+	erase();
+	tui_text(t, 0, 0, t->cols, "Keys (any key closes this)", TS_TITLE);
+	for (int l = 0; l < 2; l++) {
+		for (const char *const *h = lists[l]; h && *h && y < t->rows - 1; h++, y++) {
+			const char *tab = strchr(*h, '\t');
+			char key[32];
+
+			snprintf(key, sizeof(key), "%.*s", tab ? (int)(tab - *h) : 0, *h);
+			tui_text(t, y, 2, 18, key, TS_HEADER);
+			tui_text(t, y, 22, t->cols - 22, tab ? tab + 1 : *h, TS_NORMAL);
+		}
+		y++;
+	}
+	refresh();
+	timeout(-1);
+	getch();
+}
+
+void tui_set_cursor(struct tui *t, double ts)
+{
+	if (t->has_span)
+		ts = ts < t->t0 ? t->t0 : ts > t->t1 ? t->t1 : ts;
+	t->cursor = ts;
+	t->has_cursor = true;
+	for (int v = 0; v < TUI_NVIEWS; v++)
+		if (t->state[v] && tui_views[v]->cursor)
+			tui_views[v]->cursor(t, t->state[v]);
+}
+
+void tui_goto(struct tui *t, const struct tui_target *to)
+{
+	void *v;
+
+	if (!tui_views[to->view])
+		return;
+	if (back_depth < BACK_MAX)
+		back_stack[back_depth++] = t->view;
+	t->view = to->view;
+	if (to->has_ts)
+		tui_set_cursor(t, to->ts);
+	v = view_state(t, to->view);
+	if (v && tui_views[to->view]->jump)
+		tui_views[to->view]->jump(t, v, to);
+}
+
+/* The finding window that starts after (dir > 0) or before the cursor. */
+static void step_finding(struct tui *t, int dir)
+{
+	const struct rm_finding *best = NULL;
+
+	for (size_t i = 0; i < t->m.nfindings; i++) {
+		const struct rm_finding *f = &t->m.findings[i];
+
+		if (!f->has_t || (dir > 0 ? f->t_start <= t->cursor + 1e-9
+					  : f->t_start >= t->cursor - 1e-9))
+			continue;
+		if (!best || (dir > 0 ? f->t_start < best->t_start : f->t_start > best->t_start))
+			best = f;
+	}
+	if (best)
+		tui_set_cursor(t, best->t_start);
+	else
+		tui_status(t, "No finding's window %s the cursor.", dir > 0 ? "after" : "before");
+}
+
+/* "12.5", or "HH:MM:SS[.frac]" on the day of the data's start. */
+static bool parse_time(const struct tui *t, const char *s, double *out)
+{
+	int h, mi;
+	double sec;
+	char *end;
+
+	if (sscanf(s, "%d:%d:%lf", &h, &mi, &sec) == 3 && t->wall) {
+		double day = floor(t->t0 / 86400) * 86400;
+
+		*out = day + h * 3600 + mi * 60 + sec;
+		return true;
+	}
+	*out = strtod(s, &end);
+	return end != s && !*end;
+}
+
+static void prompt_time(struct tui *t)
+{
+	char buf[64] = "";
+	double ts;
+
+	if (!tui_prompt(t, "time: ", buf, sizeof(buf)))
+		return;
+	if (parse_time(t, buf, &ts))
+		tui_set_cursor(t, ts);
+	else
+		tui_status(t, "Not a time: %s", buf);
+}
+
+static void reload(struct tui *t)
+{
+	for (int v = 0; v < TUI_NVIEWS; v++)
+		if (t->state[v] && tui_views[v]->reload)
+			tui_views[v]->reload(t, t->state[v]);
+	tui_status(t, "Re-read the database.");
+}
+
+static void switch_view(struct tui *t, int dir)
+{
+	int v = (int)t->view;
+
+	do
+		v = (v + dir + TUI_NVIEWS) % TUI_NVIEWS;
+	while (!tui_views[v]);
+	t->view = (enum tui_view_id)v;
+	back_depth = 0;
+}
+
+/* Keys of the time cursor; true when ch was one. */
+static bool cursor_key(struct tui *t, int ch)
+{
+	static const struct { int ch; double by; } steps[] = {
+		{ '<', -1 }, { '>', 1 }, { '[', -0.001 }, { ']', 0.001 },
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (ch == steps[i].ch) {
+			tui_set_cursor(t, (t->has_cursor ? t->cursor : t->t0) + steps[i].by);
+			return true;
+		}
+	}
+	switch (ch) {
+	case '{': step_finding(t, -1); return true;
+	case '}': step_finding(t, 1); return true;
+	case ' ': t->playing = !t->playing && t->has_span; return true;
+	case '+': t->speed *= 2; tui_status(t, "Play at %gx.", t->speed); return true;
+	case '-': t->speed /= 2; tui_status(t, "Play at %gx.", t->speed); return true;
+	case 't': prompt_time(t); return true;
+	}
+	return false;
+}
+
+static void global_key(struct tui *t, int ch)
+{
+	if (ch >= '1' && ch < '1' + TUI_NVIEWS && tui_views[ch - '1']) {
+		t->view = (enum tui_view_id)(ch - '1');
+		back_depth = 0;
+	} else if (ch == '\t') {
+		switch_view(t, 1);
+	} else if (ch == KEY_BTAB) {
+		switch_view(t, -1);
+	} else if (ch == 'q' || ch == 27) {
+		if (back_depth)
+			t->view = back_stack[--back_depth];
+		else if (ch == 'q')
+			t->quit = true;
+	} else if (ch == '?') {
+		help(t);
+	} else if (ch == 'R') {
+		reload(t);
+	} else if (!cursor_key(t, ch) && ch != KEY_RESIZE && ch != ERR) {
+		tui_status(t, "No key %s here: ? lists them.", keyname(ch) ? keyname(ch) : "?");
+	}
+}
+
+/* While playing, the cursor moves speed seconds of data per second. */
+static void tick(struct tui *t)
+{
+	if (!t->playing)
+		return;
+	if (t->cursor >= t->t1) {
+		t->playing = false;
+		tui_status(t, "The end of the data.");
+		return;
+	}
+	tui_set_cursor(t, t->cursor + t->speed * TICK_MS / 1000.0);
+}
+
+static void loop(struct tui *t)
+{
+	while (!t->quit) {
+		void *v;
+		int ch;
+
+		draw(t);
+		timeout(t->playing ? TICK_MS : -1);
+		ch = getch();
+		if (ch == ERR) {
+			tick(t);
+			continue;
+		}
+		t->status[0] = '\0';
+		v = view_state(t, t->view);
+		if (v && tui_views[t->view]->key && tui_views[t->view]->key(t, v, ch))
+			continue;
+		global_key(t, ch);
+	}
+}
+
+/* The span of the data (snapshots and traces) for the time cursor. */
+static int load_span(struct tui *t, struct mmt_err *err)
+{
+	struct rm_charts c;
+
+	if (rm_charts_load(t->st, &t->m, 2, &c, err) < 0)
+		return -1;
+	t->has_span = c.t1 > c.t0;
+	t->t0 = c.t0;
+	t->t1 = c.t1;
+	t->wall = c.wall;
+	rm_charts_free(&c);
+	if (t->has_span)
+		tui_set_cursor(t, t->t0);
+	return 0;
+}
+
+static void terminal_abilities(struct tui *t)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	t->colours = 0;
+	if (!(no_color && no_color[0]) && has_colors())
+		t->colours = COLORS >= 256 ? 256 : 8;
+}
+
+int tui_run(struct tui *t, struct mmt_err *err)
+{
+	/* Characters only: numbers keep the C locale's decimal point. */
+	setlocale(LC_CTYPE, "");
+	if (rm_load(t->st, &t->m, err) < 0)
+		return -1;
+	t->speed = 1;
+	if (load_span(t, err) < 0) {
+		rm_free(&t->m);
+		return -1;
+	}
+	if (!initscr())
+		return mmt_err_set(err, "tui: cannot set up the terminal");
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	terminal_abilities(t);
+	tui_init_styles(t);
+	loop(t);
+	endwin();
+	for (int v = 0; v < TUI_NVIEWS; v++)
+		if (t->state[v] && tui_views[v]->close)
+			tui_views[v]->close(t->state[v]);
+	rm_free(&t->m);
+	return 0;
+}

@@ -1,0 +1,8 @@
+/* The views, in the order of the number keys. A view not built is NULL. */
+#include "cmd/tui/tui.h"
+
+extern const struct tui_view_ops tui_view_findings;
+
+const struct tui_view_ops *const tui_views[TUI_NVIEWS] = {
+	[TUI_FINDINGS] = &tui_view_findings,
+};
