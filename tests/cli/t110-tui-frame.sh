@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The TUI in a real terminal (tmux), as a person would use it: the
+# Findings view of a real capture, the selection moving, help, a resize to
+# 80x24, NO_COLOR, an ASCII locale, hostile task names, and quitting with
+# the terminal restored.
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (./bootstrap test installs it)"; exit 77; }
+SOCK=$T/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+
+# start DB [ENV...]: the TUI on DB in a 120x40 terminal.
+start() {
+	local db=$1
+	shift
+	tm kill-server 2>/dev/null
+	tm new-session -d -x 120 -y 40 "env $* '$MMT' tui -d '$db'; echo EXIT=\$?; sleep 60"
+	wait_for 'Findings'
+}
+
+screen() { tm capture-pane -p; }
+# wait_for PATTERN: until the screen shows it (5 s at most).
+wait_for() {
+	for _ in $(seq 50); do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	screen >&2
+	fail "the screen never showed /$1/"
+}
+keys() { tm send-keys "$@"; sleep 0.3; }
+
+DB=$T/oom.db
+expect_ok ingest -q -d "$DB" "$SAMPLES/capture-memcg-swap-oom/capture.tar.xz"
+expect_ok analyze -d "$DB"
+first=$(sql "$DB" "SELECT title FROM findings ORDER BY score DESC, id LIMIT 1")
+second=$(sql "$DB" "SELECT title FROM findings ORDER BY score DESC, id LIMIT 1 OFFSET 1")
+
+start "$DB" TERM=xterm-256color
+wait_for 'Diagnosis: oom'
+wait_for "^ +1 critical +$first"
+wait_for "Summary"
+# The details follow the selection.
+keys j
+summary2=$(sql "$DB" "SELECT substr(summary, 1, 40) FROM findings ORDER BY score DESC, id LIMIT 1 OFFSET 1")
+wait_for "^  ${summary2:0:30}"
+[ -n "$second" ] || fail "no second finding"
+# Colours on a 256-colour terminal.
+COLOUR=$'\x1b\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'
+tm capture-pane -p -e | grep -Eq "$COLOUR" || fail "no colour on xterm-256color"
+# Help lists the shared keys and the view's own; any key closes it.
+keys '?'
+wait_for 'Keys \(any key closes this\)'
+wait_for 'play or pause the time cursor'
+wait_for 'walk the selected finding'
+keys x
+wait_for 'Diagnosis: oom'
+# 80x24 still draws the frame and the help bar.
+tm resize-window -x 80 -y 24
+sleep 0.3
+wait_for '^\[1 Findings\]'
+screen | awk 'length($0) > 80 { exit 1 }' || fail "a line wider than 80 columns"
+screen | sed -n 23p | grep -q 'Enter evidence' || fail "no help bar on line 23 of 24"
+# The cursor moves by a second with >.
+before=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
+keys '>'
+after=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
+[ -n "$before" ] && [ "$before" != "$after" ] || fail "the cursor did not move: $before / $after"
+keys q
+wait_for '^EXIT=0'
+# The terminal is restored: the shell's text is on the normal screen.
+screen | grep -q 'Diagnosis' && fail "the TUI's screen was left behind"
+
+# NO_COLOR: attributes only, no colour.
+start "$DB" TERM=xterm-256color NO_COLOR=1
+wait_for 'Diagnosis: oom'
+# (39 and 49 are the terminal's own colours, which tmux writes to reset.)
+! tm capture-pane -p -e | grep -Eq "$COLOUR" ||
+	fail "colour despite NO_COLOR"
+keys q
+wait_for '^EXIT=0'
+
+# Hostile task names are shown escaped; an ASCII locale gets no UTF-8.
+HDB=$T/hostile.db
+expect_ok ingest -q --lenient -d "$HDB" "$SAMPLES/hostile-comm/dmesg-noescape.txt"
+expect_ok analyze -d "$HDB"
+start "$HDB" TERM=xterm LC_ALL=C
+wait_for 'Diagnosis: fs_freeze'
+wait_for '\\x1b\[31mRED'
+tm capture-pane -p -e | LC_ALL=C grep -q $'\x1b\]0;pwned' && fail "a raw OSC sequence reached the terminal"
+screen | LC_ALL=C grep -q $'[\x80-\xff]' && fail "non-ASCII bytes on an ASCII terminal"
+keys q
+wait_for '^EXIT=0'
+
+# Not a terminal: refused with a pointer to report.
+run 2 tui -d "$DB"
+err_has 'needs a terminal'
+exit 0
