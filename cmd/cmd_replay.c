@@ -9,11 +9,9 @@
  */
 #include "cmd/cmd.h"
 #include "analyzers/replay_state.h"
+#include "cmd/event_fields.h"
 #include "core/escape.h"
-#include "core/gfp.h"
 #include "core/strbuf.h"
-#include "core/strmap.h"
-#include "core/xalloc.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -27,16 +25,10 @@ static const char sql_events[] =
 	"(?2 IS NULL OR ts <= ?2) AND (%s)) e "
 	"JOIN trace_types t ON t.system = e.system AND t.name = e.name "
 	"JOIN sources src ON src.id = e.source ORDER BY e.ts, e.id";
-static const char sql_hex_fields[] =
-	"SELECT f.name FROM trace_fields f JOIN trace_types t ON t.id = f.type_id "
-	"WHERE t.tbl = ? AND f.ctype LIKE '%*%'";
 
 struct replay {
 	struct mmt_store *st;
-	struct mmt_strmap tables;	/* table -> index in fields */
-	sqlite3_stmt **fields;		/* "SELECT * FROM tbl WHERE id = ?" per table */
-	struct mmt_strmap *hex;		/* per table: columns printed in hex (pointers) */
-	size_t n, cap;
+	struct mmt_evfields fields;
 	struct mmt_sb line;
 	int64_t printed;
 };
@@ -48,109 +40,6 @@ struct replay_opts {
 	bool has_from, has_to, has_at;
 	int64_t source;
 };
-
-/* Pointer fields, printed in hex as trace-cmd does. */
-static void load_hex_columns(struct replay *r, const char *tbl, struct mmt_strmap *hex)
-{
-	sqlite3_stmt *q = mmt_store_prepare(r->st, sql_hex_fields, NULL);
-
-	if (!q)
-		return;
-	mmt_bind_text(q, 1, tbl);
-	while (sqlite3_step(q) == SQLITE_ROW)
-		mmt_strmap_put(hex, mmt_col_text(q, 0), strlen(mmt_col_text(q, 0)), 1);
-	sqlite3_finalize(q);
-}
-
-/* The statement reading one event's fields from its table. */
-static sqlite3_stmt *fields_stmt(struct replay *r, const char *tbl, size_t *idx,
-				 struct mmt_err *err)
-{
-	int64_t at;
-	char *sql;
-
-	if (mmt_strmap_get(&r->tables, tbl, strlen(tbl), &at)) {
-		*idx = (size_t)at;
-		return r->fields[at];
-	}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 32;
-		r->fields = xrealloc(r->fields, r->cap * sizeof(*r->fields));
-		r->hex = xrealloc(r->hex, r->cap * sizeof(*r->hex));
-	}
-	sql = sqlite3_mprintf("SELECT * FROM \"%w\" WHERE id = ?", tbl);
-	r->fields[r->n] = mmt_store_prepare(r->st, sql, err);
-	sqlite3_free(sql);
-	if (!r->fields[r->n])
-		return NULL;
-	memset(&r->hex[r->n], 0, sizeof(r->hex[r->n]));
-	load_hex_columns(r, tbl, &r->hex[r->n]);
-	mmt_strmap_put(&r->tables, tbl, strlen(tbl), (int64_t)r->n);
-	*idx = r->n;
-	return r->fields[r->n++];
-}
-
-/* GFP masks as the kernel that recorded them names them. */
-static bool add_gfp(struct replay *r, sqlite3_stmt *q, int col, const char *kernel)
-{
-	const char *name = sqlite3_column_name(q, col);
-	struct mmt_gfp_decoded d;
-	size_t n = strlen(name);
-
-	if (sqlite3_column_type(q, col) != SQLITE_INTEGER ||
-	    !((n >= 9 && !strcmp(name + n - 9, "gfp_flags")) ||
-	      (n >= 8 && !strcmp(name + n - 8, "gfp_mask"))))
-		return false;
-	mmt_gfp_decode((uint64_t)sqlite3_column_int64(q, col), kernel, &d);
-	if (!d.flags[0])
-		return false;
-	mmt_sb_adds(&r->line, d.flags);
-	return true;
-}
-
-static void add_value(struct replay *r, sqlite3_stmt *q, int col, bool hex,
-		      const char *kernel)
-{
-	const char *t;
-
-	if (add_gfp(r, q, col, kernel))
-		return;
-	if (sqlite3_column_type(q, col) == SQLITE_INTEGER) {
-		mmt_sb_addf(&r->line, hex ? "0x%llx" : "%lld",
-			    (long long)sqlite3_column_int64(q, col));
-		return;
-	}
-	t = mmt_col_text(q, col);
-	mmt_esc_term(&r->line, t, strlen(t));
-}
-
-/* " name=value" for every field of the event but the common ones. */
-static int add_fields(struct replay *r, const char *tbl, int64_t id, const char *kernel,
-		      struct mmt_err *err)
-{
-	size_t idx;
-	sqlite3_stmt *q = fields_stmt(r, tbl, &idx, err);
-	int rc;
-
-	if (!q)
-		return -1;
-	sqlite3_reset(q);
-	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	for (int c = 0; rc == SQLITE_ROW && c < sqlite3_column_count(q); c++) {
-		const char *name = sqlite3_column_name(q, c);
-		int64_t is_hex = 0;
-
-		if (!strcmp(name, "id") || !strncmp(name, "common_", 7) ||
-		    sqlite3_column_type(q, c) == SQLITE_NULL)
-			continue;
-		mmt_strmap_get(&r->hex[idx], name, strlen(name), &is_hex);
-		mmt_sb_addf(&r->line, " %s=", name);
-		add_value(r, q, c, is_hex, kernel);
-	}
-	sqlite3_reset(q);
-	return 0;
-}
 
 /* "           sleep-4044    [001]  7285.381554: mm_page_alloc:        page=..." */
 static int print_event(struct replay *r, sqlite3_stmt *e, struct mmt_err *err)
@@ -166,8 +55,8 @@ static int print_event(struct replay *r, sqlite3_stmt *e, struct mmt_err *err)
 	mmt_sb_free(&task);
 	for (size_t w = strlen(mmt_col_text(e, 5)) + 1; w < 21; w++)
 		mmt_sb_addc(&r->line, ' ');
-	if (add_fields(r, mmt_col_text(e, 6), sqlite3_column_int64(e, 0),
-		       (const char *)sqlite3_column_text(e, 7), err) < 0)
+	if (mmt_evfields_add(&r->fields, mmt_col_text(e, 6), sqlite3_column_int64(e, 0),
+			     (const char *)sqlite3_column_text(e, 7), &r->line, err) < 0)
 		return -1;
 	mmt_sb_addc(&r->line, '\n');
 	fwrite(r->line.buf, 1, r->line.len, stdout);
@@ -194,13 +83,7 @@ static int replay_events(struct replay *r, const struct replay_opts *o, struct m
 
 static void replay_free(struct replay *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		sqlite3_finalize(r->fields[i]);
-		mmt_strmap_free(&r->hex[i]);
-	}
-	free(r->fields);
-	free(r->hex);
-	mmt_strmap_free(&r->tables);
+	mmt_evfields_free(&r->fields);
 	mmt_sb_free(&r->line);
 }
 
@@ -261,6 +144,7 @@ int cmd_replay(int argc, char **argv)
 	r.st = mmt_open_store(o.db, MMT_STORE_READONLY);
 	if (!r.st)
 		return MMT_EXIT_FAIL;
+	mmt_evfields_init(&r.fields, r.st);
 	rc = replay_events(&r, &o, &err);
 	if (rc < 0)
 		mmt_print_err(&err);

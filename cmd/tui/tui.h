@@ -90,6 +90,9 @@ void tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads a line on the status line after label; false when cancelled with Esc. */
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);
+/* The same, calling changed after each edit (incremental search redraws its view there). */
+bool tui_prompt_live(struct tui *t, const char *label, char *buf, size_t n,
+		     void (*changed)(struct tui *t, void *ctx, const char *buf), void *ctx);
 /* Switches to a view and shows what the target asks for. */
 void tui_goto(struct tui *t, const struct tui_target *to);
 /* Moves the time cursor (clamped to the data's span) and tells every open view. */

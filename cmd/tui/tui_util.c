@@ -7,6 +7,12 @@
 
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 {
+	return tui_prompt_live(t, label, buf, n, NULL, NULL);
+}
+
+bool tui_prompt_live(struct tui *t, const char *label, char *buf, size_t n,
+		     void (*changed)(struct tui *t, void *ctx, const char *buf), void *ctx)
+{
 	size_t len = strlen(buf);
 	int ch;
 
@@ -31,7 +37,10 @@ bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
 		else if (ch >= 32 && ch < 127 && len + 1 < n) {
 			buf[len++] = (char)ch;
 			buf[len] = '\0';
-		}
+		} else
+			continue;
+		if (changed)
+			changed(t, ctx, buf);
 	}
 	curs_set(0);
 	return true;
