@@ -29,6 +29,7 @@ struct events_view {
 	bool moving;			/* the selection is moving the cursor: no seek */
 	char filter[256], search[128];
 	bool no_match;			/* the search found nothing after the selection */
+	bool stopped;			/* a key stopped the search of the last edit */
 	struct evq_key origin;		/* the selection when the search began */
 	bool has_origin;
 };
@@ -395,6 +396,15 @@ static void events_draw(struct tui *t, void *vp, int top, int rows, int cols)
 	details(t, v, top + 2 + h, DETAIL_LINES, cols);
 }
 
+/* Said before a query that may scan far, on the status line at once. */
+static void busy(struct tui *t)
+{
+	move(t->rows - 1, 0);
+	clrtoeol();
+	tui_text(t, t->rows - 1, 0, t->cols, "Searching... (any key stops)", TS_DIM);
+	refresh();
+}
+
 /* The page again from the selected event (or the next one the filter keeps). */
 static void refill(struct tui *t, struct events_view *v)
 {
@@ -416,34 +426,35 @@ static void prompt_filter(struct tui *t, struct events_view *v)
 		return;
 	}
 	snprintf(v->filter, sizeof(v->filter), "%s", buf);
-	tui_status(t, "Searching...");
+	busy(t);
 	refill(t, v);
 	tui_status(t, v->filter[0] ? "Filter: %s" : "No filter.", v->filter);
 	selected(t, v);
 }
 
-/* The next match after (dir > 0) or before key, brought on the page. */
-static bool find(struct tui *t, struct events_view *v, const struct evq_key *key, int dir)
+/*
+ * The next match after (dir > 0) or before key, brought on the page: 1, or
+ * 0 when there is none, -1 when the query failed or was stopped (err).
+ */
+static int find(struct tui *t, struct events_view *v, const struct evq_key *key, int dir,
+		struct mmt_err *err)
 {
 	struct evq_row r;
-	struct mmt_err err = { 0 };
-	int got = evq_fetch(v->q, key, false, dir, true, 1, &r, &err);
+	int got = evq_fetch(v->q, key, false, dir, true, 1, &r, err);
 
 	v->no_match = got == 0;
-	if (got < 0)
-		error_status(t, &err);
 	if (got <= 0)
-		return false;
+		return got;
 	for (int i = 0; i < v->n; i++) {
 		if (v->page[i].key.id == r.key.id && v->page[i].key.source == r.key.source) {
 			v->sel = i;
 			evq_row_free(&r);
-			return true;
+			return 1;
 		}
 	}
 	page_at(t, v, &r.key, true);
 	evq_row_free(&r);
-	return true;
+	return 1;
 }
 
 /* Draws the view again while the search prompt is open. */
@@ -456,17 +467,25 @@ static void redraw(struct tui *t, struct events_view *v)
 	events_draw(t, v, 1, t->rows - 3, t->cols);
 }
 
-/* Each edit of the search: the first match after where the search began. */
+/*
+ * Each edit of the search: the first match after where the search began.
+ * A search stopped by the next key is left to the search that key starts.
+ */
 static void search_changed(struct tui *t, void *ctx, const char *text)
 {
 	struct events_view *v = ctx;
+	struct mmt_err err = { 0 };
+	int rc = 0;
 
 	snprintf(v->search, sizeof(v->search), "%s", text);
 	evq_set_search(v->q, text);
 	v->no_match = false;
-	if (text[0] && !find(t, v, &v->origin, 1))
-		page_at(t, v, &v->origin, true);
-	else if (!text[0])
+	if (text[0])
+		rc = find(t, v, &v->origin, 1, &err);
+	v->stopped = rc < 0 && !strcmp(err.msg, "stopped");
+	if (rc < 0 && !v->stopped)
+		error_status(t, &err);
+	if (rc == 0)
 		page_at(t, v, &v->origin, true);
 	redraw(t, v);
 }
@@ -487,6 +506,14 @@ static void search(struct tui *t, struct events_view *v)
 		page_at(t, v, &v->origin, true);
 		return;
 	}
+	/* Enter may have stopped the search of the last edit: it runs to its end. */
+	if (v->stopped) {
+		struct mmt_err err = { 0 };
+
+		busy(t);
+		if (find(t, v, &v->origin, 1, &err) < 0)
+			error_status(t, &err);
+	}
 	if (v->no_match)
 		tui_status(t, "No match for %s after the selection.", v->search);
 	selected(t, v);
@@ -494,15 +521,22 @@ static void search(struct tui *t, struct events_view *v)
 
 static void next_match(struct tui *t, struct events_view *v, int dir)
 {
+	struct mmt_err err = { 0 };
+	int rc;
+
 	if (!v->search[0]) {
 		tui_status(t, "No search: / starts one.");
 		return;
 	}
 	if (!v->n)
 		return;
-	if (find(t, v, &v->page[v->sel].key, dir))
+	busy(t);
+	rc = find(t, v, &v->page[v->sel].key, dir, &err);
+	if (rc > 0)
 		selected(t, v);
-	else if (v->no_match)
+	else if (rc < 0)
+		error_status(t, &err);
+	else
 		tui_status(t, "No match for %s %s the selection.", v->search,
 			   dir > 0 ? "after" : "before");
 }
