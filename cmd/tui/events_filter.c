@@ -34,6 +34,17 @@ static bool type_matches(const struct evq_type *t, const char *word, size_t len)
 	       (strlen(t->view) == len && !strncmp(t->view, word, len));
 }
 
+/* Letters, digits and '_' (what event names are made of), maybe a final '*'. */
+static bool type_word(const char *w, size_t len)
+{
+	if (w[len - 1] == '*')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)w[i]) && w[i] != '_')
+			return false;
+	return true;
+}
+
 int evf_types(const char *text, const struct evq_type *types, int ntypes,
 	      struct evf_filter *f, const char **rest, struct mmt_err *err)
 {
@@ -42,7 +53,7 @@ int evf_types(const char *text, const struct evq_type *types, int ntypes,
 
 	f->single = -1;
 	*rest = word;
-	if (!len)
+	if (!len || !type_word(word, len))
 		return 0;
 	f->on = xcalloc((size_t)ntypes + 1, sizeof(*f->on));
 	for (int i = 0; i < ntypes; i++) {
