@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char sql_types[] =
 	"SELECT id, system, name, tbl, view FROM trace_types ORDER BY id";
@@ -26,6 +27,9 @@ static const char sql_probe[] =
 static const char sql_search[] =
 	"common_comm LIKE ?9 ESCAPE '\\' OR mmt_name LIKE ?9 ESCAPE '\\' OR "
 	"mmt_text LIKE ?9 ESCAPE '\\'";
+
+/* A query other than a search that runs this long may be stopped. */
+#define SLOW_NS 1000000000LL
 
 /* A scan for rare rows goes through windows of ids this wide, then 4 times wider. */
 #define FIRST_WINDOW 4096
@@ -52,6 +56,8 @@ struct evq {
 	sqlite3_stmt *probe;
 	bool (*progress)(void *ctx);
 	void *progress_ctx;
+	bool searching;			/* the query running is a search */
+	struct timespec began;		/* when it began */
 };
 
 static void free_types(struct evq *q)
@@ -565,10 +571,21 @@ static void read_row(sqlite3_stmt *s, const struct evq_source *src, struct evq_r
 	r->type = sqlite3_column_int(s, 6);
 }
 
+/*
+ * A search may be stopped at once; other queries (keys that move, which
+ * the user may type ahead) only once they have run for SLOW_NS.
+ */
 static int progress(void *ctx)
 {
 	struct evq *q = ctx;
+	struct timespec now;
 
+	if (!q->searching) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - q->began.tv_sec) * 1000000000LL +
+		    (now.tv_nsec - q->began.tv_nsec) < SLOW_NS)
+			return 0;
+	}
 	return q->progress(q->progress_ctx) ? 1 : 0;
 }
 
@@ -663,8 +680,11 @@ int evq_fetch(struct evq *q, const struct evq_key *key, bool inclusive, int dir,
 
 	if (!q->ntypes || !q->nsrcs || n <= 0 || (search && !q->search))
 		return 0;
-	if (q->progress)
+	if (q->progress) {
+		q->searching = search;
+		clock_gettime(CLOCK_MONOTONIC, &q->began);
 		sqlite3_progress_handler(mmt_store_handle(q->st), 20000, progress, q);
+	}
 	if (q->nsrcs == 1) {
 		got = fetch_one(q, &q->srcs[0], key, inclusive, dir, search, n, out, err);
 		goto out;

@@ -82,8 +82,9 @@ const char *evq_fields(struct evq *q, struct evq_row *row);
 void evq_row_free(struct evq_row *row);
 
 /*
- * Called now and then while a query runs; returning true stops it (a key
- * pressed while a search scans).
+ * Called now and then while a search runs, or another query that has run
+ * for a second; returning true stops it (a key pressed meanwhile). Keys
+ * typed ahead do not stop the quick queries of the keys before them.
  */
 void evq_on_progress(struct evq *q, bool (*fn)(void *ctx), void *ctx);
 

@@ -31,7 +31,6 @@ struct events_view {
 	bool no_match;			/* the search found nothing after the selection */
 	bool stopped;			/* a key stopped the search of the last edit */
 	struct evq_key origin;		/* the selection when the search began */
-	bool has_origin;
 };
 
 static const char *const events_help[] = {
@@ -42,7 +41,7 @@ static const char *const events_help[] = {
 	"\texpression (with a NAME first, over its fields: NAME order>0)",
 	"/\tsearch task, event and fields as you type; n N next, previous",
 	"Enter\tthe selected task in Tasks",
-	"(a long search or filter stops at any key)",
+	"\ta search, or anything that takes over a second, stops at any key",
 	NULL,
 };
 

@@ -101,6 +101,9 @@ rows_are "$DB" $ROWS 0 "cpu = 1"
 keys End
 n1=$(sql "$DB" "SELECT count(*) FROM events WHERE cpu = 1")
 rows_are "$DB" $ROWS $((n1 - ROWS)) "cpu = 1"
+filter 'comm=kworker*'
+keys Home
+rows_are "$DB" $ROWS 0 "comm GLOB 'kworker*'"
 filter 'mm_vmscan_memcg_reclaim_begin comm=dd'
 keys Home
 rows_are "$DB" $ROWS 0 "name = 'mm_vmscan_memcg_reclaim_begin' AND comm = 'dd'"
