@@ -38,6 +38,7 @@ struct tui_target {
 	int64_t event;			/* Events: an event id (events view), 0 if none */
 	int64_t source, line;		/* Log: a source id and line, 0 if none */
 	int64_t pid;			/* Tasks: a pid, -1 if none */
+	int64_t finding;		/* Findings: a finding id, 0 if none */
 	double ts;			/* the time to put the cursor at */
 	bool has_ts;
 };

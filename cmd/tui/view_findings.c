@@ -214,6 +214,20 @@ static bool findings_key(struct tui *t, void *vp, int ch)
 	return false;
 }
 
+/* A jump to a finding selects it. */
+static void findings_jump(struct tui *t, void *vp, const struct tui_target *to)
+{
+	struct findings_view *v = vp;
+
+	for (size_t i = 0; to->finding && i < t->m.nfindings; i++) {
+		if (t->m.findings[i].id != to->finding)
+			continue;
+		v->sel = (int64_t)i;
+		v->ev = -1;
+		v->ev_first = 0;
+	}
+}
+
 const struct tui_view_ops tui_view_findings = {
 	.name = "Findings",
 	.bar = "Enter evidence  Right walk evidence  w window  Tab views  < > cursor  ? help  q quit",
@@ -221,5 +235,6 @@ const struct tui_view_ops tui_view_findings = {
 	.open = findings_open,
 	.draw = findings_draw,
 	.key = findings_key,
+	.jump = findings_jump,
 	.close = findings_close,
 };
