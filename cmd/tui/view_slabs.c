@@ -237,15 +237,15 @@ static void sort_rows(struct slabs_view *v)
 	qsort(v->rows, v->nrows, sizeof(*v->rows), cmp_rows);
 }
 
-static const char *line_name(struct slabs_view *v, const struct slab_line *l,
-			     const struct tables_group **g, struct tui *t)
+/* The cache a line shows (its row's, should the group have changed under it). */
+static const char *line_name(struct tui *t, struct slabs_view *v, const struct slab_line *l)
 {
 	const char *name = v->rows[l->row].name;
+	const struct tables_group *g;
 
-	if (l->alias < 0)
+	if (l->alias < 0 || !(g = group_of(t, v, name)) || (size_t)l->alias >= g->n)
 		return name;
-	*g = group_of(t, v, name);
-	return (*g)->alias[l->alias];
+	return g->alias[l->alias];
 }
 
 /* The lines: every cache, each open one followed by the caches merged with it. */
@@ -275,10 +275,9 @@ static struct slab_place place_get(struct tui *t, struct slabs_view *v)
 	struct slab_place p = { NULL, NULL };
 
 	if (v->sel >= 0 && (size_t)v->sel < v->nlines) {
-		const struct tables_group *g = NULL;
 		const struct slab_line *l = &v->lines[v->sel];
 
-		p.name = xstrdup(line_name(v, l, &g, t));
+		p.name = xstrdup(line_name(t, v, l));
 		p.parent = xstrdup(v->rows[l->row].name);
 	}
 	return p;
@@ -290,9 +289,8 @@ static void relayout(struct tui *t, struct slabs_view *v, struct slab_place p)
 	sort_rows(v);
 	build_lines(t, v);
 	for (size_t i = 0; p.name && i < v->nlines; i++) {
-		const struct tables_group *g = NULL;
 
-		if (!strcmp(line_name(v, &v->lines[i], &g, t), p.name) &&
+		if (!strcmp(line_name(t, v, &v->lines[i]), p.name) &&
 		    !strcmp(v->rows[v->lines[i].row].name, p.parent)) {
 			v->sel = (int64_t)i;
 			break;
@@ -620,14 +618,16 @@ static void line_draw(struct tui *t, struct slabs_view *v, size_t i, int y, int 
 		figures(t, v, r, y, MARK_W + nw, cols, s);
 	} else {
 		const struct tables_group *g = group_of(t, v, r->name);
+		const char *name = line_name(t, v, l);
 		bool last = i + 1 >= v->nlines || v->lines[i + 1].alias < 0;
-		char what[256];
+		struct mmt_sb what = MMT_SB_INIT;
 
-		marks(t, v, g->alias[l->alias], true, last, y, s);
-		tui_put(t, y, MARK_W + 2, nw - 3, g->alias[l->alias], s, false);
-		snprintf(what, sizeof(what), "shares kmem_cache %s", g->real ? g->real : "?");
-		tui_put(t, y, MARK_W + nw, cols - MARK_W - nw, what, s == TS_SELECTED ? s : TS_DIM,
-			false);
+		marks(t, v, name, true, last, y, s);
+		tui_put(t, y, MARK_W + 2, nw - 3, name, s, false);
+		mmt_sb_addf(&what, "shares kmem_cache %s", g && g->real ? g->real : "?");
+		tui_put(t, y, MARK_W + nw, cols - MARK_W - nw, mmt_sb_str(&what),
+			s == TS_SELECTED ? s : TS_DIM, false);
+		mmt_sb_free(&what);
 	}
 	attrset(A_NORMAL);
 }
@@ -635,8 +635,7 @@ static void line_draw(struct tui *t, struct slabs_view *v, size_t i, int y, int 
 /* Below the table: the selected cache's merge group and the finding that names it. */
 static void details(struct tui *t, struct slabs_view *v, int y, int cols)
 {
-	const struct tables_group *g = NULL;
-	const char *name = line_name(v, &v->lines[v->sel], &g, t);
+	const char *name = line_name(t, v, &v->lines[v->sel]);
 	const struct rm_finding *f = hazard_of(t, name);
 	struct mmt_sb sb = MMT_SB_INIT;
 	struct mmt_err err = { 0 };
@@ -687,9 +686,8 @@ static void search_step(struct tui *t, struct slabs_view *v, int dir)
 	for (size_t k = 1; v->search[0] && k <= v->nlines; k++) {
 		size_t i = (size_t)((v->sel + dir * (int64_t)k) % (int64_t)v->nlines +
 				    (int64_t)v->nlines) % v->nlines;
-		const struct tables_group *g = NULL;
 
-		if (strstr(line_name(v, &v->lines[i], &g, t), v->search)) {
+		if (strstr(line_name(t, v, &v->lines[i]), v->search)) {
 			v->sel = (int64_t)i;
 			return;
 		}
@@ -719,8 +717,7 @@ static void open_key(struct tui *t, struct slabs_view *v, bool open)
 
 static void finding_key(struct tui *t, struct slabs_view *v)
 {
-	const struct tables_group *g = NULL;
-	const struct rm_finding *f = hazard_of(t, line_name(v, &v->lines[v->sel], &g, t));
+	const struct rm_finding *f = hazard_of(t, line_name(t, v, &v->lines[v->sel]));
 	struct tui_target to = { .view = TUI_FINDINGS, .pid = -1 };
 
 	if (!f) {
