@@ -475,7 +475,7 @@ static void slabs_reload(struct tui *t, void *vp)
 }
 
 /* Column widths after the marks and the name: active, objs, objsize, bytes, share, change. */
-static const int col_w[] = { 10, 10, 8, 11, 7, 11 };
+static const int col_w[] = { 10, 10, 8, 11, 7, 12 };
 #define MARK_W 3
 #define NAME_MAX_W 40
 
