@@ -166,7 +166,6 @@ static void no_series(struct tui *t, int y, int rows, int cols)
 		"vmstat, pressure/memory, interrupts: docs/capture.md) or a trace (trace.dat",
 		"or trace-cmd report text, with vmscan and IPI events). Add one with",
 		"  mmtriage ingest -d DB PATH",
-		"then R here re-reads the database.",
 	};
 
 	for (int i = 0; i < rows && i < (int)(sizeof(lines) / sizeof(lines[0])); i++)
