@@ -182,7 +182,10 @@ static void draw_grid(struct tui *t, const struct ct_axis *a, const struct grid 
 				cell_text(g, i, t->utf8, cell);
 			else
 				snprintf(cell, sizeof(cell), "%s", t->utf8 ? "\u2502" : ":");
-			tui_text(t, y + r, CT_GUTTER + x, 1, cell, cur ? TS_CURSOR : s);
+			/* Without colours, bold dots hardly show: the cursor's are reversed. */
+			if (cur)
+				s = g->bits[i] && !t->colours ? TS_SELECTED : TS_CURSOR;
+			tui_text(t, y + r, CT_GUTTER + x, 1, cell, s);
 		}
 	}
 }

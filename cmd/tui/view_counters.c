@@ -35,6 +35,7 @@ struct counters_view {
 	size_t off;			/* c's bucket at v0 */
 	int64_t sel, first;		/* the selected chart, the first shown */
 	int page;			/* charts on a screen */
+	const char *want;		/* the id of the chart a jump asked for */
 };
 
 static const char *const counters_help[] = {
@@ -172,6 +173,59 @@ static void no_series(struct tui *t, int y, int rows, int cols)
 		tui_text(t, y + i, 1, cols - 1, lines[i], i ? TS_NORMAL : TS_HEADER);
 }
 
+/* The chart whose series the text names first ("SwapFree 10392 kB ..."), or NULL. */
+static const char *chart_named(const char *text)
+{
+	static const struct { const char *word, *chart; } words[] = {
+		{ "Swap", "swap" }, { "swap", "swap" }, { "PSI", "psi" }, { "Dirty", "writeback" },
+		{ "Writeback", "writeback" }, { "MemFree", "memory" }, { "MemAvailable", "memory" },
+		{ "SReclaimable", "slab" }, { "SUnreclaim", "slab" }, { "Slab", "slab" },
+		{ "allocstall", "reclaim" }, { "pgscan", "reclaim" }, { "kswapd", "kswapd" },
+		{ "IPI", "ipi" }, { "hotplug", "cpus" }, { "offline", "cpus" },
+	};
+	const char *best = NULL, *chart = NULL;
+
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		const char *at = strstr(text, words[w].word);
+
+		if (at && (!best || at < best)) {
+			best = at;
+			chart = words[w].chart;
+		}
+	}
+	return chart;
+}
+
+/*
+ * The chart a finding's sample at the jump's time speaks of ("memory PSI
+ * some 1.13%"): the first such evidence row that names one; NULL if none.
+ */
+static const char *chart_of_sample(const struct tui *t, double ts)
+{
+	for (size_t f = 0; f < t->m.nfindings; f++) {
+		for (size_t e = 0; e < t->m.findings[f].nevidence; e++) {
+			const struct rm_evidence *ev = &t->m.findings[f].evidence[e];
+			const char *chart;
+
+			if (!ev->has_ts || fabs(ev->ts - ts) > 1e-6 || strcmp(ev->kind, "sample") != 0)
+				continue;
+			chart = chart_named(ev->text);
+			if (chart)
+				return chart;
+		}
+	}
+	return NULL;
+}
+
+/* Selects the chart a jump asked for, once the charts are loaded. */
+static void select_wanted(struct counters_view *v)
+{
+	for (size_t c = 0; v->want && c < v->c.ncharts; c++)
+		if (!strcmp(v->c.charts[c].id, v->want))
+			v->sel = (int64_t)c;
+	v->want = NULL;
+}
+
 static void counters_draw(struct tui *t, void *vp, int top, int rows, int cols)
 {
 	struct counters_view *v = vp;
@@ -192,6 +246,7 @@ static void counters_draw(struct tui *t, void *vp, int top, int rows, int cols)
 		no_series(t, top, rows, cols);
 		return;
 	}
+	select_wanted(v);
 	a = axis_of(t, v);
 	ct_header(t, &a, top, cols, (t->t1 - t->t0) / v->span);
 	ct_marks(t, &a, top + 1);
@@ -256,8 +311,10 @@ static void counters_cursor(struct tui *t, void *vp)
 
 static void counters_jump(struct tui *t, void *vp, const struct tui_target *to)
 {
-	(void)to;
-	follow(t, vp);
+	struct counters_view *v = vp;
+
+	follow(t, v);
+	v->want = to->has_ts ? chart_of_sample(t, to->ts) : NULL;
 }
 
 static void counters_reload(struct tui *t, void *vp)
