@@ -10,6 +10,8 @@
  */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "cmd/tui/counters.h"
+#include "core/escape.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <curses.h>
@@ -293,17 +295,21 @@ static int text_cols(const char *s)
 	return n;
 }
 
-/* Writes text at *x (escaped when untrusted) and moves *x past it. */
+/* Writes text at *x (escaped when untrusted, as tui_put does) and moves *x past it. */
 static void seg(struct tui *t, int y, int *x, int end, const char *text, enum tui_style s,
 		bool untrusted)
 {
+	struct mmt_sb sb = MMT_SB_INIT;
+
 	if (*x >= end)
 		return;
-	if (untrusted)
-		tui_put(t, y, *x, end - *x, text, s, false);
-	else
-		tui_text(t, y, *x, end - *x, text, s);
+	if (untrusted) {
+		mmt_esc_term(&sb, text, strlen(text));
+		text = mmt_sb_str(&sb);
+	}
+	tui_text(t, y, *x, end - *x, text, s);
 	*x += text_cols(text);
+	mmt_sb_free(&sb);
 }
 
 /* With more series than drawn: the two greatest at the cursor, "CPU3 1234 IPIs/s". */
@@ -473,10 +479,12 @@ void ct_header(struct tui *t, const struct ct_axis *a, int y, int cols, double z
 	if (!mk)
 		return;
 	time_text(t, mk->t, d, from, sizeof(from));
+	snprintf(head, sizeof(head), " at %s", from);
 	seg(t, y, &x, cols, "   ! ", TS_CRITICAL, false);
 	seg(t, y, &x, cols, mk->label, TS_CRITICAL, true);
-	snprintf(head, sizeof(head), " at %s", from);
-	seg(t, y, &x, cols, head, TS_CRITICAL, false);
+	/* The time whole or not at all: the label says which report it is. */
+	if (x + (int)strlen(head) <= cols)
+		seg(t, y, &x, cols, head, TS_CRITICAL, false);
 }
 
 void ct_marks(struct tui *t, const struct ct_axis *a, int y)
