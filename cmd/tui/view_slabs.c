@@ -410,18 +410,13 @@ static int choose_set(struct tui *t, struct slabs_view *v, struct mmt_err *err)
 	return tables_listing(t->st, v->set.machine, &v->listing, err);
 }
 
-/* Reads everything again, staying on the sample of the same id when it is still there. */
+/* Reads everything (again): the series, its samples, the one nearest the cursor. */
 static int load(struct tui *t, struct slabs_view *v, struct mmt_err *err)
 {
-	int64_t was = v->nsamples ? v->samples[v->cur].id : 0;
-
 	groups_free(v);
 	if (choose_set(t, v, err) < 0 || !v->have_set || load_samples(t, v, err) < 0)
 		return v->have_set ? -1 : 0;
 	v->cur = nearest(t, v);
-	for (size_t i = 0; was && i < v->nsamples; i++)
-		if (v->samples[i].id == was)
-			v->cur = i;
 	return load_rows(t, v, err);
 }
 

@@ -4,7 +4,8 @@
 # sorts, growth since the previous sample, a SLUB merge group opened and
 # closed as `slab_alias` lists it, a cache named by a slab_merge_hazard
 # finding marked and its finding shown, 80x24; then a /sys/kernel/slab copy
-# alone, and a database without slab data.
+# alone, R after the capture is ingested beside it, and a database without
+# slab data.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_tui.sh"
 
@@ -152,6 +153,10 @@ wait_for '^/sys/kernel/slab copy, time unknown: slab '
 top=$("$MMT" sql -d "$SDB" --csv "SELECT cache FROM slab_attrs ORDER BY (slabs << \"order\") DESC,
 	cache LIMIT 1" | sed -n 2p)
 row 1 | grep -Eq "^.. $top " || fail "the sysfs copy's largest cache is not $top: $(row 1)"
+# The capture ingested while the view is open: R shows its slabinfo series.
+expect_ok ingest -q -d "$SDB" "$CAP"
+keys R
+wait_for "^slabinfo sample [0-9]+ of $N at "
 keys q
 wait_for '^EXIT=0'
 
