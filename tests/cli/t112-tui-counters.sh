@@ -6,37 +6,9 @@
 # CPUs chart of the hotplug capture inside CPU1's offline window, an ASCII
 # locale, 80x24, and a database without series.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_tui.sh"
+TUI_VIEW=5
 
-command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (./bootstrap test installs it)"; exit 77; }
-RUN=0
-SOCK=$T/tmux.0.sock
-tm() { tmux -S "$SOCK" "$@"; }
-trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
-
-# start DB [ENV...]: the TUI on DB in a 120x40 terminal, in the Counters view.
-start() {
-	local db=$1
-	shift
-	tm kill-server 2>/dev/null
-	RUN=$((RUN + 1))
-	SOCK=$T/tmux.$RUN.sock
-	tm new-session -d -x 120 -y 40 "env $* '$MMT' tui -d '$db'; echo EXIT=\$?; sleep 60"
-	wait_for 'Findings'
-	keys 5
-	wait_for '\[5 Counters\]'
-}
-
-screen() { tm capture-pane -p; }
-# wait_for PATTERN: until the screen shows it (20 s at most: sanitizers are slow).
-wait_for() {
-	for _ in $(seq 200); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	screen >&2
-	fail "the screen never showed /$1/"
-}
-keys() { tm send-keys "$@"; sleep 0.3; }
 # at TIME: the time cursor to TIME (seconds on the common timeline) with the t prompt.
 at() {
 	keys t

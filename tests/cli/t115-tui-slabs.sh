@@ -8,6 +8,7 @@
 # slab data.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_tui.sh"
+TUI_VIEW=6
 
 CAP=$SAMPLES/capture-slab-xfs/capture.tar.xz
 DB=$T/slab.db
@@ -38,7 +39,6 @@ cursor_at() {
 }
 
 start "$DB" TERM=xterm-256color
-keys 6
 # The cursor starts at the data's first moment: the first sample.
 first="(SELECT min(ts) FROM slab)"
 wait_for "^slabinfo sample 1 of $N at $(hms "$first")\."
@@ -148,7 +148,6 @@ tar xJf "$CAP" -C "$T/x" capture-slab-xfs/sys || fail "cannot extract the sysfs 
 SDB=$T/sysfs.db
 expect_ok ingest -q -d "$SDB" "$T/x/capture-slab-xfs/sys/kernel/slab"
 start "$SDB" TERM=xterm-256color
-keys 6
 wait_for '^/sys/kernel/slab copy, time unknown: slab '
 top=$("$MMT" sql -d "$SDB" --csv "SELECT cache FROM slab_attrs ORDER BY (slabs << \"order\") DESC,
 	cache LIMIT 1" | sed -n 2p)
@@ -164,7 +163,6 @@ wait_for '^EXIT=0'
 NDB=$T/none.db
 expect_ok ingest -q -d "$NDB" "$SAMPLE"
 start "$NDB" TERM=xterm-256color
-keys 6
 wait_for '^No slab samples'
 keys q
 wait_for '^EXIT=0'
