@@ -88,6 +88,8 @@ void tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_
 	     bool pad);
 /* Our own text (labels, figures), cut to width. */
 void tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s);
+/* A horizontal rule across cols columns of line y. */
+void tui_hline(struct tui *t, int y, int cols);
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads a line on the status line after label; false when cancelled with Esc. */
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);

@@ -141,3 +141,16 @@ void tui_time(const struct tui *t, double ts, char *out, size_t n)
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	snprintf(out, n, "%s.%06d", hms, (int)((ts - (double)secs) * 1e6));
 }
+
+/*
+ * A rule across the screen: a box-drawing character on a UTF-8 terminal,
+ * written as text rather than through the alternate character set, which
+ * terminal multiplexers and screen captures show as 'q'.
+ */
+void tui_hline(struct tui *t, int y, int cols)
+{
+	attrset(A_NORMAL);
+	move(y, 0);
+	for (int x = 0; x < cols; x++)
+		addstr(t->utf8 ? "\u2500" : "-");
+}

@@ -154,7 +154,7 @@ static void findings_draw(struct tui *t, void *vp, int top, int rows, int cols)
 		finding_row(t, &t->m.findings[v->first + i], (int)(v->first + i) + 1, y + i, cols,
 			    v->sel == v->first + i && v->ev < 0);
 	y += list;
-	mvhline(y++, 0, ACS_HLINE, cols);
+	tui_hline(t, y++, cols);
 	details(t, v, &t->m.findings[v->sel], y, top + rows - y, cols);
 }
 

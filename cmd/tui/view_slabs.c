@@ -671,7 +671,7 @@ static void slabs_draw(struct tui *t, void *vp, int top, int rows, int cols)
 		line_draw(t, v, (size_t)(v->first + i), top + 2 + i, cols);
 	if (!v->nlines)
 		return;
-	mvhline(top + rows - 3, 0, ACS_HLINE, cols);
+	tui_hline(t, top + rows - 3, cols);
 	details(t, v, top + rows - 2, cols);
 }
 
