@@ -2,7 +2,9 @@
 #include "cmd/tui/tui.h"
 
 extern const struct tui_view_ops tui_view_findings;
+extern const struct tui_view_ops tui_view_tasks;
 
 const struct tui_view_ops *const tui_views[TUI_NVIEWS] = {
 	[TUI_FINDINGS] = &tui_view_findings,
+	[TUI_TASKS] = &tui_view_tasks,
 };
