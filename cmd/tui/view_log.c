@@ -35,7 +35,7 @@ static const char *const log_help[] = {
 	"Up Down j k\tselect a line (the time cursor follows lines with a time)",
 	"PgUp PgDn Home End\tby pages, to the first or last line",
 	"Enter o\topen or fold the report of the selected line",
-	"/\tsearch the lines for a text (case ignored); n next, N previous",
+	"/\tsearch the lines for a text (case ignored; empty: the last again); n next, N previous",
 	"T\tthe task of the selected report in Tasks",
 	NULL,
 };
@@ -310,6 +310,18 @@ static void search(struct tui *t, struct log_view *v, int dir)
 	moved(t, v);
 }
 
+/* A new text to search for; an empty one searches again for the last. */
+static void new_search(struct tui *t, struct log_view *v)
+{
+	char what[sizeof(v->search)] = "";
+
+	if (!tui_prompt(t, "search: ", what, sizeof(what)))
+		return;
+	if (what[0])
+		memcpy(v->search, what, sizeof(what));
+	search(t, v, 1);
+}
+
 /* Tasks, at the task the selected report is about. */
 static void to_task(struct tui *t, struct log_view *v)
 {
@@ -345,10 +357,7 @@ static bool log_key(struct tui *t, void *vp, int ch)
 		return true;
 	switch (ch) {
 	case '\n': case '\r': case KEY_ENTER: case 'o': toggle(t, v); return true;
-	case '/':
-		if (tui_prompt(t, "search: ", v->search, sizeof(v->search)))
-			search(t, v, 1);
-		return true;
+	case '/': new_search(t, v); return true;
 	case 'n': search(t, v, 1); return true;
 	case 'N': search(t, v, -1); return true;
 	case 'T': to_task(t, v); return true;

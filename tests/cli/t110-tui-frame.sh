@@ -5,35 +5,7 @@
 # the terminal restored.
 . "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (./bootstrap test installs it)"; exit 77; }
-# A server of our own per start: a killed server may still hold its socket.
-RUN=0
-SOCK=$T/tmux.0.sock
-tm() { tmux -S "$SOCK" "$@"; }
-trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
-
-# start DB [ENV...]: the TUI on DB in a 120x40 terminal.
-start() {
-	local db=$1
-	shift
-	tm kill-server 2>/dev/null
-	RUN=$((RUN + 1))
-	SOCK=$T/tmux.$RUN.sock
-	tm new-session -d -x 120 -y 40 "env $* '$MMT' tui -d '$db'; echo EXIT=\$?; sleep 60"
-	wait_for 'Findings'
-}
-
-screen() { tm capture-pane -p; }
-# wait_for PATTERN: until the screen shows it (20 s at most: sanitizers are slow).
-wait_for() {
-	for _ in $(seq 200); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	screen >&2
-	fail "the screen never showed /$1/"
-}
-keys() { tm send-keys "$@"; sleep 0.3; }
+. "$(dirname "$0")/tui_lib.sh"
 
 DB=$T/oom.db
 expect_ok ingest -q -d "$DB" "$SAMPLES/capture-memcg-swap-oom/capture.tar.xz"
