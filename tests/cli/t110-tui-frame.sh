@@ -5,7 +5,7 @@
 # the terminal restored.
 . "$(dirname "$0")/lib.sh"
 
-. "$(dirname "$0")/tui_lib.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 DB=$T/oom.db
 expect_ok ingest -q -d "$DB" "$SAMPLES/capture-memcg-swap-oom/capture.tar.xz"

@@ -7,7 +7,7 @@
 # escaped; and, on a capture with a trace, the tasks at the time cursor as
 # `mmtriage replay --at` tells them, following the cursor.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tui_lib.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 
 DB=$T/fs.db

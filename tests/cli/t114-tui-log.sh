@@ -7,7 +7,7 @@
 # selects the first line at or after it and moving the selection moves the
 # cursor.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tui_lib.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 # re TEXT: TEXT as an extended regular expression that matches itself.
 re() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|]/\\&/g'; }

@@ -1,6 +1,7 @@
-# Shared by the TUI tests (sourced after lib.sh): the TUI in a terminal of
-# its own (a private tmux server per start: a killed server may still hold
-# its socket), what the screen shows, and keys.
+# Shared by the TUI tests (sourced after lib.sh; a name not matching t*.sh,
+# which would make it a test): the TUI in a terminal of its own (a private
+# tmux server per start: a killed server may still hold its socket), what
+# the screen shows, and keys.
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (./bootstrap test installs it)"; exit 77; }
 RUN=0
 SOCK=$T/tmux.0.sock
