@@ -29,7 +29,7 @@ enum tui_view_id {
 /* Colours (pairs) and attributes, chosen for the terminal's abilities. */
 enum tui_style {
 	TS_NORMAL, TS_TITLE, TS_BAR, TS_SELECTED, TS_DIM, TS_CRITICAL, TS_WARNING, TS_INFO,
-	TS_HEADER, TS_MATCH, TS_CURSOR, TS_CHART, TS_CHART2, TS_NSTYLES
+	TS_HEADER, TS_MATCH, TS_CURSOR, TS_CHART, TS_CHART2, TS_CHART3, TS_CHART4, TS_NSTYLES
 };
 
 /* Where a jump lands: a view, and what to show there. */

@@ -38,6 +38,8 @@ static const struct {
 	[TS_CURSOR] = { COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
 	[TS_CHART] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
 	[TS_CHART2] = { COLOR_RED, -1, A_NORMAL, A_NORMAL },
+	[TS_CHART3] = { COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
+	[TS_CHART4] = { COLOR_YELLOW, -1, A_NORMAL, A_NORMAL },
 };
 
 void tui_init_styles(struct tui *t)

@@ -158,6 +158,18 @@ static void findings_draw(struct tui *t, void *vp, int top, int rows, int cols)
 	details(t, v, &t->m.findings[v->sel], y, top + rows - y, cols);
 }
 
+/* The findings after 'R' may be fewer: keep the selection on one of them. */
+static void findings_reload(struct tui *t, void *vp)
+{
+	struct findings_view *v = vp;
+
+	if (v->sel >= (int64_t)t->m.nfindings)
+		v->sel = t->m.nfindings ? (int64_t)t->m.nfindings - 1 : 0;
+	v->first = 0;
+	v->ev = -1;
+	v->ev_first = 0;
+}
+
 /* Jump to one evidence row: where it lives, at its time. */
 static void jump_to(struct tui *t, const struct rm_finding *f, const struct rm_evidence *e)
 {
@@ -221,5 +233,6 @@ const struct tui_view_ops tui_view_findings = {
 	.open = findings_open,
 	.draw = findings_draw,
 	.key = findings_key,
+	.reload = findings_reload,
 	.close = findings_close,
 };

@@ -4,9 +4,11 @@
 extern const struct tui_view_ops tui_view_findings;
 extern const struct tui_view_ops tui_view_tasks;
 extern const struct tui_view_ops tui_view_log;
+extern const struct tui_view_ops tui_view_counters;
 
 const struct tui_view_ops *const tui_views[TUI_NVIEWS] = {
 	[TUI_FINDINGS] = &tui_view_findings,
 	[TUI_TASKS] = &tui_view_tasks,
 	[TUI_LOG] = &tui_view_log,
+	[TUI_COUNTERS] = &tui_view_counters,
 };

@@ -76,6 +76,23 @@ screen | LC_ALL=C grep -q $'[\x80-\xff]' && fail "non-ASCII bytes on an ASCII te
 keys q
 wait_for '^EXIT=0'
 
+# A database written while the TUI browses it (WAL): R shows the new findings.
+LDB=$T/live.db
+expect_ok ingest -q -d "$LDB" "$SAMPLE"
+expect_ok analyze -d "$LDB"
+start "$LDB" TERM=xterm
+wait_for 'Diagnosis: fs_freeze'
+expect_ok ingest -q -d "$LDB" "$SAMPLES/memcg-oom/dmesg.txt"
+expect_ok analyze -d "$LDB"
+oom=$(sql "$LDB" "SELECT title FROM findings WHERE kind = 'oom_kill' LIMIT 1")
+[ -n "$oom" ] || fail "no OOM finding after the second ingest"
+screen | grep -qF -- "$oom" && fail "the new finding showed before R"
+keys R
+wait_for 'Re-read the database'
+wait_for "$(printf '%s' "$oom" | sed 's/[][\.*^$()|+?{}]/\\&/g')"
+keys q
+wait_for '^EXIT=0'
+
 # Not a terminal: refused with a pointer to report.
 run 2 tui -d "$DB"
 err_has 'needs a terminal'
