@@ -90,14 +90,24 @@ keys q
 wait_for '\[1 Findings\]'
 quit
 
-# Hostile task names: escaped, in the tree as everywhere.
+# Hostile task names: escaped, in the tree as everywhere. Then the fsfreeze
+# log, ingested while the view is open: its tasks join the tree on R.
 HDB=$T/hostile.db
 analyzed hostile --lenient "$SAMPLES/hostile-comm/dmesg-noescape.txt"
+before=$(sql "$HDB" "SELECT count(*) FROM (SELECT DISTINCT pid, comm FROM blocked_tasks WHERE wait_class = 'fs_freeze')")
 start "$HDB" TERM=xterm-256color LC_ALL=C.UTF-8
 keys 2
+wait_for "^▾ fs_freeze \($before\)$"
 wait_for '^    ▸ \\x1b\[31mRED\\x1b\[0m:8366  D'
 wait_for '^    ▸ \\x1b\]0;pwned\\x07:8367  D'
 no_osc
+expect_ok ingest -q -d "$HDB" "$SAMPLE"
+expect_ok analyze -d "$HDB"
+after=$(sql "$HDB" "SELECT count(*) FROM (SELECT DISTINCT pid, comm FROM blocked_tasks WHERE wait_class = 'fs_freeze')")
+[ "$after" -gt "$before" ] || fail "the fsfreeze log added no fs_freeze task"
+keys R
+wait_for "^▾ fs_freeze \($after\)$"
+wait_for '^    ▸ sh:16520  D'
 quit
 
 # A trace: the tasks at the cursor, as `mmtriage replay --at` has them.

@@ -87,18 +87,23 @@ keys g
 wait_selected '^── dmesg\.txt'
 quit
 
-# Two logs one after another; hostile names escaped.
+# Hostile names escaped; a second log, ingested while the view is open,
+# shown after the first once R re-reads the database.
 HDB=$T/hostile.db
-analyzed hostile --lenient "$SAMPLES/hostile-comm/dmesg-noescape.txt" \
-	"$SAMPLES/hostile-comm/journalctl-k.txt"
+analyzed hostile --lenient "$SAMPLES/hostile-comm/dmesg-noescape.txt"
 start "$HDB" TERM=xterm-256color LC_ALL=C.UTF-8
 keys 4
 wait_for '^── dmesg-noescape\.txt  source 1, 313 lines'
-wait_for '^── journalctl-k\.txt  source 2, 313 lines, syslog, clock wall'
 wait_for '^▸ +5 +[0-9.]+ INFO: task \\x1b\[31mRED\\x1b\[0m:8366 blocked for more than 10 seconds\.'
 wait_for '^▸ +38 +[0-9.]+ INFO: task \\x1b\]0;pwned\\x07:8367 blocked'
 wait_for '^▸ +144 +[0-9.]+ INFO: task \\xff\\xfeinvalid:8370 blocked'
 no_osc
+expect_ok ingest -q -d "$HDB" "$SAMPLES/hostile-comm/journalctl-k.txt"
+expect_ok analyze -d "$HDB"
+screen | grep -q 'journalctl-k' && fail "the second log showed before R"
+keys R
+wait_for '^── journalctl-k\.txt  source 2, 313 lines, syslog, clock wall'
+wait_for '^▸ +5 +[0-9:.]+ INFO: task RED:8366 blocked'
 quit
 # An ASCII terminal: ASCII marks, no byte that is not ASCII.
 start "$HDB" TERM=xterm LC_ALL=C
