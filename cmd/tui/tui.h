@@ -83,11 +83,14 @@ struct tui {
 
 extern const struct tui_view_ops *const tui_views[TUI_NVIEWS];
 
-/* Untrusted text at (y, x), escaped, cut to width columns (padded when pad). */
-void tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
-	     bool pad);
-/* Our own text (labels, figures), cut to width. */
-void tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s);
+/*
+ * Untrusted text at (y, x), escaped, cut to width columns (padded when pad);
+ * returns the columns written.
+ */
+int tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
+	    bool pad);
+/* Our own text (labels, figures), cut to width; returns the columns written. */
+int tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s);
 /* A horizontal rule across cols columns of line y. */
 void tui_hline(struct tui *t, int y, int cols);
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -101,6 +104,24 @@ void tui_set_cursor(struct tui *t, double ts);
 void tui_time(const struct tui *t, double ts, char *out, size_t n);
 /* The attribute of a style on this terminal. */
 int tui_attr(const struct tui *t, enum tui_style s);
+
+/*
+ * A screen line written piece by piece, each piece in its own style: x
+ * advances by what each piece used, nothing goes past end; on a selected
+ * line every piece takes the selection's style.
+ */
+struct tui_line {
+	struct tui *t;
+	int y, x, end;
+	bool selected;
+};
+/* Starts line y at column x, up to column end, cleared (filled when selected). */
+void tui_line_start(struct tui_line *l, struct tui *t, int y, int x, int end, bool selected);
+/* Untrusted text (escaped) or our own text as the next piece. */
+void tui_line_put(struct tui_line *l, const char *text, enum tui_style s);
+void tui_line_text(struct tui_line *l, const char *text, enum tui_style s);
+void tui_line_textf(struct tui_line *l, enum tui_style s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Keys every list view shares: arrows/jk, PgUp/PgDn, Home/End, g/G. */
 bool tui_list_key(int ch, int64_t *sel, int64_t n, int page);

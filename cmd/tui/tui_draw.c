@@ -88,34 +88,37 @@ static int put_utf8(const struct tui *t, int y, int x, int width, const char *s)
 	return used;
 }
 
-static void put_styled(struct tui *t, int y, int x, int width, const char *s,
-		       enum tui_style st, bool pad)
+static int put_styled(struct tui *t, int y, int x, int width, const char *s,
+		      enum tui_style st, bool pad)
 {
 	int used;
 
 	if (width <= 0)
-		return;
+		return 0;
 	attrset(tui_attr(t, st));
 	used = put_utf8(t, y, x, width, s);
 	if (pad)
 		for (; used < width; used++)
 			addch(' ');
 	attrset(A_NORMAL);
+	return used;
 }
 
-void tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
-	     bool pad)
+int tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
+	    bool pad)
 {
 	struct mmt_sb sb = MMT_SB_INIT;
+	int used;
 
 	mmt_esc_term(&sb, text, strlen(text));
-	put_styled(t, y, x, width, mmt_sb_str(&sb), s, pad);
+	used = put_styled(t, y, x, width, mmt_sb_str(&sb), s, pad);
 	mmt_sb_free(&sb);
+	return used;
 }
 
-void tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s)
+int tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s)
 {
-	put_styled(t, y, x, width, text, s, false);
+	return put_styled(t, y, x, width, text, s, false);
 }
 
 void tui_status(struct tui *t, const char *fmt, ...)
