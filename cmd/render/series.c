@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -361,6 +362,10 @@ static int axis(struct sr_load *l, const struct rm_model *m)
 	c->wall = w == 1;
 	c->t0 = sp.lo[w];
 	c->t1 = sp.hi[w] > sp.lo[w] ? sp.hi[w] : sp.lo[w] + 1;
+	if (l->hi > l->lo) {
+		c->t0 = l->lo;
+		c->t1 = l->hi;
+	}
 	c->step = (c->t1 - c->t0) / (double)c->buckets;
 	drop_off_axis(c);
 	return 1;
@@ -393,7 +398,13 @@ static void sort_charts(struct rm_charts *c)
 int rm_charts_load(struct mmt_store *st, const struct rm_model *m, size_t buckets,
 		   struct rm_charts *c, struct mmt_err *err)
 {
-	struct sr_load l = { st, c, err };
+	return rm_charts_load_range(st, m, buckets, 0, 0, c, err);
+}
+
+int rm_charts_load_range(struct mmt_store *st, const struct rm_model *m, size_t buckets,
+			 double t0, double t1, struct rm_charts *c, struct mmt_err *err)
+{
+	struct sr_load l = { st, c, err, t0, t1 };
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -408,6 +419,32 @@ int rm_charts_load(struct mmt_store *st, const struct rm_model *m, size_t bucket
 		return -1;
 	}
 	return 0;
+}
+
+/* "1.9 GiB", "182 MiB", "6.0%", "3866 IPIs/s", "12k pages/s", "2 tasks". */
+void rm_value_text(double v, const char *unit, char *out, size_t n)
+{
+	double a = fabs(v);
+
+	if (!strcmp(unit, "MiB")) {
+		if (a >= 1024)
+			snprintf(out, n, "%.1f GiB", v / 1024);
+		else
+			snprintf(out, n, a >= 100 || v == 0 ? "%.0f MiB" : a >= 1 ? "%.1f MiB"
+										 : "%.2f MiB", v);
+	} else if (!strcmp(unit, "%")) {
+		snprintf(out, n, "%.1f%%", v);
+	} else if (a >= 1e6) {
+		snprintf(out, n, "%.1fM %s", v / 1e6, unit);
+	} else if (a >= 1e4) {
+		snprintf(out, n, "%.0fk %s", v / 1e3, unit);
+	} else if (v == 1 && (!strcmp(unit, "tasks") || !strcmp(unit, "CPUs"))) {
+		snprintf(out, n, "1 %.*s", (int)strlen(unit) - 1, unit);
+	} else if (v == 1 && !strcmp(unit, "nodes awake")) {
+		snprintf(out, n, "1 node awake");
+	} else {
+		snprintf(out, n, a >= 10 || v == floor(v) ? "%.0f %s" : "%.1f %s", v, unit);
+	}
 }
 
 static void free_series(struct rm_series *s)

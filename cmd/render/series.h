@@ -75,6 +75,15 @@ struct rm_charts {
  */
 int rm_charts_load(struct mmt_store *st, const struct rm_model *m, size_t buckets,
 		   struct rm_charts *c, struct mmt_err *err);
+/*
+ * The same over the axis [t0, t1] (common timeline) instead of the data's
+ * span: a zoomed view's window; only the clock (wall) comes from the data.
+ */
+int rm_charts_load_range(struct mmt_store *st, const struct rm_model *m, size_t buckets,
+			 double t0, double t1, struct rm_charts *c, struct mmt_err *err);
 void rm_charts_free(struct rm_charts *c);
+
+/* "1.9 GiB", "182 MiB", "6.0%", "3866 IPIs/s", "12k pages/s", "2 tasks": v in unit. */
+void rm_value_text(double v, const char *unit, char *out, size_t n);
 
 #endif

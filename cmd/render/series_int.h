@@ -18,6 +18,7 @@ struct sr_load {
 	struct mmt_store *st;
 	struct rm_charts *c;
 	struct mmt_err *err;
+	double lo, hi;			/* the axis asked for; the data's span when lo >= hi */
 };
 
 /* The chart with id, NULL when there is none yet. */

@@ -290,8 +290,10 @@ static void grid_total(struct sr_load *l, struct rm_chart *ch, const struct grid
 static void grid_to_series(struct sr_load *l, const struct trace_src *src, const struct grid *g,
 			   const struct sr_spec *spec, const char *name)
 {
-	long b0 = sr_bucket(l->c, src_time(src, src->first_ns));
-	long b1 = sr_bucket(l->c, src_time(src, src->last_ns));
+	/* A zoomed axis may start after the trace's first event or end before its last. */
+	double first = src_time(src, src->first_ns), last = src_time(src, src->last_ns);
+	long b0 = sr_bucket(l->c, first < l->c->t0 ? l->c->t0 : first);
+	long b1 = sr_bucket(l->c, last > l->c->t1 ? l->c->t1 : last);
 	struct rm_chart *ch = NULL;
 
 	for (size_t cpu = 0; cpu < g->ncpus && b0 >= 0 && b1 >= b0; cpu++) {

@@ -55,5 +55,38 @@ int tables_listing(struct mmt_store *st, int64_t machine, bool *listing, struct 
  */
 int tables_merged_with(struct mmt_store *st, int64_t machine, const char *cache,
 		       struct mmt_sb *out, struct mmt_err *err);
+/* The same as a list: the merged cache's name (NULL: none) and the other caches in it. */
+struct tables_group {
+	char *real;
+	char **alias;
+	size_t n;
+};
+int tables_merge_group(struct mmt_store *st, int64_t machine, const char *cache,
+		       struct tables_group *g, struct mmt_err *err);
+void tables_group_free(struct tables_group *g);
+
+/*
+ * Each machine's slab data to show (machine 0: the files ingested alone):
+ * its longest series, slabinfo before slabtop before crash `kmem -s`, else
+ * its largest copy of /sys/kernel/slab. *v is the caller's to free.
+ */
+struct tables_slab_set {
+	int64_t machine;
+	int64_t series;		/* a sample of the series, 0 for a sysfs copy */
+	char kind[16];		/* the series' snapshot kind, "" for a sysfs copy */
+	int64_t samples;	/* in the series; 1 for a sysfs copy */
+	int64_t source;		/* the sysfs copy */
+	double total;		/* the sysfs copy's bytes */
+};
+int tables_slab_sets(struct mmt_store *st, struct tables_slab_set **v, size_t *n,
+		     struct mmt_err *err);
+/*
+ * The samples of a machine's series in time order, to step: rows of
+ * (snapshot id, ts or NULL, bytes of slab, source id).
+ */
+sqlite3_stmt *tables_slab_samples(struct mmt_store *st, int64_t machine, const char *kind,
+				  int64_t series, struct mmt_err *err);
+/* MemTotal in kB as the slab view takes it for the machine; 0 when unknown. */
+int tables_memtotal(struct mmt_store *st, int64_t machine, int64_t *kb, struct mmt_err *err);
 
 #endif

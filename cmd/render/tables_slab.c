@@ -97,48 +97,79 @@ struct moment {
 
 struct moments {
 	struct moment *v;
-	size_t n, cap;
+	size_t n;
 };
 
-/* A moment for the machine of the row's first column; NULL if it has one. */
-static struct moment *moment_new(struct moments *all, sqlite3_stmt *s)
+/* A set for the machine of the row's first column; NULL if it has one. */
+static struct tables_slab_set *set_new(struct tables_slab_set **v, size_t *n, size_t *cap,
+				       sqlite3_stmt *s)
 {
 	int64_t machine = sqlite3_column_int64(s, 0);
-	struct moment *m;
+	struct tables_slab_set *set;
 
-	for (size_t i = 0; i < all->n; i++)
-		if (all->v[i].machine == machine)
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].machine == machine)
 			return NULL;
-	xgrow((void **)&all->v, &all->cap, all->n + 1, sizeof(*all->v));
-	m = &all->v[all->n++];
-	memset(m, 0, sizeof(*m));
-	m->machine = machine;
-	return m;
+	xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	set = &(*v)[(*n)++];
+	memset(set, 0, sizeof(*set));
+	set->machine = machine;
+	return set;
+}
+
+int tables_slab_sets(struct mmt_store *st, struct tables_slab_set **v, size_t *n,
+		     struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_series, err);
+	struct tables_slab_set *set;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	while ((rc = mmt_store_step(st, s, err)) > 0)
+		if ((set = set_new(v, n, &cap, s))) {
+			set->series = sqlite3_column_int64(s, 1);
+			snprintf(set->kind, sizeof(set->kind), "%s", mmt_col_text(s, 2));
+			set->samples = sqlite3_column_int64(s, 3);
+		}
+	if (rc < 0 || !(s = mmt_store_stmt(st, sql_sysfs, err)))
+		return -1;
+	while ((rc = mmt_store_step(st, s, err)) > 0)
+		if ((set = set_new(v, n, &cap, s))) {
+			set->source = sqlite3_column_int64(s, 1);
+			set->total = sqlite3_column_double(s, 2);
+			set->samples = 1;
+		}
+	return rc;
 }
 
 /* The series to show of each machine, then the sysfs copies of machines without one. */
 static int find_moments(struct mmt_store *st, struct moments *all, struct mmt_err *err)
 {
-	sqlite3_stmt *s = mmt_store_stmt(st, sql_series, err);
-	struct moment *m;
-	int rc;
+	struct tables_slab_set *sets;
+	size_t n;
 
-	if (!s)
+	if (tables_slab_sets(st, &sets, &n, err) < 0) {
+		free(sets);
 		return -1;
-	while ((rc = mmt_store_step(st, s, err)) > 0)
-		if ((m = moment_new(all, s))) {
-			m->series = sqlite3_column_int64(s, 1);
-			snprintf(m->kind, sizeof(m->kind), "%s", mmt_col_text(s, 2));
-		}
-	if (rc < 0 || !(s = mmt_store_stmt(st, sql_sysfs, err)))
-		return -1;
-	while ((rc = mmt_store_step(st, s, err)) > 0)
-		if ((m = moment_new(all, s))) {
-			m->source = sqlite3_column_int64(s, 1);
-			m->total = sqlite3_column_double(s, 2);
-			m->samples = 1;
-		}
-	return rc;
+	}
+	all->v = xcalloc(n ? n : 1, sizeof(*all->v));
+	all->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct moment *m = &all->v[i];
+
+		m->machine = sets[i].machine;
+		m->series = sets[i].series;
+		memcpy(m->kind, sets[i].kind, sizeof(m->kind));
+		m->source = sets[i].source;
+		m->total = sets[i].total;
+		m->samples = sets[i].series ? 0 : 1;
+	}
+	free(sets);
+	return 0;
 }
 
 static int worst_memory(struct mmt_store *st, struct moment *m, struct mmt_err *err)
@@ -196,11 +227,9 @@ static int choose_sample(struct mmt_store *st, struct moment *m, struct mmt_err 
 	sqlite3_stmt *s;
 	int rc;
 
-	if (worst_memory(st, m, err) < 0 || !(s = mmt_store_stmt(st, sql_samples, err)))
+	if (worst_memory(st, m, err) < 0 ||
+	    !(s = tables_slab_samples(st, m->machine, m->kind, m->series, err)))
 		return -1;
-	mmt_bind_int(s, 1, m->machine);
-	mmt_bind_text(s, 2, m->kind);
-	mmt_bind_int(s, 3, m->series);
 	while ((rc = mmt_store_step(st, s, err)) > 0) {
 		pick_read(s, &cur);
 		if (!m->samples++ || cur.total > peak.total)
@@ -219,17 +248,37 @@ static int choose_sample(struct mmt_store *st, struct moment *m, struct mmt_err 
 	return rc;
 }
 
-static int machine_facts(struct mmt_store *st, struct moment *m, struct mmt_err *err)
+sqlite3_stmt *tables_slab_samples(struct mmt_store *st, int64_t machine, const char *kind,
+				  int64_t series, struct mmt_err *err)
+{
+	sqlite3_stmt *s = mmt_store_stmt(st, sql_samples, err);
+
+	if (s) {
+		mmt_bind_int(s, 1, machine);
+		mmt_bind_text(s, 2, kind);
+		mmt_bind_int(s, 3, series);
+	}
+	return s;
+}
+
+int tables_memtotal(struct mmt_store *st, int64_t machine, int64_t *kb, struct mmt_err *err)
 {
 	sqlite3_stmt *s = mmt_store_stmt(st, sql_memtotal, err);
 
 	if (!s)
 		return -1;
-	mmt_bind_int(s, 1, m->machine);
+	mmt_bind_int(s, 1, machine);
 	if (mmt_store_step(st, s, err) < 0)
 		return -1;
-	m->memtotal_kb = sqlite3_column_int64(s, 0);
+	*kb = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	return 0;
+}
+
+static int machine_facts(struct mmt_store *st, struct moment *m, struct mmt_err *err)
+{
+	if (tables_memtotal(st, m->machine, &m->memtotal_kb, err) < 0)
+		return -1;
 	return tables_listing(st, m->machine, &m->listing, err);
 }
 
@@ -354,32 +403,52 @@ static int caption(struct mmt_store *st, const struct moment *m, struct doc *d,
 	return 0;
 }
 
-/* "ext4_fc_dentry_update (:a-0000104)", "none". */
-int tables_merged_with(struct mmt_store *st, int64_t machine, const char *cache,
-		       struct mmt_sb *out, struct mmt_err *err)
+int tables_merge_group(struct mmt_store *st, int64_t machine, const char *cache,
+		       struct tables_group *g, struct mmt_err *err)
 {
 	sqlite3_stmt *s = mmt_store_stmt(st, sql_merged, err);
-	char *real = NULL;
-	size_t n = 0;
+	size_t cap = 0;
 	int rc;
 
+	memset(g, 0, sizeof(*g));
 	if (!s)
 		return -1;
 	mmt_bind_int(s, 1, machine);
 	mmt_bind_text(s, 2, cache);
 	while ((rc = mmt_store_step(st, s, err)) > 0) {
-		if (!real)
-			real = xstrdup(mmt_col_text(s, 0));
-		if (n++ < MERGED_LISTED)
-			mmt_sb_addf(out, "%s%s", n > 1 ? ", " : "", mmt_col_text(s, 1));
+		if (!g->real)
+			g->real = xstrdup(mmt_col_text(s, 0));
+		xgrow((void **)&g->alias, &cap, g->n + 1, sizeof(*g->alias));
+		g->alias[g->n++] = xstrdup(mmt_col_text(s, 1));
 	}
-	if (n > MERGED_LISTED)
-		mmt_sb_addf(out, " and %zu more", n - MERGED_LISTED);
-	if (real && strcmp(real, cache))
-		mmt_sb_addf(out, " (%s)", real);
-	if (!n)
+	return rc;
+}
+
+void tables_group_free(struct tables_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->alias[i]);
+	free(g->alias);
+	free(g->real);
+	memset(g, 0, sizeof(*g));
+}
+
+/* "ext4_fc_dentry_update (:a-0000104)", "none". */
+int tables_merged_with(struct mmt_store *st, int64_t machine, const char *cache,
+		       struct mmt_sb *out, struct mmt_err *err)
+{
+	struct tables_group g;
+	int rc = tables_merge_group(st, machine, cache, &g, err);
+
+	for (size_t i = 0; i < g.n && i < MERGED_LISTED; i++)
+		mmt_sb_addf(out, "%s%s", i ? ", " : "", g.alias[i]);
+	if (g.n > MERGED_LISTED)
+		mmt_sb_addf(out, " and %zu more", g.n - MERGED_LISTED);
+	if (g.real && strcmp(g.real, cache))
+		mmt_sb_addf(out, " (%s)", g.real);
+	if (!g.n)
 		mmt_sb_adds(out, "none");
-	free(real);
+	tables_group_free(&g);
 	return rc;
 }
 

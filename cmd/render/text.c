@@ -179,32 +179,6 @@ static const struct rm_series *find_series(const struct rm_charts *c, const stru
 	return NULL;
 }
 
-/* "1.9 GiB", "182 MiB", "6.0%", "3866 IPIs/s", "12k pages/s", "2 tasks". */
-static void human(double v, const char *unit, char *out, size_t n)
-{
-	double a = fabs(v);
-
-	if (!strcmp(unit, "MiB")) {
-		if (a >= 1024)
-			snprintf(out, n, "%.1f GiB", v / 1024);
-		else
-			snprintf(out, n, a >= 100 || v == 0 ? "%.0f MiB" : a >= 1 ? "%.1f MiB"
-										 : "%.2f MiB", v);
-	} else if (!strcmp(unit, "%")) {
-		snprintf(out, n, "%.1f%%", v);
-	} else if (a >= 1e6) {
-		snprintf(out, n, "%.1fM %s", v / 1e6, unit);
-	} else if (a >= 1e4) {
-		snprintf(out, n, "%.0fk %s", v / 1e3, unit);
-	} else if (v == 1 && (!strcmp(unit, "tasks") || !strcmp(unit, "CPUs"))) {
-		snprintf(out, n, "1 %.*s", (int)strlen(unit) - 1, unit);
-	} else if (v == 1 && !strcmp(unit, "nodes awake")) {
-		snprintf(out, n, "1 node awake");
-	} else {
-		snprintf(out, n, a >= 10 || v == floor(v) ? "%.0f %s" : "%.1f %s", v, unit);
-	}
-}
-
 /* A time on the axis, rounded: "01:04:39" (UTC), with tenths when a bucket is shorter than 1 s. */
 static void axis_time(const struct rm_charts *c, double t, char *out, size_t n)
 {
@@ -290,8 +264,8 @@ static void spark_line(const struct doc *d, const struct rm_charts *c, const str
 
 	if (!series_range(s, r->low, &lo, &hi, &at))
 		return;
-	human(lo, ch->unit, a, sizeof(a));
-	human(hi, ch->unit, b, sizeof(b));
+	rm_value_text(lo, ch->unit, a, sizeof(a));
+	rm_value_text(hi, ch->unit, b, sizeof(b));
 	axis_time(c, c->t0 + ((double)at + 0.5) * c->step, when, sizeof(when));
 	fprintf(d->out, "  %-*s ", LABEL_WIDTH, r->label);
 	sparkline(d, s, r->low, lo, hi);

@@ -9,6 +9,7 @@
 #include "cmd/render/series.h"
 
 #include <curses.h>
+#include <sqlite3.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
@@ -193,8 +194,40 @@ static void prompt_time(struct tui *t)
 		tui_status(t, "Not a time: %s", buf);
 }
 
+static int load_span(struct tui *t, struct mmt_err *err);
+
+/*
+ * A statement a view left part-way (it read only the rows it needed) keeps
+ * its read transaction open, and with it the snapshot of the database from
+ * before a concurrent ingest: reset them, so that the next read sees now.
+ */
+static void end_reads(struct mmt_store *st)
+{
+	sqlite3 *db = mmt_store_handle(st);
+
+	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+}
+
+/* New rows of a concurrent ingest: the findings, the data's span, every open view. */
 static void reload(struct tui *t)
 {
+	struct mmt_err err = { 0 };
+	struct rm_model m;
+	double cursor = t->cursor;
+	bool had = t->has_cursor;
+
+	end_reads(t->st);
+	if (rm_load(t->st, &m, &err) < 0 || load_span(t, &err) < 0) {
+		tui_status(t, "Cannot re-read the database: %s", err.msg);
+		return;
+	}
+	/* Views look findings up in t->m when they draw; none keeps a pointer. */
+	rm_free(&t->m);
+	t->m = m;
+	if (had)
+		tui_set_cursor(t, cursor);
 	for (int v = 0; v < TUI_NVIEWS; v++)
 		if (t->state[v] && tui_views[v]->reload)
 			tui_views[v]->reload(t, t->state[v]);
@@ -337,6 +370,9 @@ int tui_run(struct tui *t, struct mmt_err *err)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* Home and End as tmux and screen send them, whatever TERM says. */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[4~", KEY_END);
 	set_escdelay(25);
 	curs_set(0);
 	terminal_abilities(t);

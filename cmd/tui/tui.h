@@ -29,7 +29,7 @@ enum tui_view_id {
 /* Colours (pairs) and attributes, chosen for the terminal's abilities. */
 enum tui_style {
 	TS_NORMAL, TS_TITLE, TS_BAR, TS_SELECTED, TS_DIM, TS_CRITICAL, TS_WARNING, TS_INFO,
-	TS_HEADER, TS_MATCH, TS_CURSOR, TS_CHART, TS_CHART2, TS_NSTYLES
+	TS_HEADER, TS_MATCH, TS_CURSOR, TS_CHART, TS_CHART2, TS_CHART3, TS_CHART4, TS_NSTYLES
 };
 
 /* Where a jump lands: a view, and what to show there. */
@@ -38,6 +38,7 @@ struct tui_target {
 	int64_t event;			/* Events: an event id (events view), 0 if none */
 	int64_t source, line;		/* Log: a source id and line, 0 if none */
 	int64_t pid;			/* Tasks: a pid, -1 if none */
+	int64_t finding;		/* Findings: a finding id, 0 if none */
 	double ts;			/* the time to put the cursor at */
 	bool has_ts;
 };
@@ -82,11 +83,16 @@ struct tui {
 
 extern const struct tui_view_ops *const tui_views[TUI_NVIEWS];
 
-/* Untrusted text at (y, x), escaped, cut to width columns (padded when pad). */
-void tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
-	     bool pad);
-/* Our own text (labels, figures), cut to width. */
-void tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s);
+/*
+ * Untrusted text at (y, x), escaped, cut to width columns (padded when pad);
+ * returns the columns written.
+ */
+int tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
+	    bool pad);
+/* Our own text (labels, figures), cut to width; returns the columns written. */
+int tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s);
+/* A horizontal rule across cols columns of line y. */
+void tui_hline(struct tui *t, int y, int cols);
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads a line on the status line after label; false when cancelled with Esc. */
 bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);
@@ -101,6 +107,24 @@ void tui_set_cursor(struct tui *t, double ts);
 void tui_time(const struct tui *t, double ts, char *out, size_t n);
 /* The attribute of a style on this terminal. */
 int tui_attr(const struct tui *t, enum tui_style s);
+
+/*
+ * A screen line written piece by piece, each piece in its own style: x
+ * advances by what each piece used, nothing goes past end; on a selected
+ * line every piece takes the selection's style.
+ */
+struct tui_line {
+	struct tui *t;
+	int y, x, end;
+	bool selected;
+};
+/* Starts line y at column x, up to column end, cleared (filled when selected). */
+void tui_line_start(struct tui_line *l, struct tui *t, int y, int x, int end, bool selected);
+/* Untrusted text (escaped) or our own text as the next piece. */
+void tui_line_put(struct tui_line *l, const char *text, enum tui_style s);
+void tui_line_text(struct tui_line *l, const char *text, enum tui_style s);
+void tui_line_textf(struct tui_line *l, enum tui_style s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Keys every list view shares: arrows/jk, PgUp/PgDn, Home/End, g/G. */
 bool tui_list_key(int ch, int64_t *sel, int64_t n, int page);

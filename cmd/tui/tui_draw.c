@@ -38,6 +38,8 @@ static const struct {
 	[TS_CURSOR] = { COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
 	[TS_CHART] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
 	[TS_CHART2] = { COLOR_RED, -1, A_NORMAL, A_NORMAL },
+	[TS_CHART3] = { COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
+	[TS_CHART4] = { COLOR_YELLOW, -1, A_NORMAL, A_NORMAL },
 };
 
 void tui_init_styles(struct tui *t)
@@ -86,34 +88,37 @@ static int put_utf8(const struct tui *t, int y, int x, int width, const char *s)
 	return used;
 }
 
-static void put_styled(struct tui *t, int y, int x, int width, const char *s,
-		       enum tui_style st, bool pad)
+static int put_styled(struct tui *t, int y, int x, int width, const char *s,
+		      enum tui_style st, bool pad)
 {
 	int used;
 
 	if (width <= 0)
-		return;
+		return 0;
 	attrset(tui_attr(t, st));
 	used = put_utf8(t, y, x, width, s);
 	if (pad)
 		for (; used < width; used++)
 			addch(' ');
 	attrset(A_NORMAL);
+	return used;
 }
 
-void tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
-	     bool pad)
+int tui_put(struct tui *t, int y, int x, int width, const char *text, enum tui_style s,
+	    bool pad)
 {
 	struct mmt_sb sb = MMT_SB_INIT;
+	int used;
 
 	mmt_esc_term(&sb, text, strlen(text));
-	put_styled(t, y, x, width, mmt_sb_str(&sb), s, pad);
+	used = put_styled(t, y, x, width, mmt_sb_str(&sb), s, pad);
 	mmt_sb_free(&sb);
+	return used;
 }
 
-void tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s)
+int tui_text(struct tui *t, int y, int x, int width, const char *text, enum tui_style s)
 {
-	put_styled(t, y, x, width, text, s, false);
+	return put_styled(t, y, x, width, text, s, false);
 }
 
 void tui_status(struct tui *t, const char *fmt, ...)
@@ -138,4 +143,17 @@ void tui_time(const struct tui *t, double ts, char *out, size_t n)
 	gmtime_r(&secs, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	snprintf(out, n, "%s.%06d", hms, (int)((ts - (double)secs) * 1e6));
+}
+
+/*
+ * A rule across the screen: a box-drawing character on a UTF-8 terminal,
+ * written as text rather than through the alternate character set, which
+ * terminal multiplexers and screen captures show as 'q'.
+ */
+void tui_hline(struct tui *t, int y, int cols)
+{
+	attrset(A_NORMAL);
+	move(y, 0);
+	for (int x = 0; x < cols; x++)
+		addstr(t->utf8 ? "\u2500" : "-");
 }

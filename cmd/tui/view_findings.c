@@ -154,8 +154,20 @@ static void findings_draw(struct tui *t, void *vp, int top, int rows, int cols)
 		finding_row(t, &t->m.findings[v->first + i], (int)(v->first + i) + 1, y + i, cols,
 			    v->sel == v->first + i && v->ev < 0);
 	y += list;
-	mvhline(y++, 0, ACS_HLINE, cols);
+	tui_hline(t, y++, cols);
 	details(t, v, &t->m.findings[v->sel], y, top + rows - y, cols);
+}
+
+/* The findings after 'R' may be fewer: keep the selection on one of them. */
+static void findings_reload(struct tui *t, void *vp)
+{
+	struct findings_view *v = vp;
+
+	if (v->sel >= (int64_t)t->m.nfindings)
+		v->sel = t->m.nfindings ? (int64_t)t->m.nfindings - 1 : 0;
+	v->first = 0;
+	v->ev = -1;
+	v->ev_first = 0;
 }
 
 /* Jump to one evidence row: where it lives, at its time. */
@@ -214,6 +226,20 @@ static bool findings_key(struct tui *t, void *vp, int ch)
 	return false;
 }
 
+/* A jump to a finding selects it. */
+static void findings_jump(struct tui *t, void *vp, const struct tui_target *to)
+{
+	struct findings_view *v = vp;
+
+	for (size_t i = 0; to->finding && i < t->m.nfindings; i++) {
+		if (t->m.findings[i].id != to->finding)
+			continue;
+		v->sel = (int64_t)i;
+		v->ev = -1;
+		v->ev_first = 0;
+	}
+}
+
 const struct tui_view_ops tui_view_findings = {
 	.name = "Findings",
 	.bar = "Enter evidence  Right walk evidence  w window  Tab views  < > cursor  ? help  q quit",
@@ -221,5 +247,7 @@ const struct tui_view_ops tui_view_findings = {
 	.open = findings_open,
 	.draw = findings_draw,
 	.key = findings_key,
+	.jump = findings_jump,
+	.reload = findings_reload,
 	.close = findings_close,
 };

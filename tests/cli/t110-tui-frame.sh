@@ -4,7 +4,7 @@
 # 80x24, NO_COLOR, an ASCII locale, hostile task names, and quitting with
 # the terminal restored.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tmux.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 DB=$T/oom.db
 expect_ok ingest -q -d "$DB" "$SAMPLES/capture-memcg-swap-oom/capture.tar.xz"
@@ -33,7 +33,11 @@ keys x
 wait_for 'Diagnosis: oom'
 # 80x24 still draws the frame: the help bar moves to line 23 of 24.
 tm resize-window -x 80 -y 24
-wait_line 23 'Enter evidence'
+for _ in $(seq 100); do
+	screen | sed -n 23p | grep -q 'Enter evidence' && break
+	sleep 0.1
+done
+screen | sed -n 23p | grep -q 'Enter evidence' || fail "no help bar on line 23 of 24"
 screen | head -1 | grep -q 'cursor ' || fail "the title line lost the cursor at 80 columns"
 # The cursor moves by a second with >.
 before=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
@@ -68,6 +72,23 @@ wait_for 'Diagnosis: fs_freeze'
 wait_for '\\x1b\[31mRED'
 tm capture-pane -p -e | LC_ALL=C grep -q $'\x1b\]0;pwned' && fail "a raw OSC sequence reached the terminal"
 screen | LC_ALL=C grep -q $'[\x80-\xff]' && fail "non-ASCII bytes on an ASCII terminal"
+keys q
+wait_for '^EXIT=0'
+
+# A database written while the TUI browses it (WAL): R shows the new findings.
+LDB=$T/live.db
+expect_ok ingest -q -d "$LDB" "$SAMPLE"
+expect_ok analyze -d "$LDB"
+start "$LDB" TERM=xterm
+wait_for 'Diagnosis: fs_freeze'
+expect_ok ingest -q -d "$LDB" "$SAMPLES/memcg-oom/dmesg.txt"
+expect_ok analyze -d "$LDB"
+oom=$(sql "$LDB" "SELECT title FROM findings WHERE kind = 'oom_kill' LIMIT 1")
+[ -n "$oom" ] || fail "no OOM finding after the second ingest"
+screen | grep -qF -- "$oom" && fail "the new finding showed before R"
+keys R
+wait_for 'Re-read the database'
+wait_for "$(printf '%s' "$oom" | sed 's/[][\.*^$()|+?{}]/\\&/g')"
 keys q
 wait_for '^EXIT=0'
 

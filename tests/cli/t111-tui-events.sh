@@ -7,7 +7,7 @@
 # selection and the selection moving the cursor; two traces merged by time;
 # a capture's wall-clock times; hostile task names escaped; 80x24.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tmux.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 # The list's lines in 120x40: 40 less the frame's title, help bar and
 # status, and the view's header, column titles, separator and 2 detail lines.
@@ -44,7 +44,8 @@ rows_are() {
 	diff <(printf '%s\n' "$w") <(printf '%s\n' "$s") >&2
 	fail "the list is not the $2 events from $3 where ${4:-1}"
 }
-selected() { wait_for "event #$1, "; }
+# on_event ID: the details show the selected event ID.
+on_event() { wait_for "event #$1, "; }
 # filter TEXT: replaces the filter (the prompt starts with the old one).
 filter() {
 	keys f
@@ -53,41 +54,39 @@ filter() {
 	keys Enter
 }
 
+analyzed memcg "$SAMPLES/trace-memcg-reclaim/trace.dat"
 DB=$T/memcg.db
-expect_ok ingest -q -d "$DB" "$SAMPLES/trace-memcg-reclaim/trace.dat"
-expect_ok analyze -d "$DB"
 TOTAL=$(sql "$DB" "SELECT count(*) FROM events")
 [ "$TOTAL" = 47250 ] || fail "the sample has 47250 events, not $TOTAL"
 
-start "$DB"
-keys 3
+TUI_VIEW=3 start "$DB"
 wait_for "^Events: 47250 in 1 trace"
 wait_for '^TIME +CPU TASK +EVENT +FIELDS'
 rows_are "$DB" $ROWS 0
-selected "$(id_at "$DB" 0)"
+on_event "$(id_at "$DB" 0)"
 # The selected event's fields in full, as replay prints them.
 first_fields=$("$MMT" replay -d "$DB" | head -1 | sed 's/^.*: [a-z_]*: *//' | cut -c1-100)
 wait_for "^${first_fields:0:60}"
 # A page down: the next 32 events, the selection on the same line.
 keys NPage
 rows_are "$DB" $ROWS $ROWS
-selected "$(id_at "$DB" $ROWS)"
+on_event "$(id_at "$DB" $ROWS)"
 keys j
-selected "$(id_at "$DB" $((ROWS + 1)))"
+on_event "$(id_at "$DB" $((ROWS + 1)))"
 # The selection moves the cursor to its event's time.
 wait_for "cursor $(sql "$DB" "SELECT $TIME_SQL FROM events ORDER BY ts, id LIMIT 1 OFFSET $((ROWS + 1))")\$"
 keys k k
-selected "$(id_at "$DB" $((ROWS - 1)))"
+on_event "$(id_at "$DB" $((ROWS - 1)))"
 rows_are "$DB" $ROWS $((ROWS - 1))
 # The end, and back to the start.
 keys End
-selected "$(id_at "$DB" $((TOTAL - 1)))"
+on_event "$(id_at "$DB" $((TOTAL - 1)))"
 rows_are "$DB" $ROWS $((TOTAL - ROWS))
 keys PPage
 rows_are "$DB" $ROWS $((TOTAL - 2 * ROWS))
 keys Home
 rows_are "$DB" $ROWS 0
-selected "$(id_at "$DB" 0)"
+on_event "$(id_at "$DB" 0)"
 
 # Filters: by name (from the selected event on), by CPU, by task, both.
 filter sched_switch
@@ -147,21 +146,21 @@ m2=$(match NOFAIL 2)
 [ "$m1" != "$m2" ] || fail "no second NOFAIL"
 # As the text is typed, the first match of what is typed so far.
 keys / nof
-selected "$(match nof 1)"
+on_event "$(match nof 1)"
 keys -l AIL
 keys Enter
-selected "$m1"
+on_event "$m1"
 wait_for "search: nofAIL"
 keys n
-selected "$m2"
+on_event "$m2"
 keys N
-selected "$m1"
+on_event "$m1"
 keys / zzzq Enter
 wait_for 'no match after the selection'
-selected "$m1"
+on_event "$m1"
 # Esc leaves the search where it began.
 keys / dd Escape
-selected "$m1"
+on_event "$m1"
 
 # A jump from the finding's first event evidence lands on that event.
 ev=$(sql "$DB" "SELECT e.event_id FROM finding_evidence e JOIN findings f ON f.id = e.finding_id
@@ -171,29 +170,33 @@ keys 1
 wait_for 'Diagnosis:'
 keys l j Enter
 wait_for '\[3 Events\]'
-selected "$ev"
+on_event "$ev"
 # The cursor 1 ms on: the first event at or after it.
 keys ']'
-selected "$(sql "$DB" "SELECT id FROM events WHERE ts >= (SELECT ts FROM events WHERE id = $ev) + 0.001
+on_event "$(sql "$DB" "SELECT id FROM events WHERE ts >= (SELECT ts FROM events WHERE id = $ev) + 0.001
 	ORDER BY ts, id LIMIT 1")"
+# Enter: the selected event's task in Tasks at its time; q comes back to it.
+after=$(screen | grep -o 'event #[0-9]*, ')
+keys Enter
+wait_for '\[2 Tasks\]'
+keys q
+wait_for '\[3 Events\]'
+wait_for "$after"
 keys q
 wait_for '\[1 Findings\]'
-keys q
-wait_for '^EXIT=0'
+quit
 
 # Two traces of the same recording: merged by time, then id.
-DB2=$T/two.db
-expect_ok ingest -q -d "$DB2" "$MMT_SOURCE_DIR/tests/data/trace/inst-v7.dat" \
+analyzed two "$MMT_SOURCE_DIR/tests/data/trace/inst-v7.dat" \
 	"$MMT_SOURCE_DIR/tests/data/trace/inst-v6.dat"
-expect_ok analyze -d "$DB2"
-start "$DB2"
-keys 3
+DB2=$T/two.db
+TUI_VIEW=3 start "$DB2"
 wait_for 'in 2 traces'
 rows_are "$DB2" $ROWS 0
 keys NPage NPage
 rows_are "$DB2" $ROWS $((2 * ROWS))
 keys j
-selected "$(id_at "$DB2" $((2 * ROWS + 1)))"
+on_event "$(id_at "$DB2" $((2 * ROWS + 1)))"
 keys End
 n2=$(sql "$DB2" "SELECT count(*) FROM events")
 rows_are "$DB2" $ROWS $((n2 - ROWS))
@@ -205,50 +208,43 @@ rows_are "$DB2" $ROWS $ROWS "cpu = 0"
 # The cursor put at a time: the first event at or after it, of either trace.
 at=$(sql "$DB2" "SELECT printf('%.4f', ts) || '5' FROM events ORDER BY ts, id LIMIT 1 OFFSET 1000")
 filter ''
-keys t
-keys -l "$at"
-keys Enter
-selected "$(sql "$DB2" "SELECT id FROM events WHERE ts >= $at ORDER BY ts, id LIMIT 1")"
-keys q
-wait_for '^EXIT=0'
+at "$at"
+on_event "$(sql "$DB2" "SELECT id FROM events WHERE ts >= $at ORDER BY ts, id LIMIT 1")"
+quit
 
 # A capture's trace: times on the wall clock; the cursor moved by a second.
+analyzed oom "$SAMPLES/capture-memcg-swap-oom/capture.tar.xz"
 DB3=$T/oom.db
-expect_ok ingest -q -d "$DB3" "$SAMPLES/capture-memcg-swap-oom/capture.tar.xz"
-expect_ok analyze -d "$DB3"
-start "$DB3"
-keys 3
+TUI_VIEW=3 start "$DB3"
 TIME_SQL=$WALL_SQL
 wait_for '^Events: '
 keys Home j
 rows_are "$DB3" $ROWS 0
 second=$(id_at "$DB3" 1)
-selected "$second"
+on_event "$second"
 keys '>'
-selected "$(sql "$DB3" "SELECT id FROM events WHERE ts >= (SELECT ts FROM events WHERE id = $second) + 1
+on_event "$(sql "$DB3" "SELECT id FROM events WHERE ts >= (SELECT ts FROM events WHERE id = $second) + 1
 	ORDER BY ts, id LIMIT 1")"
 keys '>'
-selected "$(sql "$DB3" "SELECT id FROM events WHERE ts >= (SELECT ts FROM events WHERE id = $second) + 2
+on_event "$(sql "$DB3" "SELECT id FROM events WHERE ts >= (SELECT ts FROM events WHERE id = $second) + 2
 	ORDER BY ts, id LIMIT 1")"
 # 80x24: 16 lines of events, the help bar on line 23.
 tm resize-window -x 80 -y 24
-wait_line 23 'f filter'
+line23() { screen | sed -n 23p; }
+shows line23 'f filter' || fail "no help bar on line 23 of 24"
 TASK_W=18
 EVENT_W=20
 keys Home
 rows_are "$DB3" 16 0
 keys NPage
 rows_are "$DB3" 16 16
-keys q
-wait_for '^EXIT=0'
+quit
 
 # Hostile task names (escape sequences, invalid UTF-8) are shown escaped;
 # an ASCII terminal gets ASCII.
+analyzed hostile "$SAMPLES/capture-hostile/capture.tar.xz"
 DB4=$T/hostile.db
-expect_ok ingest -q -d "$DB4" "$SAMPLES/capture-hostile/capture.tar.xz"
-expect_ok analyze -d "$DB4"
-start "$DB4" TERM=xterm LC_ALL=C
-keys 3
+TUI_VIEW=3 start "$DB4" TERM=xterm LC_ALL=C
 wait_for '^Events: '
 filter "instr(comm, char(27)) > 0"
 keys Home
@@ -256,6 +252,5 @@ wait_for '\\x1b\[2J\\x1b\[Hcls'
 wait_for '\\x1b\]8;;evil\\x07hi'
 tm capture-pane -p -e | LC_ALL=C grep -q $'\x1b\\[2J' && fail "a raw escape sequence reached the terminal"
 screen | LC_ALL=C grep -q $'[\x80-\xff]' && fail "non-ASCII bytes on an ASCII terminal"
-keys q
-wait_for '^EXIT=0'
+quit
 exit 0
