@@ -44,26 +44,48 @@ static void *view_state(struct tui *t, enum tui_view_id v)
 	return t->state[v];
 }
 
-static void title_line(struct tui *t)
+static void view_label(const struct tui *t, int v, bool brief, char *buf, size_t n)
 {
-	char cur[40] = "-", buf[64];
+	if (v == (int)t->view)
+		snprintf(buf, n, "[%d %s]", v + 1, tui_views[v]->name);
+	else if (brief)
+		snprintf(buf, n, " %d ", v + 1);
+	else
+		snprintf(buf, n, " %d %s ", v + 1, tui_views[v]->name);
+}
+
+/* The views' labels from column 0 (numbers only but the current one's when brief); their width. */
+static int view_labels(struct tui *t, bool brief, bool draw)
+{
+	char buf[64];
 	int x = 0;
 
-	attrset(tui_attr(t, TS_TITLE));
-	mvhline(0, 0, ' ', t->cols);
 	for (int v = 0; v < TUI_NVIEWS; v++) {
 		if (!tui_views[v])
 			continue;
-		snprintf(buf, sizeof(buf), v == (int)t->view ? "[%d %s]" : " %d %s ", v + 1,
-			 tui_views[v]->name);
-		tui_text(t, 0, x, t->cols - x, buf, TS_TITLE);
+		view_label(t, v, brief, buf, sizeof(buf));
+		if (draw)
+			tui_text(t, 0, x, t->cols - x, buf, TS_TITLE);
 		x += (int)strlen(buf) + 1;
 	}
+	return x;
+}
+
+/* The views and the cursor; on a narrow terminal the other views by number only. */
+static void title_line(struct tui *t)
+{
+	char cur[40] = "-", buf[64];
+	int x, w;
+
 	if (t->has_cursor)
 		tui_time(t, t->cursor, cur, sizeof(cur));
 	snprintf(buf, sizeof(buf), " %s %s", t->playing ? "play" : "cursor", cur);
-	if (x + (int)strlen(buf) < t->cols)
-		tui_text(t, 0, t->cols - (int)strlen(buf) - 1, (int)strlen(buf), buf, TS_TITLE);
+	w = (int)strlen(buf);
+	attrset(tui_attr(t, TS_TITLE));
+	mvhline(0, 0, ' ', t->cols);
+	x = view_labels(t, view_labels(t, false, false) + w >= t->cols, true);
+	if (x + w < t->cols)
+		tui_text(t, 0, t->cols - w - 1, w, buf, TS_TITLE);
 	attrset(A_NORMAL);
 }
 

@@ -27,6 +27,8 @@ struct events_view {
 	int n, sel, height;
 	bool seek;			/* the cursor moved: select the first event after it */
 	bool moving;			/* the selection is moving the cursor: no seek */
+	double at;			/* the cursor the selection stands for */
+	bool has_at;
 	char filter[256], search[128];
 	bool no_match;			/* the search found nothing after the selection */
 	bool stopped;			/* a key stopped the search of the last edit */
@@ -95,6 +97,8 @@ static void selected(struct tui *t, struct events_view *v)
 	tui_set_cursor(t, v->page[v->sel].key.ts);
 	v->moving = false;
 	v->seek = false;
+	v->at = t->cursor;
+	v->has_at = true;
 }
 
 /*
@@ -133,6 +137,8 @@ static void seek_cursor(struct tui *t, struct events_view *v)
 	struct evq_key key = { .ts = t->cursor, .id = INT64_MIN, .source = 0 };
 
 	v->seek = false;
+	v->at = t->cursor;
+	v->has_at = t->has_cursor;
 	page_at(t, v, t->has_cursor ? &key : NULL, true);
 }
 
@@ -261,27 +267,22 @@ static struct columns columns(struct tui *t, struct events_view *v, int cols)
 
 static void header(struct tui *t, struct events_view *v, int y, int cols)
 {
-	char buf[96];
-	int traces, x;
+	struct tui_line l;
+	int traces;
 	int64_t total = evq_total(v->q, &traces);
 
-	snprintf(buf, sizeof(buf), "Events: %lld in %d trace%s", (long long)total, traces,
-		 traces == 1 ? "" : "s");
-	tui_text(t, y, 0, cols, buf, TS_HEADER);
-	x = (int)strlen(buf);
-	if (v->filter[0] && x + 10 < cols) {
-		tui_text(t, y, x, cols - x, "  filter: ", TS_NORMAL);
-		x += 10;
-		tui_put(t, y, x, cols - x, v->filter, TS_WARNING, false);
-		x += (int)strlen(v->filter);
+	tui_line_start(&l, t, y, 0, cols, false);
+	tui_line_textf(&l, TS_HEADER, "Events: %lld in %d trace%s", (long long)total, traces,
+		       traces == 1 ? "" : "s");
+	if (v->filter[0]) {
+		tui_line_text(&l, "  filter: ", TS_NORMAL);
+		tui_line_put(&l, v->filter, TS_WARNING);
 	}
-	if (v->search[0] && x + 10 < cols) {
-		tui_text(t, y, x, cols - x, "  search: ", TS_NORMAL);
-		x += 10;
-		tui_put(t, y, x, cols - x, v->search, TS_MATCH, false);
-		x += (int)strlen(v->search);
-		if (v->no_match && x < cols)
-			tui_text(t, y, x, cols - x, " (no match after the selection)", TS_DIM);
+	if (v->search[0]) {
+		tui_line_text(&l, "  search: ", TS_NORMAL);
+		tui_line_put(&l, v->search, TS_MATCH);
+		if (v->no_match)
+			tui_line_text(&l, " (no match after the selection)", TS_DIM);
 	}
 }
 
@@ -349,7 +350,7 @@ static void details(struct tui *t, struct events_view *v, int y, int rows, int c
 	const char *f = evq_fields(v->q, r);
 	char buf[160], when[40];
 
-	mvhline(y, 0, ACS_HLINE, cols);
+	tui_hline(t, y, cols);
 	tui_time(t, r->key.ts, when, sizeof(when));
 	snprintf(buf, sizeof(buf), " event #%lld, source %lld, %s ", (long long)r->key.id,
 		 (long long)r->key.source, when);
@@ -591,8 +592,9 @@ static void events_cursor(struct tui *t, void *vp)
 {
 	struct events_view *v = vp;
 
-	(void)t;
-	if (!v->moving)
+	/* Only a cursor that moved from where the selection put it: a jump
+	 * elsewhere and back, or R, leave the selection where it was. */
+	if (!v->moving && !(v->has_at && t->cursor == v->at))
 		v->seek = true;
 }
 
