@@ -245,8 +245,7 @@ static char *events_value(const struct evq_type *t, size_t k)
 }
 
 /* The columns of the type's view past the common ones: its own fields. */
-static void single_columns(const struct evq_type *t, char *const *fields, int nfields,
-			   struct mmt_sb *sql)
+static void single_columns(char *const *fields, int nfields, struct mmt_sb *sql)
 {
 	mmt_sb_adds(sql, ", e.common_flags AS common_flags, "
 		    "e.common_preempt_count AS common_preempt_count, (SELECT name FROM "
@@ -257,7 +256,6 @@ static void single_columns(const struct evq_type *t, char *const *fields, int nf
 		mmt_sb_adds(sql, c);
 		sqlite3_free(c);
 	}
-	(void)t;
 }
 
 /*
@@ -289,7 +287,7 @@ static int add_arm(struct evq *q, int ti, char *const *fields, int nfields, bool
 		sqlite3_free(s);
 	}
 	if (single)
-		single_columns(t, fields, nfields, sql);
+		single_columns(fields, nfields, sql);
 	s = sqlite3_mprintf(" FROM \"%w\" e JOIN sources src ON src.id = e.common_source "
 			    "LEFT JOIN trace_comms c ON c.id = e.common_comm_id", t->tbl);
 	mmt_sb_adds(sql, s);
