@@ -7,6 +7,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "cmd/tui/tui.h"
 #include "cmd/render/series.h"
+#include "cmd/tui/events_query.h"
 
 #include <curses.h>
 #include <sqlite3.h>
@@ -18,6 +19,7 @@
 
 #define TICK_MS 100		/* the cursor's step while it plays */
 #define BACK_MAX 32		/* jumps remembered for q/Esc */
+#define EVENT_STEP_ROWS 64	/* events read past those at the cursor's own time */
 
 static enum tui_view_id back_stack[BACK_MAX];
 static int back_depth;
@@ -30,6 +32,7 @@ static const char *const global_help[] = {
 	"R\tre-read the database (rows a running ingest added)",
 	"< >\ttime cursor back, forward 1 s",
 	"[ ]\ttime cursor back, forward 1 ms",
+	", .\ttime cursor to the previous, next trace event",
 	"{ }\ttime cursor to the previous, next finding's window",
 	"space\tplay or pause the time cursor",
 	"+ -\tplay faster, slower",
@@ -186,6 +189,42 @@ static void step_finding(struct tui *t, int dir)
 		tui_status(t, "No finding's window %s the cursor.", dir > 0 ? "after" : "before");
 }
 
+/* The time of the nearest event after (dir > 0) or before the cursor, of every trace. */
+static bool event_near(struct tui *t, int dir, double *ts)
+{
+	const char *path = sqlite3_db_filename(mmt_store_handle(t->st), "main");
+	struct evq_key at = { .ts = t->cursor, .source = 0 };
+	struct evq_row rows[EVENT_STEP_ROWS];
+	struct mmt_err err = { 0 };
+	bool found = false;
+	int n;
+
+	if (!t->events && path && *path)
+		t->events = evq_open(path, &err);
+	if (!t->events)
+		return false;
+	/* Events at the cursor's own time come first after a bare time: skip them. */
+	n = evq_fetch(t->events, &at, false, dir, false, EVENT_STEP_ROWS, rows, &err);
+	for (int i = 0; i < n; i++) {
+		if (!found && (dir < 0 || rows[i].key.ts > t->cursor)) {
+			*ts = rows[i].key.ts;
+			found = true;
+		}
+		evq_row_free(&rows[i]);
+	}
+	return found;
+}
+
+static void step_event(struct tui *t, int dir)
+{
+	double ts;
+
+	if (event_near(t, dir, &ts))
+		tui_set_cursor(t, ts);
+	else
+		tui_status(t, "No event %s the cursor.", dir > 0 ? "after" : "before");
+}
+
 /* "12.5", or "HH:MM:SS[.frac]" on the day of the data's start. */
 static bool parse_time(const struct tui *t, const char *s, double *out)
 {
@@ -241,7 +280,8 @@ static void reload(struct tui *t)
 	bool had = t->has_cursor;
 
 	end_reads(t->st);
-	if (rm_load(t->st, &m, &err) < 0 || load_span(t, &err) < 0) {
+	if (rm_load(t->st, &m, &err) < 0 || load_span(t, &err) < 0 ||
+	    (t->events && evq_reload(t->events, &err) < 0)) {
 		tui_status(t, "Cannot re-read the database: %s", err.msg);
 		return;
 	}
@@ -281,6 +321,8 @@ static bool cursor_key(struct tui *t, int ch)
 		}
 	}
 	switch (ch) {
+	case ',': step_event(t, -1); return true;
+	case '.': step_event(t, 1); return true;
 	case '{': step_finding(t, -1); return true;
 	case '}': step_finding(t, 1); return true;
 	case ' ': t->playing = !t->playing && t->has_span; return true;
@@ -404,6 +446,8 @@ int tui_run(struct tui *t, struct mmt_err *err)
 	for (int v = 0; v < TUI_NVIEWS; v++)
 		if (t->state[v] && tui_views[v]->close)
 			tui_views[v]->close(t->state[v]);
+	if (t->events)
+		evq_close(t->events);
 	rm_free(&t->m);
 	return 0;
 }

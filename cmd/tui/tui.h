@@ -44,6 +44,7 @@ struct tui_target {
 };
 
 struct tui;
+struct evq;
 
 struct tui_view_ops {
 	const char *name;		/* "Findings": the title line and Tab order */
@@ -79,6 +80,7 @@ struct tui {
 	int rows, cols;
 	char status[512];
 	bool quit;
+	struct evq *events;		/* for stepping the cursor by event, opened on first use */
 };
 
 extern const struct tui_view_ops *const tui_views[TUI_NVIEWS];

@@ -92,6 +92,21 @@ wait_for "$(printf '%s' "$oom" | sed 's/[][\.*^$()|+?{}]/\\&/g')"
 keys q
 wait_for '^EXIT=0'
 
+# The cursor steps from event to event of the trace: . forward, , back.
+TDB=$T/trace.db
+expect_ok ingest -q -d "$TDB" "$SAMPLES/trace-memcg-reclaim/trace.dat"
+expect_ok analyze -d "$TDB"
+ev() { sql "$TDB" "SELECT printf('%.6f', ts) FROM events ORDER BY ts, id LIMIT 1 OFFSET $1"; }
+start "$TDB" TERM=xterm
+wait_for "cursor $(ev 0)\$"
+keys .
+wait_for "cursor $(ev 1)\$"
+keys .
+wait_for "cursor $(ev 2)\$"
+keys ,
+wait_for "cursor $(ev 1)\$"
+quit
+
 # Not a terminal: refused with a pointer to report.
 run 2 tui -d "$DB"
 err_has 'needs a terminal'
