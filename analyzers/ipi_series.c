@@ -17,6 +17,7 @@
  */
 #include "analyzers/ipi.h"
 #include "analyzers/replay_state.h"
+#include "core/cpumask.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -224,28 +225,25 @@ static void grid_add(struct trace_grid *g, int64_t sec, int64_t cpu, double n)
 	g->events += (size_t)n;
 }
 
-/* Masks: trace.dat stores unsigned longs in decimal, lowest CPUs first;
- * text traces print the kernel's %*pb, 32-bit hex groups, highest first. */
+/* One second's IPIs to every CPU of a mask (core/cpumask.h). */
+struct mask_add {
+	struct trace_grid *g;
+	int64_t sec;
+	double n;
+};
+
+static void mask_cpu(void *ctx, int64_t cpu)
+{
+	struct mask_add *m = ctx;
+
+	grid_add(m->g, m->sec, cpu, m->n);
+}
+
 static void grid_add_mask(struct trace_grid *g, int64_t sec, const char *mask, double n)
 {
-	size_t groups = 1;
-	int word = 0;
+	struct mask_add m = { g, sec, n };
 
-	for (const char *c = mask; *c; c++)
-		groups += *c == ',';
-	for (const char *p = mask; *p; word++) {
-		char *end;
-		uint64_t w = strtoull(p, &end, g->dat ? 10 : 16);
-		int bits = g->dat ? 64 : 32;
-		int64_t base = g->dat ? (int64_t)word * 64 : (int64_t)(groups - 1 - (size_t)word) * 32;
-
-		for (int b = 0; b < bits; b++)
-			if (w & (1ull << b))
-				grid_add(g, sec, base + b, n);
-		if (end == p)
-			break;
-		p = *end == ',' ? end + 1 : end;
-	}
+	mmt_cpumask_each(mask, g->dat, mask_cpu, &m);
 }
 
 /* Adds per (second, CPU) counts of one query: columns source, sec, cpu or mask, n. */

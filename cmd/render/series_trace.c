@@ -16,6 +16,7 @@
  */
 #include "analyzers/analyzer.h"
 #include "cmd/render/series_int.h"
+#include "core/cpumask.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -144,31 +145,25 @@ static void grid_add(struct grid *g, int64_t cpu, int64_t b, double n)
 	g->events += (size_t)n;
 }
 
-/*
- * Every CPU of a mask as the trace stores it: trace.dat as decimal
- * unsigned longs, lowest CPUs first; text traces as the kernel's %*pb,
- * 32-bit hex groups, highest first.
- */
+/* One bucket's IPIs to every CPU of a mask (core/cpumask.h). */
+struct mask_add {
+	struct grid *g;
+	int64_t b;
+	double n;
+};
+
+static void mask_cpu(void *ctx, int64_t cpu)
+{
+	struct mask_add *m = ctx;
+
+	grid_add(m->g, cpu, m->b, m->n);
+}
+
 static void grid_add_mask(struct grid *g, bool dat, const char *mask, int64_t b, double n)
 {
-	size_t words = 1;
-	const char *p = mask;
+	struct mask_add m = { g, b, n };
 
-	for (const char *c = mask; *c; c++)
-		words += *c == ',';
-	for (size_t w = 0; *p; w++) {
-		char *end;
-		unsigned long long v = strtoull(p, &end, dat ? 10 : 16);
-		int bits = dat ? 64 : 32;
-		int64_t base = dat ? (int64_t)w * 64 : (int64_t)(words - 1 - w) * 32;
-
-		for (int i = 0; i < bits; i++)
-			if (v & (1ull << i))
-				grid_add(g, base + i, b, n);
-		if (end == p)
-			break;
-		p = *end == ',' ? end + 1 : end;
-	}
+	mmt_cpumask_each(mask, dat, mask_cpu, &m);
 }
 
 /*
