@@ -261,18 +261,25 @@ sqlite3_stmt *tables_slab_samples(struct mmt_store *st, int64_t machine, const c
 	return s;
 }
 
-int tables_memtotal(struct mmt_store *st, int64_t machine, int64_t *kb, struct mmt_err *err)
+/* The one integer a query of a machine (?1) answers. */
+static int machine_int(struct mmt_store *st, const char *sql, int64_t machine, int64_t *v,
+		       struct mmt_err *err)
 {
-	sqlite3_stmt *s = mmt_store_stmt(st, sql_memtotal, err);
+	sqlite3_stmt *s = mmt_store_stmt(st, sql, err);
 
 	if (!s)
 		return -1;
 	mmt_bind_int(s, 1, machine);
 	if (mmt_store_step(st, s, err) < 0)
 		return -1;
-	*kb = sqlite3_column_int64(s, 0);
+	*v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return 0;
+}
+
+int tables_memtotal(struct mmt_store *st, int64_t machine, int64_t *kb, struct mmt_err *err)
+{
+	return machine_int(st, sql_memtotal, machine, kb, err);
 }
 
 static int machine_facts(struct mmt_store *st, struct moment *m, struct mmt_err *err)
@@ -284,15 +291,11 @@ static int machine_facts(struct mmt_store *st, struct moment *m, struct mmt_err 
 
 int tables_listing(struct mmt_store *st, int64_t machine, bool *listing, struct mmt_err *err)
 {
-	sqlite3_stmt *s = mmt_store_stmt(st, sql_listing, err);
+	int64_t v;
 
-	if (!s)
+	if (machine_int(st, sql_listing, machine, &v, err) < 0)
 		return -1;
-	mmt_bind_int(s, 1, machine);
-	if (mmt_store_step(st, s, err) < 0)
-		return -1;
-	*listing = sqlite3_column_int(s, 0) != 0;
-	sqlite3_reset(s);
+	*listing = v != 0;
 	return 0;
 }
 
