@@ -107,6 +107,8 @@ void tui_goto(struct tui *t, const struct tui_target *to);
 void tui_set_cursor(struct tui *t, double ts);
 /* "12:04:39.250" or "9834.700" for a time on the common timeline. */
 void tui_time(const struct tui *t, double ts, char *out, size_t n);
+/* The style of a finding's severity: critical, warning, or else info. */
+enum tui_style tui_severity_style(const char *severity);
 /* The attribute of a style on this terminal. */
 int tui_attr(const struct tui *t, enum tui_style s);
 

@@ -157,3 +157,10 @@ void tui_hline(struct tui *t, int y, int cols)
 	for (int x = 0; x < cols; x++)
 		addstr(t->utf8 ? "\u2500" : "-");
 }
+
+enum tui_style tui_severity_style(const char *severity)
+{
+	if (!strcmp(severity, "critical"))
+		return TS_CRITICAL;
+	return !strcmp(severity, "warning") ? TS_WARNING : TS_INFO;
+}

@@ -42,13 +42,6 @@ static void findings_close(void *v)
 	free(v);
 }
 
-static enum tui_style severity_style(const char *sev)
-{
-	if (!strcmp(sev, "critical"))
-		return TS_CRITICAL;
-	return !strcmp(sev, "warning") ? TS_WARNING : TS_INFO;
-}
-
 /* Lines of at most width bytes, broken at spaces, of escaped text. */
 static int wrap_lines(struct tui *t, int y, int rows, int width, const char *text,
 		      enum tui_style s)
@@ -93,7 +86,7 @@ static void finding_row(struct tui *t, const struct rm_finding *f, int n, int y,
 	snprintf(head, sizeof(head), "%3d %-8s ", n, f->severity);
 	attrset(tui_attr(t, s));
 	mvhline(y, 0, ' ', cols);
-	tui_text(t, y, 0, 13, head, selected ? TS_SELECTED : severity_style(f->severity));
+	tui_text(t, y, 0, 13, head, selected ? TS_SELECTED : tui_severity_style(f->severity));
 	tui_put(t, y, 13, cols - 13, f->title, s, selected);
 }
 

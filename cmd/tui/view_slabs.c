@@ -200,13 +200,6 @@ static const struct rm_finding *hazard_of(const struct tui *t, const char *name)
 	return best;
 }
 
-static enum tui_style hazard_style(const struct rm_finding *f)
-{
-	int r = severity_rank(f->severity);
-
-	return r == 2 ? TS_CRITICAL : r == 1 ? TS_WARNING : TS_INFO;
-}
-
 static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct slab_row *a = pa, *b = pb;
@@ -590,7 +583,7 @@ static void marks(struct tui *t, struct slabs_view *v, const char *name, bool ch
 	const char *tree = "";
 
 	if (f)
-		tui_text(t, y, 0, 1, "!", s == TS_SELECTED ? s : hazard_style(f));
+		tui_text(t, y, 0, 1, "!", s == TS_SELECTED ? s : tui_severity_style(f->severity));
 	if (child)
 		tree = t->utf8 ? (last ? "\u2514" : "\u251c") : (last ? "`" : "|");
 	else if (g && g->n)
@@ -650,7 +643,7 @@ static void details(struct tui *t, struct slabs_view *v, int y, int cols)
 		return;
 	}
 	mmt_sb_addf(&sb, "! %s finding (e shows it): %s", f->severity, f->title);
-	tui_put(t, y + 1, 0, cols, mmt_sb_str(&sb), hazard_style(f), false);
+	tui_put(t, y + 1, 0, cols, mmt_sb_str(&sb), tui_severity_style(f->severity), false);
 	mmt_sb_free(&sb);
 }
 
