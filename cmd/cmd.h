@@ -57,6 +57,7 @@ int cmd_gfp(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 /* Shared by ingest and report: ingest paths, print what each file was. */
 struct mmt_ingest_opts;
