@@ -402,6 +402,7 @@ int cmd_record(int argc, char **argv)
 		return rc;
 	if (!r.o.out)
 		r.o.out = out = default_out();
+	r.progress = !r.o.quiet && isatty(STDERR_FILENO);
 	rc = resolve_events(&r);
 	if (!rc)
 		rc = record(&r);

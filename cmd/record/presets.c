@@ -281,6 +281,7 @@ int rec_events_parse(const char *list, struct rec_event_set *out, char *why, siz
 	}
 	if (!out->n) {
 		snprintf(why, n, "'%s' leaves no event to record", list);
+		rec_event_set_free(out);
 		return -1;
 	}
 	return 0;
@@ -328,12 +329,17 @@ static void list_items(FILE *out, const struct preset_item *items,
 		struct rec_event e;
 
 		split_name(items->name, &e);
-		fprintf(out, "    %-44s", items->name);
+		bool missing = has && !has(e.system, e.event);
+
+		if (items->filter || items->stack || missing)
+			fprintf(out, "    %-44s", items->name);
+		else
+			fprintf(out, "    %s", items->name);
 		if (items->filter)
 			fprintf(out, " if %s", items->filter);
 		if (items->stack)
 			fprintf(out, " +stack%s%s", items->stack[0] ? " if " : "", items->stack);
-		if (has && !has(e.system, e.event))
+		if (missing)
 			fputs("  (not in this kernel)", out);
 		fputc('\n', out);
 	}

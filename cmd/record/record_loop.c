@@ -210,7 +210,8 @@ int rec_run(struct recorder *r)
 			break;
 		if (pf[0].revents & POLLIN)
 			on_signal(r);
-		if ((pf[1].revents & POLLIN) && pump_kmsg(r, why, sizeof(why)) < 0)
+		if ((pf[1].revents & (POLLIN | POLLERR | POLLPRI)) &&
+		    pump_kmsg(r, why, sizeof(why)) < 0)
 			goto failed;
 		now = rec_mono_now();
 		if (end > 0 && now >= end && !r->stopped_by)
@@ -306,6 +307,27 @@ static int finish_samplers(struct recorder *r, char *why, size_t n)
 	return 0;
 }
 
+/*
+ * A command still running when the recording ends (by --duration, the
+ * disk, an error) is the recorder's: it gets SIGTERM and a moment to exit.
+ */
+static void stop_command(struct recorder *r)
+{
+	if (r->child <= 0 || r->child_done)
+		return;
+	kill(r->child, SIGTERM);
+	for (int i = 0; i < 200 && !r->child_done; i++) {
+		int status;
+
+		if (waitpid(r->child, &status, WNOHANG) == r->child) {
+			r->child_done = true;
+			r->child_status = status;
+			break;
+		}
+		usleep(10000);
+	}
+}
+
 int rec_finish(struct recorder *r)
 {
 	char **stats = xcalloc((size_t)r->tr.ncpus, sizeof(*stats));
@@ -315,6 +337,7 @@ int rec_finish(struct recorder *r)
 	rec_tracer_set_on(&r->tr, false);
 	r->t1_mono = rec_mono_now();
 	r->cpu_recording = cpu_seconds();
+	stop_command(r);
 	rc = drain(r, true, why, sizeof(why));
 	if (r->progress)
 		fputs("\r\033[K", stderr);

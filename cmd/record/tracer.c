@@ -130,11 +130,15 @@ static int open_raw_files(struct rec_tracer *t, const char *dir, char *why, size
 
 static void prepare_emergency(struct rec_tracer *t)
 {
-	const char *dir = tracefs_instance_get_trace_dir(t->inst);
+	char *dir = tracefs_instance_get_dir(t->inst);
 
-	snprintf(emergency_dir, sizeof(emergency_dir), "%s", dir ? dir : "");
-	snprintf(emergency_on_path, sizeof(emergency_on_path), "%s/tracing_on",
-		 dir ? dir : "");
+	if (!dir || !strstr(dir, "/instances/")) {
+		free(dir);
+		return;
+	}
+	snprintf(emergency_dir, sizeof(emergency_dir), "%s", dir);
+	snprintf(emergency_on_path, sizeof(emergency_on_path), "%s/tracing_on", dir);
+	free(dir);
 }
 
 int rec_tracer_open(struct rec_tracer *t, const char *dir, unsigned long buffer_kb,

@@ -5,10 +5,10 @@
 expect_ok --version
 out_has '^mmtriage [0-9]+\.[0-9]+\.[0-9]+$'
 expect_ok help
-for cmd in ingest analyze report sql schema gfp help; do
+for cmd in ingest analyze report sql schema gfp help tui record; do
 	out_has "^  $cmd "
 done
-for cmd in ingest analyze report sql schema gfp help; do
+for cmd in ingest analyze report sql schema gfp help tui record; do
 	expect_ok help "$cmd"
 	out_has "^usage: mmtriage $cmd"
 	out_has '^Example'
