@@ -44,7 +44,7 @@ struct role {
 
 static const struct role roles[] = {
 	{ "kernel_log", "kernel_log", IN_SOS | IN_CAPTURE,
-	  { "dmesg.txt", "sos_commands/kernel/dmesg", "var/log/kern.log*",
+	  { "dmesg.txt", "kmsg.txt", "sos_commands/kernel/dmesg", "var/log/kern.log*",
 	    "var/log/messages*", "var/log/syslog*" } },
 	{ "vmcore_dmesg", "kernel_log", 0, { "var/crash/*/vmcore-dmesg.txt" } },
 	{ "meminfo", "meminfo", IN_SOS | IN_CAPTURE, { "proc/meminfo" } },
@@ -238,6 +238,25 @@ static void precise_boot_time(struct tree *t)
 		t->btime = boot;
 }
 
+/*
+ * `mmtriage record` measures the trace's clock (the printk clock) against
+ * the wall clock when it starts: that difference places monotonic logs and
+ * traces more closely than any boot time derived from whole seconds.
+ */
+static bool measured_clock_offset(struct tree *t)
+{
+	char v[64], *end;
+	double offset;
+
+	if (!file_value(t->root, "capture.info", "clock_offset", '=', v, sizeof(v)))
+		return false;
+	offset = strtod(v, &end);
+	if (end == v || !(offset > 0))
+		return false;
+	t->btime = offset;
+	return true;
+}
+
 /* What the tree records about its machine: name, release, boot time. */
 static void read_meta(struct tree *t)
 {
@@ -253,7 +272,8 @@ static void read_meta(struct tree *t)
 			t->page_size = strtoll(v, NULL, 10);
 		if (file_value(t->root, "capture.info", "started", '=', v, sizeof(v)))
 			t->collected = strtod(v, NULL);
-		precise_boot_time(t);
+		if (!measured_clock_offset(t))
+			precise_boot_time(t);
 		return;
 	}
 	collection_time(t);
