@@ -328,9 +328,9 @@ static void say_cost(const struct recorder *r)
 		(unsigned long long)rec_snap_samples(r->snap),
 		(unsigned long long)rec_kmsg_records(r->kmsg),
 		(unsigned long long)rec_kmsg_lost(r->kmsg));
-	fprintf(stderr, "  recorder CPU: %.2f s (%.1f%% of one core), %.2f s more to finish\n",
-		r->cpu_recording, secs > 0 ? 100 * r->cpu_recording / secs : 0,
-		r->cpu_total - r->cpu_recording);
+	fprintf(stderr, "  recorder CPU: %.2f s while recording (%.1f%% of one core); "
+		"%.2f s to set up, %.2f s to finish\n", r->cpu_recording,
+		secs > 0 ? 100 * r->cpu_recording / secs : 0, r->cpu_setup, r->cpu_finish);
 	fprintf(stderr, "  written: %llu bytes (trace.dat %llu)\n", (unsigned long long)bytes,
 		(unsigned long long)r->counts.bytes);
 	if (r->lost)
@@ -364,6 +364,7 @@ static int record(struct recorder *r)
 		goto failed;
 	say_start(r);
 	r->t0_mono = rec_mono_now();
+	r->cpu_setup = rec_cpu_seconds();
 	if (rec_tracer_set_on(&r->tr, true) < 0) {
 		snprintf(why, sizeof(why), "cannot switch tracing on: %s", strerror(errno));
 		goto failed;

@@ -45,7 +45,9 @@ struct recorder {
 	const char *stopped_by;		/* "duration", "command", "SIGINT", ... */
 	double t0_mono;			/* when tracing was switched on */
 	double t1_mono;			/* when it was switched off */
-	double cpu_recording;		/* the recorder's CPU seconds while recording */
+	double cpu_setup;		/* the recorder's CPU seconds before tracing on */
+	double cpu_recording;		/* while recording */
+	double cpu_finish;		/* after: the last pages, trace.dat */
 	double cpu_total;
 	uint64_t lost;			/* per-CPU overrun + dropped, all CPUs */
 	uint64_t *lost_cpu;
@@ -58,6 +60,8 @@ struct recorder {
 /* The wall time (on the trace's timeline) of CLOCK_MONOTONIC now. */
 double rec_wall_now(const struct recorder *r);
 double rec_mono_now(void);
+/* The recorder's CPU time so far (user and system), seconds. */
+double rec_cpu_seconds(void);
 
 /* Runs the recording until it stops, then writes trace.dat; 0 or -1. */
 int rec_run(struct recorder *r);

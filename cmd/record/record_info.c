@@ -114,7 +114,8 @@ static void put_outcome(FILE *f, const struct recorder *r)
 	fprintf(f, "recorder_cpu_s=%.3f\n", r->cpu_recording);
 	fprintf(f, "recorder_cpu_pct=%.2f\n",
 		r->t1_mono > r->t0_mono ? 100 * r->cpu_recording / (r->t1_mono - r->t0_mono) : 0);
-	fprintf(f, "finish_cpu_s=%.3f\n", r->cpu_total - r->cpu_recording);
+	fprintf(f, "setup_cpu_s=%.3f\n", r->cpu_setup);
+	fprintf(f, "finish_cpu_s=%.3f\n", r->cpu_finish);
 }
 
 int rec_write_info(const struct recorder *r, bool final, char *why, size_t n)

@@ -39,7 +39,7 @@ double rec_wall_now(const struct recorder *r)
 	return r->clk.wall + (rec_mono_now() - r->clk.mono);
 }
 
-static double cpu_seconds(void)
+double rec_cpu_seconds(void)
 {
 	struct rusage ru;
 
@@ -197,7 +197,7 @@ int rec_run(struct recorder *r)
 {
 	double now = rec_mono_now();
 	double end = r->o.duration > 0 ? r->t0_mono + r->o.duration : 0;
-	double next_drain = now + DRAIN_EVERY, next_snap = now + r->o.interval;
+	double next_drain = now + DRAIN_EVERY, next_snap = now;
 	double next_check = now + 1;
 	char why[512];
 
@@ -336,7 +336,7 @@ int rec_finish(struct recorder *r)
 
 	rec_tracer_set_on(&r->tr, false);
 	r->t1_mono = rec_mono_now();
-	r->cpu_recording = cpu_seconds();
+	r->cpu_recording = rec_cpu_seconds() - r->cpu_setup;
 	stop_command(r);
 	rc = drain(r, true, why, sizeof(why));
 	if (r->progress)
@@ -347,7 +347,8 @@ int rec_finish(struct recorder *r)
 	rec_scan_tasks(r);
 	if (!rc)
 		rc = write_trace(r, stats, why, sizeof(why));
-	r->cpu_total = cpu_seconds();
+	r->cpu_total = rec_cpu_seconds();
+	r->cpu_finish = r->cpu_total - r->cpu_setup - r->cpu_recording;
 	if (!rc)
 		rc = rec_write_info(r, true, why, sizeof(why));
 	if (rc) {
