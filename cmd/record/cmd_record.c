@@ -312,11 +312,27 @@ static void say_start(const struct recorder *r)
 	fputs("; Ctrl-C stops\n", stderr);
 }
 
+static uint64_t tree_bytes;
+
+static int add_size(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	if (type == FTW_F)
+		tree_bytes += (uint64_t)sb->st_size;
+	return 0;
+}
+
+/* What the capture holds on disk, every file counted. */
+static uint64_t dir_bytes(const char *dir)
+{
+	tree_bytes = 0;
+	nftw(dir, add_size, 16, FTW_PHYS);
+	return tree_bytes;
+}
+
 static void say_cost(const struct recorder *r)
 {
 	double secs = r->t1_mono - r->t0_mono;
-	uint64_t bytes = r->counts.bytes + rec_snap_bytes(r->snap) + rec_kmsg_bytes(r->kmsg) +
-			 r->snap_bytes;
+	uint64_t bytes = dir_bytes(r->o.out);
 
 	if (r->o.quiet && !r->lost)
 		return;

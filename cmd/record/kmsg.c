@@ -1,6 +1,7 @@
 /*
  * The kernel log of `mmtriage record` (snap.h): /dev/kmsg records, copied
- * as read into DIR/kmsg.txt. A read of /dev/kmsg returns one whole record
+ * as read into DIR/kmsg.txt (and those already in the ring at the start
+ * into DIR/kmsg-before.txt). A read of /dev/kmsg returns one whole record
  * ("PRI,SEQ,USEC,FLAGS;text\n" and any " KEY=value\n" lines the driver
  * attached), so records are never cut. The ring overwrites what no one read
  * in time: the kernel then fails one read with EPIPE and goes on at the
@@ -31,26 +32,52 @@ struct rec_kmsg {
 	uint64_t next_seq;	/* after the last record read; 0 before the first */
 };
 
+/* Opens DIR/NAME as the file records are appended to. */
+static int open_out(struct rec_kmsg *k, const char *dir, const char *name,
+		    struct mmt_err *err)
+{
+	if (k->out >= 0)
+		close(k->out);
+	free(k->out_path);
+	k->out_path = xmalloc(strlen(dir) + strlen(name) + 2);
+	sprintf(k->out_path, "%s/%s", dir, name);
+	k->out = open(k->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (k->out < 0)
+		return mmt_err_at(err, NULL, 0, "%s: cannot create: %s", k->out_path,
+				  strerror(errno));
+	return 0;
+}
+
+/*
+ * What the ring held before the recording goes to kmsg-before.txt, which a
+ * capture's ingest leaves out: on a machine up for weeks it holds reports
+ * of other days, which would be diagnosed as this recording's. Whoever
+ * wants them ingests the file by name.
+ */
+static int save_ring(struct rec_kmsg *k, const char *dir, struct mmt_err *err)
+{
+	if (open_out(k, dir, "kmsg-before.txt", err) < 0 || rec_kmsg_pump(k, err) < 0)
+		return -1;
+	k->records = k->bytes = 0;
+	return open_out(k, dir, "kmsg.txt", err);
+}
+
 struct rec_kmsg *rec_kmsg_open(const char *dir, const char *kmsg_path, struct mmt_err *err)
 {
 	struct rec_kmsg *k = xcalloc(1, sizeof(*k));
 
 	k->out = -1;
+	k->buf = xmalloc(FLUSH_AT + RECORD_MAX);
 	k->in = open(kmsg_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (k->in < 0) {
 		mmt_err_at(err, NULL, 0, "%s: cannot open: %s", kmsg_path, strerror(errno));
 		rec_kmsg_close(k);
 		return NULL;
 	}
-	k->out_path = xmalloc(strlen(dir) + sizeof("/kmsg.txt"));
-	sprintf(k->out_path, "%s/kmsg.txt", dir);
-	k->out = open(k->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-	if (k->out < 0) {
-		mmt_err_at(err, NULL, 0, "%s: cannot create: %s", k->out_path, strerror(errno));
+	if (save_ring(k, dir, err) < 0) {
 		rec_kmsg_close(k);
 		return NULL;
 	}
-	k->buf = xmalloc(FLUSH_AT + RECORD_MAX);
 	return k;
 }
 

@@ -54,8 +54,9 @@ int rec_copy_slab(const char *dir, const char *sys_root, uint64_t *bytes, struct
 struct rec_kmsg;
 
 /*
- * Opens kmsg_path (normally /dev/kmsg) non-blocking at the oldest record
- * the ring still holds.
+ * Opens kmsg_path (normally /dev/kmsg) non-blocking, copies what the ring
+ * holds now into DIR/kmsg-before.txt, and leaves DIR/kmsg.txt for the
+ * records that follow.
  */
 struct rec_kmsg *rec_kmsg_open(const char *dir, const char *kmsg_path, struct mmt_err *err);
 /*
