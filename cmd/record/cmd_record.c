@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -249,6 +250,11 @@ static int start_command(struct recorder *r, char *why, size_t n)
 	if (r->child == 0) {
 		sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		/*
+		 * libtracefs opens the raw buffers without O_CLOEXEC: a child
+		 * of the command outliving it would keep the instance busy.
+		 */
+		syscall(SYS_close_range, 3u, ~0u, 0u);
 		execvp(r->o.command[0], r->o.command);
 		fprintf(stderr, "mmtriage record: cannot run %s: %s\n", r->o.command[0],
 			strerror(errno));

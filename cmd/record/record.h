@@ -55,6 +55,7 @@ struct recorder {
 	uint64_t snap_bytes;		/* /sys/kernel/slab copies */
 	bool progress;			/* a progress line on stderr (a terminal) */
 	bool out_made;			/* the capture directory is the recorder's */
+	bool write_failed;		/* the trace could not be written (a full disk) */
 };
 
 /* The wall time (on the trace's timeline) of CLOCK_MONOTONIC now. */

@@ -83,7 +83,7 @@ static void put_start(FILE *f, const struct recorder *r)
 	fprintf(f, "uptime_at_start=%.9f\n", r->clk.local);
 	fprintf(f, "clock_offset=%.9f\n", r->clk.wall - r->clk.local);
 	fprintf(f, "clock_uncertainty_us=%.1f\n", r->clk.uncertainty * 1e6);
-	fprintf(f, "trace_clock=local\n");
+	fprintf(f, "trace_clock=global\n");
 	fprintf(f, "interval=%g\n", r->o.interval);
 	fprintf(f, "recorder=mmtriage %s\n", MMT_VERSION);
 	put_value(f, "events", r->o.events);

@@ -161,6 +161,7 @@ static int wait_ms(double now, double next_drain, double next_snap, double end)
 static int drain(struct recorder *r, bool final, char *why, size_t n)
 {
 	if (rec_tracer_drain(&r->tr, final) < 0) {
+		r->write_failed = true;
 		snprintf(why, n, "%s: writing the trace: %s", r->o.out, strerror(errno));
 		return -1;
 	}
@@ -328,6 +329,26 @@ static void stop_command(struct recorder *r)
 	}
 }
 
+/*
+ * The trace could not be written (rec_run said why): its pages are of no
+ * use without the header, so they go; capture.info says what happened,
+ * if there is room for it.
+ */
+static int give_up(struct recorder *r, char **stats)
+{
+	char why[512];
+	char **raws = raw_paths(r);
+
+	collect_lost(r, stats);
+	for (int cpu = 0; cpu < r->tr.ncpus; cpu++)
+		unlink(raws[cpu]);
+	free_list(raws, r->tr.ncpus);
+	free_list(stats, r->tr.ncpus);
+	r->cpu_total = rec_cpu_seconds();
+	rec_write_info(r, true, why, sizeof(why));
+	return -1;
+}
+
 int rec_finish(struct recorder *r)
 {
 	char **stats = xcalloc((size_t)r->tr.ncpus, sizeof(*stats));
@@ -338,6 +359,8 @@ int rec_finish(struct recorder *r)
 	r->t1_mono = rec_mono_now();
 	r->cpu_recording = rec_cpu_seconds() - r->cpu_setup;
 	stop_command(r);
+	if (r->write_failed)
+		return give_up(r, stats);
 	rc = drain(r, true, why, sizeof(why));
 	if (r->progress)
 		fputs("\r\033[K", stderr);

@@ -153,8 +153,13 @@ int rec_tracer_open(struct rec_tracer *t, const char *dir, unsigned long buffer_
 		return -1;
 	}
 	prepare_emergency(t);
-	if (tracefs_instance_file_write(t->inst, "trace_clock", "local") < 0) {
-		snprintf(why, n, "cannot set the local trace clock: %s", strerror(errno));
+	/*
+	 * printk stamps the log with local_clock(), which is the "global"
+	 * trace clock; "local" is sched_clock() without local_clock()'s
+	 * offset, and was 21 ms away from the log here.
+	 */
+	if (tracefs_instance_file_write(t->inst, "trace_clock", "global") < 0) {
+		snprintf(why, n, "cannot set the global trace clock: %s", strerror(errno));
 		return -1;
 	}
 	if (tracefs_instance_set_buffer_size(t->inst, buffer_kb, -1) < 0) {
@@ -358,7 +363,9 @@ void rec_tracer_close(struct rec_tracer *t)
 		for (int cpu = 0; t->tcpu && cpu < t->ncpus; cpu++)
 			if (t->tcpu[cpu])
 				tracefs_cpu_close(t->tcpu[cpu]);
-		tracefs_instance_destroy(t->inst);
+		if (tracefs_instance_destroy(t->inst) < 0)
+			fprintf(stderr, "mmtriage record: cannot remove the instance %s: %s\n",
+				t->name, strerror(errno));
 		tracefs_instance_free(t->inst);
 		t->inst = NULL;
 		emergency_dir[0] = '\0';

@@ -86,7 +86,7 @@ void rec_tracer_emergency_stop(void);
  * instant, measured by a trace_marker write read back from the instance.
  */
 struct rec_clock {
-	double local;			/* trace clock, seconds */
+	double local;			/* the trace clock (global), seconds */
 	double mono;			/* CLOCK_MONOTONIC, seconds */
 	double wall;			/* CLOCK_REALTIME, seconds */
 	double uncertainty;		/* half the time the marker write took */
