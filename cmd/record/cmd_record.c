@@ -142,14 +142,7 @@ static int parse_kb(const char *s, unsigned long *out)
 
 static bool kernel_has(const char *system, const char *event)
 {
-	char path[512];
-	struct stat sb;
-
-	if (!strcmp(event, "*"))
-		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s", system);
-	else
-		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s", system, event);
-	return stat(path, &sb) == 0;
+	return rec_event_exists("/sys/kernel/tracing", system, event);
 }
 
 static int list_presets(void)

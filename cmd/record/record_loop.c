@@ -98,10 +98,11 @@ static uint64_t lost_now(struct recorder *r)
 	uint64_t lost = 0;
 
 	for (int cpu = 0; cpu < r->tr.ncpus; cpu++) {
-		struct rec_cpu_stats s;
+		char *text = rec_tracer_stats_text(&r->tr, cpu);
 
-		if (rec_tracer_cpu_stats(&r->tr, cpu, &s) == 0)
-			lost += s.overrun + s.dropped + s.commit_overrun;
+		if (text)
+			lost += rec_stats_lost(text);
+		free(text);
 	}
 	return lost;
 }
@@ -234,12 +235,8 @@ static void collect_lost(struct recorder *r, char **stats)
 	r->lost_cpu = xcalloc((size_t)r->tr.ncpus, sizeof(*r->lost_cpu));
 	r->lost = 0;
 	for (int cpu = 0; cpu < r->tr.ncpus; cpu++) {
-		struct rec_cpu_stats s;
-
 		stats[cpu] = rec_tracer_stats_text(&r->tr, cpu);
-		if (rec_tracer_cpu_stats(&r->tr, cpu, &s) < 0)
-			continue;
-		r->lost_cpu[cpu] = s.overrun + s.dropped + s.commit_overrun;
+		r->lost_cpu[cpu] = stats[cpu] ? rec_stats_lost(stats[cpu]) : 0;
 		r->lost += r->lost_cpu[cpu];
 	}
 }

@@ -170,15 +170,15 @@ int rec_tracer_open(struct rec_tracer *t, const char *dir, unsigned long buffer_
 	return open_raw_files(t, dir, why, n);
 }
 
-static bool event_exists(struct rec_tracer *t, const char *system, const char *event)
+bool rec_event_exists(const char *tracing_dir, const char *system, const char *event)
 {
 	char path[512];
 	struct stat sb;
 
 	if (!strcmp(event, "*"))
-		snprintf(path, sizeof(path), "%s/events/%s", t->tracing_dir, system);
+		snprintf(path, sizeof(path), "%s/events/%s", tracing_dir, system);
 	else
-		snprintf(path, sizeof(path), "%s/events/%s/%s", t->tracing_dir, system, event);
+		snprintf(path, sizeof(path), "%s/events/%s/%s", tracing_dir, system, event);
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
@@ -255,7 +255,7 @@ size_t rec_tracer_enable(struct rec_tracer *t, const struct rec_event_set *set, 
 		char name[200];
 
 		rec_event_name(e, name, sizeof(name));
-		if (!event_exists(t, e->system, e->event)) {
+		if (!rec_event_exists(t->tracing_dir, e->system, e->event)) {
 			fprintf(log, "mmtriage record: this kernel has no event %s; skipped\n", name);
 			continue;
 		}
@@ -339,20 +339,10 @@ static uint64_t stat_value(const char *text, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
-int rec_tracer_cpu_stats(struct rec_tracer *t, int cpu, struct rec_cpu_stats *s)
+uint64_t rec_stats_lost(const char *text)
 {
-	char *text = rec_tracer_stats_text(t, cpu);
-
-	memset(s, 0, sizeof(*s));
-	if (!text)
-		return -1;
-	s->entries = stat_value(text, "entries: ");
-	s->overrun = stat_value(text, "\noverrun: ");
-	s->commit_overrun = stat_value(text, "commit overrun: ");
-	s->dropped = stat_value(text, "dropped events: ");
-	s->read = stat_value(text, "read events: ");
-	free(text);
-	return 0;
+	return stat_value(text, "\noverrun: ") + stat_value(text, "commit overrun: ") +
+	       stat_value(text, "dropped events: ");
 }
 
 void rec_tracer_close(struct rec_tracer *t)

@@ -19,11 +19,6 @@ struct rec_enabled {
 	char event[96];
 };
 
-/* Per-CPU counters of the ring buffer (per_cpu/cpuN/stats). */
-struct rec_cpu_stats {
-	uint64_t entries, overrun, commit_overrun, dropped, read;
-};
-
 struct rec_tracer {
 	struct tracefs_instance *inst;
 	char name[64];			/* "mmtriage-PID" */
@@ -70,9 +65,16 @@ int rec_tracer_set_on(struct rec_tracer *t, bool on);
  * (errno kept).
  */
 int64_t rec_tracer_drain(struct rec_tracer *t, bool final);
-int rec_tracer_cpu_stats(struct rec_tracer *t, int cpu, struct rec_cpu_stats *s);
-/* The instance's text of per_cpu/cpuN/stats (malloc'd), for the trace's CPUSTAT option. */
+/* The instance's text of per_cpu/cpuN/stats (malloc'd, NULL when unreadable). */
 char *rec_tracer_stats_text(struct rec_tracer *t, int cpu);
+/*
+ * The events a CPU's stats text says were lost: overwritten (overrun),
+ * refused with the buffer full (dropped events), lost to nested writes
+ * (commit overrun).
+ */
+uint64_t rec_stats_lost(const char *text);
+/* True when tracefs at tracing_dir has the system (event "*") or event. */
+bool rec_event_exists(const char *tracing_dir, const char *system, const char *event);
 /* Closes the raw files and readers, removes the instance, unmounts what it mounted. */
 void rec_tracer_close(struct rec_tracer *t);
 /*
