@@ -70,10 +70,15 @@ done
 [ "$(sql "$DB" "SELECT clock FROM trace_sources")" = "$(info "$CAP" trace_clock)" ] ||
 	fail "trace.dat names another clock than capture.info's trace_clock"
 # The recorder counts records, kernel stacks among them; ingest attaches
-# each stack to its event.
-stored=$(sql "$DB" "SELECT events + (SELECT count(*) FROM event_stacks) FROM trace_sources")
+# each stack to its event, and accounts for every record it skips. The
+# one skip a recording has is a stack right after another stack (a stack
+# trigger fired in an interrupt while the interrupted event's stack was
+# being taken): the ingest does not yet tell which event it belongs to.
+stored=$(sql "$DB" "SELECT events + skipped + (SELECT count(*) FROM event_stacks) FROM trace_sources")
 [ "$stored" = "$(info "$CAP" events_recorded)" ] ||
-	fail "events and stacks stored ($stored) differ from events_recorded ($(info "$CAP" events_recorded))"
+	fail "events, stacks and skipped records ($stored) differ from events_recorded ($(info "$CAP" events_recorded))"
+[ "$(sql "$DB" "SELECT skipped = 0 OR first_skipped LIKE '%kernel_stack % follows no event%' FROM trace_sources")" = 1 ] ||
+	fail "ingest skipped records other than stacks after stacks: $(sql "$DB" "SELECT first_skipped FROM trace_sources")"
 [ "$(sql "$DB" "SELECT ifnull(lost, 0) FROM trace_sources")" = "$(info "$CAP" events_lost)" ] ||
 	fail "lost events in the trace differ from events_lost"
 

@@ -47,8 +47,10 @@ stop_midway() {
 	[ "$(sql "$db" "SELECT count(*) FROM tree_files WHERE status IN ('failed', 'skipped')")" = 0 ] ||
 		fail "$2: files of the capture not ingested"
 	[ "$(sql "$db" "SELECT count(*) FROM events")" -gt 0 ] || fail "$2: no events"
-	[ "$(sql "$db" "SELECT events + (SELECT count(*) FROM event_stacks) FROM trace_sources")" = \
-		"$(info "$cap" events_recorded)" ] || fail "$2: events and stacks stored differ from events_recorded"
+	[ "$(sql "$db" "SELECT events + skipped + (SELECT count(*) FROM event_stacks) FROM trace_sources")" = \
+		"$(info "$cap" events_recorded)" ] || fail "$2: events, stacks and skipped records differ from events_recorded"
+	[ "$(sql "$db" "SELECT skipped = 0 OR first_skipped LIKE '%kernel_stack % follows no event%' FROM trace_sources")" = 1 ] ||
+		fail "$2: ingest skipped records other than stacks after stacks"
 	n=$(sql "$db" "SELECT count(DISTINCT ts) FROM meminfo")
 	[ "$n" -ge 3 ] || fail "$2: $n snapshots ingested, 3 were written before SIG$sig"
 	[ "$(sql "$db" "SELECT count(*) FROM log_lines WHERE text = '$mark'")" = 1 ] ||
