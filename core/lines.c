@@ -1,7 +1,8 @@
 /*
  * A bounded-memory line reader with the input checks every text parser
- * shares. Lines are handed out in place from a buffer of 2 * MMT_LINE_MAX
- * bytes, so memory stays the same whatever the file's size.
+ * shares. Lines are handed out in place from a buffer that starts small and
+ * doubles for long lines, up to room for MMT_LINE_MAX and a read, so memory
+ * stays bounded whatever the file's size.
  */
 #include "core/lines.h"
 #include "core/xalloc.h"
@@ -12,6 +13,9 @@
 #include <unistd.h>
 
 #define READ_CHUNK (1u << 20)
+/* Most files are read whole through the first buffer: 64 KiB is as fast as more. */
+#define FIRST_CAP (64u << 10)
+#define LAST_CAP (MMT_LINE_MAX + READ_CHUNK + 1)
 
 void mmt_lines_init(struct mmt_lines *lr, int fd, const char *path, unsigned flags)
 {
@@ -19,7 +23,7 @@ void mmt_lines_init(struct mmt_lines *lr, int fd, const char *path, unsigned fla
 	lr->fd = fd;
 	lr->path = path;
 	lr->flags = flags;
-	lr->cap = MMT_LINE_MAX + READ_CHUNK + 1;
+	lr->cap = FIRST_CAP;
 	lr->buf = xmalloc(lr->cap);
 }
 
@@ -136,6 +140,19 @@ static int check_line(struct mmt_lines *lr, const char **line, size_t *len,
 			  (unsigned char)(*line)[bad], bad + 1);
 }
 
+/*
+ * Doubles the buffer when unread bytes (a line without its end yet) fill
+ * half of it. At LAST_CAP a line over MMT_LINE_MAX is cut before a read,
+ * so a read always has room.
+ */
+static void make_room(struct mmt_lines *lr)
+{
+	if (lr->end * 2 < lr->cap || lr->cap >= LAST_CAP)
+		return;
+	lr->cap = lr->cap * 2 > LAST_CAP ? LAST_CAP : lr->cap * 2;
+	lr->buf = xrealloc(lr->buf, lr->cap);
+}
+
 /* Reads more input after moving unread bytes to the front. */
 static int fill(struct mmt_lines *lr, struct mmt_err *err)
 {
@@ -146,6 +163,7 @@ static int fill(struct mmt_lines *lr, struct mmt_err *err)
 		lr->end -= lr->start;
 		lr->start = 0;
 	}
+	make_room(lr);
 	do {
 		got = read(lr->fd, lr->buf + lr->end, lr->cap - 1 - lr->end);
 	} while (got < 0 && errno == EINTR);

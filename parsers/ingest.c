@@ -55,15 +55,18 @@ static const char sql_finish_source[] =
 	"UPDATE sources SET records = ?, clock = ?, kernel = ?, format = ? "
 	"WHERE id = ?";
 
+/* Larger reads hash no faster. */
+#define HASH_CHUNK (64u << 10)
+
 /* Hashes fd from where it stands to its end, and finishes the digest. */
 static int hash_rest(int fd, const char *path, struct mmt_sha256 *c, char hex[65],
 		     struct mmt_err *err)
 {
 	unsigned char digest[32];
-	char *buf = xmalloc(1 << 20);
+	char *buf = xmalloc(HASH_CHUNK);
 	ssize_t got;
 
-	while ((got = read(fd, buf, 1 << 20)) > 0 || (got < 0 && errno == EINTR))
+	while ((got = read(fd, buf, HASH_CHUNK)) > 0 || (got < 0 && errno == EINTR))
 		if (got > 0)
 			mmt_sha256_update(c, buf, (size_t)got);
 	free(buf);
