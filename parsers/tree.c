@@ -445,7 +445,7 @@ static void read_file(struct tree *t, const struct role *r, const char *rel,
 {
 	struct mmt_ingest_opts o = *t->o;
 	bool slab_dir = r->as && !strcmp(r->as, "slab_dir");
-	char why[sizeof(res->why)];
+	char why[sizeof(ferr->msg)];
 	char *path = resolve_inside(t->root, rel, why, sizeof(why));
 
 	if (!path) {
