@@ -126,14 +126,15 @@ static int check_line(struct mmt_lines *lr, const char **line, size_t *len,
 		repair(lr, line, len);
 		return 0;
 	}
+	/* A run of NULs (a hole of a sparse file) is said as such, not as a long line. */
+	if (bad < *len && (*line)[bad] == '\0')
+		return mmt_err_at(err, lr->path, lr->lineno,
+				  "NUL byte at column %zu; binary data in a text input "
+				  "(--lenient writes such bytes as \\x00 and goes on)", bad + 1);
 	if (*len > MMT_LINE_MAX)
 		return mmt_err_at(err, lr->path, lr->lineno,
 				  "line is longer than %u bytes; this is not a log "
 				  "(--lenient cuts such lines)", MMT_LINE_MAX);
-	if ((*line)[bad] == '\0')
-		return mmt_err_at(err, lr->path, lr->lineno,
-				  "NUL byte at column %zu; binary data in a text input "
-				  "(--lenient writes such bytes as \\x00 and goes on)", bad + 1);
 	return mmt_err_at(err, lr->path, lr->lineno,
 			  "invalid UTF-8 byte 0x%02x at column %zu (--lenient writes "
 			  "such bytes as \\xNN and goes on)",
@@ -196,11 +197,13 @@ static void take(struct mmt_lines *lr, const char **line, size_t *len,
 /*
  * Lenient mode met an overlong line: keep its first MMT_LINE_MAX bytes
  * (repaired into lr->fixed, since the buffer is about to be reused) and
- * discard the rest of it.
+ * discard the rest of it, up to MMT_LINE_SKIP_MAX bytes.
  */
 static int skip_rest(struct mmt_lines *lr, const char **line, size_t *len,
 		     struct mmt_err *err)
 {
+	uint64_t length = *len;
+
 	repair(lr, line, len);
 	for (;;) {
 		char *nl;
@@ -211,6 +214,12 @@ static int skip_rest(struct mmt_lines *lr, const char **line, size_t *len,
 		if (fill(lr, err) < 0)
 			return -1;
 		nl = memchr(lr->buf, '\n', lr->end);
+		length += nl ? (size_t)(nl - lr->buf) : lr->end;
+		if (length > (uint64_t)MMT_LINE_MAX + MMT_LINE_SKIP_MAX)
+			return mmt_err_at(err, lr->path, lr->lineno,
+					  "line runs on for more than %u bytes past the %u kept "
+					  "(MMT_LINE_SKIP_MAX): not text, even cut",
+					  MMT_LINE_SKIP_MAX, MMT_LINE_MAX);
 		if (nl) {
 			size_t used = (size_t)(nl - lr->buf) + 1;
 

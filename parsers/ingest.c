@@ -9,18 +9,29 @@
 #include "parsers/slab_aliases.h"
 #include "parsers/tree.h"
 #include "core/sha256.h"
+#include "core/strmap.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * Bytes of holes a file may have. A hole reads as NUL bytes that were never
+ * written: a sparse file of 100 GB costs nothing to make and many minutes
+ * to hash and read. No log, /proc copy or trace.dat has holes; a log cut
+ * short by a crash may end in a few blocks of NULs, far fewer than this.
+ */
+#define MMT_HOLE_MAX (64u << 20)
 
 static const char sql_find_source[] =
 	"SELECT id FROM sources WHERE sha256 = ?";
@@ -404,6 +415,78 @@ out:
 	free(head);
 }
 
+const char *mmt_file_type(mode_t mode)
+{
+	return S_ISREG(mode) ? "a regular file" : S_ISDIR(mode) ? "a directory" :
+	       S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+	       S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+	       S_ISLNK(mode) ? "a symlink" : "of an unknown type";
+}
+
+/* Bytes of holes in fd, counted until they reach MMT_HOLE_MAX; *first is
+   where the first one starts. Leaves fd at offset 0. */
+static uint64_t hole_bytes(int fd, const struct stat *sb, uint64_t *first)
+{
+	off_t at = 0, end = sb->st_size;
+	uint64_t holes = 0;
+
+	/* Every byte stored: no hole (compressed file systems store fewer). */
+	if ((uint64_t)sb->st_blocks * 512 >= (uint64_t)sb->st_size)
+		return 0;
+	while (at < end && holes < MMT_HOLE_MAX) {
+		off_t hole = lseek(fd, at, SEEK_HOLE), data;
+
+		if (hole < 0 || hole >= end)
+			break;
+		data = lseek(fd, hole, SEEK_DATA);
+		if (data < 0)
+			data = end;	/* ENXIO: a hole up to the end */
+		if (!holes)
+			*first = (uint64_t)hole;
+		holes += (uint64_t)(data - hole);
+		at = data;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return holes;
+}
+
+/*
+ * Opens a file to ingest without waiting (a FIFO waits for a writer when
+ * opened) and refuses what is not a regular file or is mostly holes.
+ * Returns the fd, or -1 with r and err saying why.
+ */
+static int open_input(const char *path, const char *shown, struct stat *sb,
+		      struct mmt_ingest_result *r, struct mmt_err *err)
+{
+	/* A socket cannot be opened at all: said by its type, not by ENXIO. */
+	bool special = stat(path, sb) == 0 && !S_ISREG(sb->st_mode);
+	int fd = special ? -1 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	uint64_t first = 0, holes;
+
+	if (!special && (fd < 0 || fstat(fd, sb) < 0)) {
+		mmt_err_at(err, shown, 0, "cannot open: %s", strerror(errno));
+		r->status = MMT_INGEST_FAILED;
+	} else if (!S_ISREG(sb->st_mode)) {
+		snprintf(r->why, sizeof(r->why), "%s, not a regular file: not read",
+			 mmt_file_type(sb->st_mode));
+		r->status = MMT_INGEST_SKIPPED;
+	} else if ((holes = hole_bytes(fd, sb, &first)) >= MMT_HOLE_MAX) {
+		mmt_err_at(err, shown, 0, "a sparse file: holes (never written, read as NUL "
+			   "bytes) of at least %" PRIu64 " bytes from byte %" PRIu64 " on, "
+			   "past MMT_HOLE_MAX (%u): not a collected file", holes, first,
+			   MMT_HOLE_MAX);
+		r->status = MMT_INGEST_FAILED;
+	} else if (fcntl(fd, F_SETFL, O_RDONLY) < 0) {
+		mmt_err_at(err, shown, 0, "cannot read: %s", strerror(errno));
+		r->status = MMT_INGEST_FAILED;
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *shown,
 			const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
 			struct mmt_err *err)
@@ -414,14 +497,9 @@ void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *show
 
 	memset(r, 0, sizeof(*r));
 	mmt_err_clear(err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		mmt_err_at(err, shown, 0, "cannot open: %s", strerror(errno));
-		r->status = MMT_INGEST_FAILED;
-		if (fd >= 0)
-			close(fd);
+	fd = open_input(path, shown, &sb, r, err);
+	if (fd < 0)
 		return;
-	}
 	in.path = shown;
 	in.fd = fd;
 	in.size = (uint64_t)sb.st_size;
@@ -530,15 +608,76 @@ void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *show
 	r->format = in.format;
 }
 
+/*
+ * A walk of the directories named on the command line. A symlink met on
+ * the way is followed only when it points inside the directory named (as
+ * grep -r would not follow it at all): a link out of it would read files
+ * the user did not name. Each directory is entered once, so that a link
+ * back up (a loop) or many links to one directory end.
+ */
 struct walk {
 	struct mmt_store *st;
 	const struct mmt_ingest_opts *o;
 	mmt_ingest_cb cb;
 	void *ctx;
 	int ingested, failed;
+	char *top;			/* the named directory, resolved; NULL for a file */
+	struct mmt_strmap seen;		/* "dev:ino" of the directories entered */
 };
 
 static void walk_path(struct walk *w, const char *path);
+
+/* Says that path is passed over, and why. */
+static void walk_skip(struct walk *w, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void walk_skip(struct walk *w, const char *path, const char *fmt, ...)
+{
+	struct mmt_ingest_result r = { .status = MMT_INGEST_SKIPPED };
+	struct mmt_err err = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r.why, sizeof(r.why), fmt, ap);
+	va_end(ap);
+	w->cb(w->ctx, path, &r, &err);
+}
+
+/* True (and said) when child is a symlink that leads out of the named directory. */
+static bool leaves_walk(struct walk *w, const char *child)
+{
+	struct stat sb;
+	char *real;
+	size_t k;
+	bool out;
+
+	if (!w->top || lstat(child, &sb) < 0 || !S_ISLNK(sb.st_mode))
+		return false;
+	real = realpath(child, NULL);
+	if (!real)
+		return false;	/* dangling: its open fails and says so */
+	k = strlen(w->top);
+	out = strncmp(real, w->top, k) || (real[k] != '/' && real[k]);
+	if (out)
+		walk_skip(w, child, "a symlink to '%s', outside '%s': not followed "
+			  "(name it to ingest it)", real, w->top);
+	free(real);
+	return out;
+}
+
+/* True the first time the directory sb is met in this walk. */
+static bool first_visit(struct walk *w, const struct stat *sb)
+{
+	char key[48];
+	int n = snprintf(key, sizeof(key), "%ju:%ju", (uintmax_t)sb->st_dev,
+			 (uintmax_t)sb->st_ino);
+	int64_t v;
+
+	if (mmt_strmap_get(&w->seen, key, (size_t)n, &v))
+		return false;
+	mmt_strmap_put(&w->seen, key, (size_t)n, 1);
+	return true;
+}
 
 static void walk_dir(struct walk *w, const char *dir)
 {
@@ -561,7 +700,8 @@ static void walk_dir(struct walk *w, const char *dir)
 			char *child = xmalloc(strlen(dir) + strlen(name) + 2);
 
 			sprintf(child, "%s/%s", dir, name);
-			walk_path(w, child);
+			if (!leaves_walk(w, child))
+				walk_path(w, child);
 			free(child);
 		}
 		free(names[i]);
@@ -601,18 +741,21 @@ static void walk_path(struct walk *w, const char *path)
 	struct mmt_ingest_result r;
 	struct mmt_err err = { 0 };
 	struct stat sb;
-	bool dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+	bool known = stat(path, &sb) == 0;
+	bool dir = known && S_ISDIR(sb.st_mode);
 
-	if ((dir || (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))) && walk_unit(w, path, dir))
+	if (known && !dir && !S_ISREG(sb.st_mode)) {
+		walk_skip(w, path, "%s, not a regular file: not read", mmt_file_type(sb.st_mode));
+		return;
+	}
+	if (dir && !first_visit(w, &sb)) {
+		walk_skip(w, path, "a directory already walked (a symlink loop?)");
+		return;
+	}
+	if (known && walk_unit(w, path, dir))
 		return;
 	if (dir) {
 		walk_dir(w, path);
-		return;
-	}
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		memset(&r, 0, sizeof(r));
-		set_status(&r, MMT_INGEST_SKIPPED, "not a regular file");
-		w->cb(w->ctx, path, &r, &err);
 		return;
 	}
 	mmt_ingest_file(w->st, path, w->o, &r, &err);
@@ -627,10 +770,14 @@ int mmt_ingest_paths(struct mmt_store *st, char *const *paths, int npaths,
 		     const struct mmt_ingest_opts *o, mmt_ingest_cb cb, void *ctx,
 		     int *failed)
 {
-	struct walk w = { st, o, cb, ctx, 0, 0 };
+	struct walk w = { .st = st, .o = o, .cb = cb, .ctx = ctx };
 
-	for (int i = 0; i < npaths && !mmt_interrupted(); i++)
+	for (int i = 0; i < npaths && !mmt_interrupted(); i++) {
+		w.top = realpath(paths[i], NULL);
 		walk_path(&w, paths[i]);
+		free(w.top);
+	}
+	mmt_strmap_free(&w.seen);
 	*failed = w.failed;
 	return w.ingested;
 }
