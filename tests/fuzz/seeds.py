@@ -19,6 +19,7 @@ import trim_trace_dat
 
 PIECE = 4096          # bytes of a text seed (the targets' -max_len)
 PIECES = 24           # pieces kept of one file, spread over it
+SHARED_EVERY = 4       # the line readers get every fourth piece of the formats they share
 TEXT_TARGETS = {"stack": {"kernel_log", "crash"},
                 "escape": {"kernel_log", "trace_text", "perf_script"}}
 
@@ -142,7 +143,7 @@ def main():
             for i, piece in enumerate(cut):
                 save(out, kind, "%d-%d" % (n, i), piece)
                 for target, wanted in TEXT_TARGETS.items():
-                    if kind in wanted:
+                    if kind in wanted and i % SHARED_EVERY == 0:
                         save(out, target, "%d-%d" % (n, i), piece)
             save(out, "sniff", "%d" % n, cut[0])
             small.append((os.path.basename(path), cut[0]))
