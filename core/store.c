@@ -29,6 +29,15 @@ static int db_error(struct mmt_store *st, struct mmt_err *err, const char *what)
 	return mmt_err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
+/* "WHAT: " before the message (copied first: it cannot be formatted into itself). */
+static int prefix_err(struct mmt_err *err, const char *what)
+{
+	char msg[sizeof(err->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return mmt_err_set(err, "%s: %s", what, msg);
+}
+
 int mmt_store_exec(struct mmt_store *st, const char *sql, struct mmt_err *err)
 {
 	char *msg = NULL;
@@ -51,11 +60,10 @@ int mmt_store_latest_version(void)
 	return mmt_schema_file_count;
 }
 
-/* Applies schema files from the database's version up, each in its own transaction. */
-static int migrate(struct mmt_store *st, struct mmt_err *err)
+/* Schema files from version v up, and the version, in the open transaction. */
+static int apply_schema(struct mmt_store *st, int v, struct mmt_err *err)
 {
-	int v = mmt_store_version(st);
-	char pragma[64];
+	char pragma[64], what[96];
 
 	if (v < 0)
 		return db_error(st, err, "reading schema version");
@@ -63,18 +71,40 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 		return mmt_err_set(err, "database schema version %d is newer than this "
 				   "mmtriage (%d); upgrade mmtriage", v, mmt_schema_file_count);
 	for (; v < mmt_schema_file_count; v++) {
-		if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
-			return -1;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (mmt_store_exec(st, mmt_schema_files[v].sql, err) < 0 ||
-		    mmt_store_exec(st, pragma, err) < 0 ||
-		    mmt_store_exec(st, "COMMIT", err) < 0) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return mmt_err_set(err, "applying %s: %s", mmt_schema_files[v].name,
-					   err->msg);
+		if (mmt_store_exec(st, mmt_schema_files[v].sql, err) < 0) {
+			snprintf(what, sizeof(what), "applying %s", mmt_schema_files[v].name);
+			return prefix_err(err, what);
 		}
 	}
-	return 0;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", mmt_schema_file_count);
+	if (mmt_store_exec(st, pragma, err) < 0)
+		return -1;
+	return mmt_store_exec(st, "COMMIT", err);
+}
+
+/*
+ * Brings the database to this binary's schema, all files in one
+ * transaction: a reader sees no schema or all of it, and a kill leaves the
+ * version it found. The version is read again once the write lock is held:
+ * two processes creating the same database (ingests started together) both
+ * find version 0 first, and the second must then apply nothing.
+ */
+static int migrate(struct mmt_store *st, struct mmt_err *err)
+{
+	int v = mmt_store_version(st);
+
+	if (v == mmt_schema_file_count)
+		return 0;
+	if (v >= 0 && v < mmt_schema_file_count) {
+		if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		v = mmt_store_version(st);
+	}
+	if (apply_schema(st, v, err) == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 static int configure(struct mmt_store *st, unsigned flags, struct mmt_err *err)
@@ -143,7 +173,7 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 	}
 	if (configure(st, flags, err) < 0 ||
 	    (!st->readonly && migrate(st, err) < 0)) {
-		mmt_err_set(err, "%s: %s", path, err->msg);
+		prefix_err(err, path);
 		mmt_store_close(st);
 		return -1;
 	}
