@@ -313,11 +313,35 @@ const char *mmt_default_db(void)
 	return env && env[0] ? env : "mmtriage.db";
 }
 
+/*
+ * A command that writes waits for another process's write transaction
+ * however long it lasts (an ingest holds one per file or tree: minutes for
+ * a large trace), rather than failing with "database is locked" after a
+ * fixed time. It says so once, after the first second; Ctrl-C stops the
+ * wait (commands that catch it give up at once; the others end).
+ */
+static bool wait_for_writer(void *ctx, const char *path, double waited)
+{
+	static bool said;
+
+	(void)ctx;
+	if (!said && waited >= 1) {
+		mmt_progress_done();
+		fputs("mmtriage: ", stderr);
+		mmt_fputs_safe(path, stderr);
+		fputs(": another process is writing this database; waiting for it to "
+		      "finish (Ctrl-C to stop)\n", stderr);
+		said = true;
+	}
+	return !mmt_interrupted();
+}
+
 struct mmt_store *mmt_open_store(const char *path, unsigned flags)
 {
 	struct mmt_store *st;
 	struct mmt_err err = { 0 };
 
+	mmt_store_default_wait(wait_for_writer, NULL);
 	if (mmt_store_open(&st, path, flags, &err) < 0) {
 		mmt_print_err(&err);
 		return NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct cached_stmt {
 	const char *sql;
@@ -22,11 +23,37 @@ struct mmt_store {
 	size_t ncache, capcache;
 	int depth;			/* open transactions: 1, then savepoints */
 	bool readonly;
+	char *path;
+	mmt_store_wait_fn on_wait;	/* see mmt_store_set_wait */
+	void *wait_ctx;
+	struct timespec wait_start;	/* when the current wait for a lock began */
+	double waited;			/* seconds of it, when it ended */
 };
+
+/* The hook new stores start with: mmt_store_default_wait. */
+static mmt_store_wait_fn default_on_wait;
+static void *default_wait_ctx;
+
+/*
+ * What SQLite said, except for a lock given up on: "database is locked"
+ * would not say who holds it nor that the store waited.
+ */
+static const char *db_message(struct mmt_store *st, const char *sqlite_msg, char *buf,
+			      size_t n)
+{
+	if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY)
+		return sqlite_msg;
+	snprintf(buf, n, "another process is writing the database (gave up after "
+		 "waiting %.0f s for it)", st->waited);
+	return buf;
+}
 
 static int db_error(struct mmt_store *st, struct mmt_err *err, const char *what)
 {
-	return mmt_err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+	char buf[128];
+
+	return mmt_err_set(err, "%s: %s", what,
+			   db_message(st, sqlite3_errmsg(st->db), buf, sizeof(buf)));
 }
 
 /* "WHAT: " before the message (copied first: it cannot be formatted into itself). */
@@ -40,10 +67,11 @@ static int prefix_err(struct mmt_err *err, const char *what)
 
 int mmt_store_exec(struct mmt_store *st, const char *sql, struct mmt_err *err)
 {
-	char *msg = NULL;
+	char *msg = NULL, buf[128];
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		mmt_err_set(err, "database: %s", msg ? msg : "error");
+		mmt_err_set(err, "database: %s",
+			    db_message(st, msg ? msg : "error", buf, sizeof(buf)));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -107,9 +135,54 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 	return -1;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * SQLite's busy handler: another connection holds a lock this one needs.
+ * Readers of a WAL database meet this only for moments (a connection
+ * opening or closing the WAL); a writer waits for another process's write
+ * transaction, which an ingest holds for a whole file or tree, minutes for
+ * a large trace. SQLite's own timeout would fail after a fixed time with
+ * "database is locked"; here the wait lasts while the hook wants it (the
+ * commands: until Ctrl-C, saying that they wait), or MMT_STORE_WAIT_MS
+ * without a hook. Polls back off to 50 ms, short enough to take the lock
+ * between two transactions of a process that is not writing all the time.
+ */
+static int on_busy(void *ctx, int count)
+{
+	struct mmt_store *st = ctx;
+
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &st->wait_start);
+	st->waited = seconds_since(&st->wait_start);
+	if (st->on_wait ? !st->on_wait(st->wait_ctx, st->path, st->waited)
+			: st->waited * 1000 >= MMT_STORE_WAIT_MS)
+		return 0;
+	sqlite3_sleep(count < 6 ? 1 << count : 50);
+	return 1;
+}
+
+void mmt_store_set_wait(struct mmt_store *st, mmt_store_wait_fn fn, void *ctx)
+{
+	st->on_wait = fn;
+	st->wait_ctx = ctx;
+}
+
+void mmt_store_default_wait(mmt_store_wait_fn fn, void *ctx)
+{
+	default_on_wait = fn;
+	default_wait_ctx = ctx;
+}
+
 static int configure(struct mmt_store *st, unsigned flags, struct mmt_err *err)
 {
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_handler(st->db, on_busy, st);
 	if (mmt_sql_functions_register(st->db) < 0)
 		return mmt_err_set(err, "cannot add SQL functions: %s", sqlite3_errmsg(st->db));
 	if (mmt_store_exec(st, "PRAGMA foreign_keys = ON", err) < 0)
@@ -165,6 +238,8 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 	if (flags & MMT_STORE_MEMORY)
 		path = ":memory:";
 	st->readonly = flags & MMT_STORE_READONLY;
+	st->path = xstrdup(path);
+	mmt_store_set_wait(st, default_on_wait, default_wait_ctx);
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		mmt_err_set(err, "cannot open database %s: %s", path,
 			    st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -198,6 +273,7 @@ void mmt_store_close(struct mmt_store *st)
 	if (st->depth)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 

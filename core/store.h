@@ -27,6 +27,19 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 /* Finalizes the cached statements and closes; NULL is fine. */
 void mmt_store_close(struct mmt_store *st);
 
+/*
+ * Waiting for another process's lock (see on_busy in store.c): fn is called
+ * at each poll (every 50 ms at most) with the seconds waited, and the wait
+ * goes on while it returns true; the statement that gives up fails with a
+ * message saying that another process is writing the database. Without fn
+ * a wait lasts MMT_STORE_WAIT_MS. mmt_store_default_wait sets the hook of
+ * the stores opened afterwards (the wait during opening included).
+ */
+#define MMT_STORE_WAIT_MS	5000
+typedef bool (*mmt_store_wait_fn)(void *ctx, const char *path, double waited);
+void mmt_store_set_wait(struct mmt_store *st, mmt_store_wait_fn fn, void *ctx);
+void mmt_store_default_wait(mmt_store_wait_fn fn, void *ctx);
+
 int mmt_store_begin(struct mmt_store *st, struct mmt_err *err);
 int mmt_store_commit(struct mmt_store *st, struct mmt_err *err);
 /* Undoes the open transaction, if any. */

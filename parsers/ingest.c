@@ -292,8 +292,11 @@ static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p
 				struct mmt_input *in, const char *hex,
 				int64_t replace, struct mmt_err *err)
 {
-	if (mmt_store_begin(st, err) < 0)
+	if (mmt_store_begin(st, err) < 0) {
+		/* Another process held the database too long: say which file waited. */
+		err->path = in->path;
 		return -1;
+	}
 	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
 			    delete_state(st, replace, err) < 0 ||
 			    delete_events(st, replace, err) < 0 ||

@@ -20,6 +20,7 @@
 #define TICK_MS 100		/* the cursor's step while it plays */
 #define BACK_MAX 32		/* jumps remembered for q/Esc */
 #define EVENT_STEP_ROWS 64	/* events read past those at the cursor's own time */
+#define WRITE_WAIT_S 3		/* how long a write waits for another process's */
 
 static enum tui_view_id back_stack[BACK_MAX];
 static int back_depth;
@@ -407,6 +408,30 @@ static int load_span(struct tui *t, struct mmt_err *err)
 	return 0;
 }
 
+/*
+ * The browser's only writes are the replay checkpoints of a trace, which
+ * it can do without (it replays from the trace's start, or says why not):
+ * while another process writes the database (an ingest's transaction may
+ * last minutes), it waits a few seconds, saying so, rather than freeze the
+ * screen. Reads never wait for a writer (WAL).
+ */
+static bool wait_in_browser(void *ctx, const char *path, double waited)
+{
+	struct tui *t = ctx;
+	const char *msg = "Waiting for another process writing the database...";
+
+	(void)path;
+	if (waited >= WRITE_WAIT_S)
+		return false;
+	if (waited < 0.5)
+		return true;
+	move(t->rows - 1, 0);
+	clrtoeol();
+	tui_text(t, t->rows - 1, 0, t->cols, msg, TS_NORMAL);
+	refresh();
+	return true;
+}
+
 static void terminal_abilities(struct tui *t)
 {
 	const char *no_color = getenv("NO_COLOR");
@@ -441,6 +466,9 @@ int tui_run(struct tui *t, struct mmt_err *err)
 	curs_set(0);
 	terminal_abilities(t);
 	tui_init_styles(t);
+	/* Messages on stderr would land on the screen: the browser's own wait. */
+	mmt_store_set_wait(t->st, wait_in_browser, t);
+	mmt_store_default_wait(wait_in_browser, t);
 	loop(t);
 	endwin();
 	for (int v = 0; v < TUI_NVIEWS; v++)
