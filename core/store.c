@@ -43,6 +43,8 @@ static const char *db_message(struct mmt_store *st, const char *sqlite_msg, char
 {
 	if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY)
 		return sqlite_msg;
+	if (sqlite3_extended_errcode(st->db) == SQLITE_BUSY_SNAPSHOT)
+		return "another process wrote the database after this one began reading it";
 	snprintf(buf, n, "another process is writing the database (gave up after "
 		 "waiting %.0f s for it)", st->waited);
 	return buf;
@@ -278,11 +280,29 @@ void mmt_store_close(struct mmt_store *st)
 }
 
 /*
+ * A statement left on a row (a lookup that read the one row it wanted, a
+ * view that read one page) keeps a read transaction open on the snapshot
+ * it started with. Once another process has committed, SQLite cannot make
+ * that snapshot a write transaction and BEGIN IMMEDIATE fails at once with
+ * SQLITE_BUSY_SNAPSHOT, without waiting. A write starts from the newest
+ * data instead: such statements are reset first (outside a transaction no
+ * caller steps a statement across a begin; the next step starts over).
+ */
+void mmt_store_end_reads(struct mmt_store *st)
+{
+	for (sqlite3_stmt *s = sqlite3_next_stmt(st->db, NULL); s; s = sqlite3_next_stmt(st->db, s))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+}
+
+/*
  * Transactions nest: inside one, begin opens a savepoint, so that a tree of
  * files is one unit while each file of it can still fail alone.
  */
 int mmt_store_begin(struct mmt_store *st, struct mmt_err *err)
 {
+	if (!st->depth)
+		mmt_store_end_reads(st);
 	if (mmt_store_exec(st, st->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	st->depth++;

@@ -41,6 +41,11 @@ void mmt_store_set_wait(struct mmt_store *st, mmt_store_wait_fn fn, void *ctx);
 void mmt_store_default_wait(mmt_store_wait_fn fn, void *ctx);
 
 int mmt_store_begin(struct mmt_store *st, struct mmt_err *err);
+/*
+ * Resets the statements left on a row, which hold the snapshot they began
+ * with: the next reads see the newest data (begin does it before a write).
+ */
+void mmt_store_end_reads(struct mmt_store *st);
 int mmt_store_commit(struct mmt_store *st, struct mmt_err *err);
 /* Undoes the open transaction, if any. */
 void mmt_store_rollback(struct mmt_store *st);

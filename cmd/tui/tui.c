@@ -258,20 +258,6 @@ static void prompt_time(struct tui *t)
 
 static int load_span(struct tui *t, struct mmt_err *err);
 
-/*
- * A statement a view left part-way (it read only the rows it needed) keeps
- * its read transaction open, and with it the snapshot of the database from
- * before a concurrent ingest: reset them, so that the next read sees now.
- */
-static void end_reads(struct mmt_store *st)
-{
-	sqlite3 *db = mmt_store_handle(st);
-
-	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s))
-		if (sqlite3_stmt_busy(s))
-			sqlite3_reset(s);
-}
-
 /* New rows of a concurrent ingest: the findings, the data's span, every open view. */
 static void reload(struct tui *t)
 {
@@ -280,7 +266,8 @@ static void reload(struct tui *t)
 	double cursor = t->cursor;
 	bool had = t->has_cursor;
 
-	end_reads(t->st);
+	/* Views leave statements part-way, on the snapshot they began with. */
+	mmt_store_end_reads(t->st);
 	if (rm_load(t->st, &m, &err) < 0 || load_span(t, &err) < 0 ||
 	    (t->events && evq_reload(t->events, &err) < 0)) {
 		tui_status(t, "Cannot re-read the database: %s", err.msg);
