@@ -309,6 +309,23 @@ int mmt_store_begin(struct mmt_store *st, struct mmt_err *err)
 	return 0;
 }
 
+/*
+ * A read transaction: every query until the commit sees the database as it
+ * was at the begin (the first read is made here, which is when SQLite
+ * takes the snapshot), whatever other processes commit meanwhile.
+ */
+int mmt_store_begin_read(struct mmt_store *st, struct mmt_err *err)
+{
+	if (st->depth)
+		return mmt_err_set(err, "database: a read transaction inside another transaction");
+	if (mmt_store_exec(st, "BEGIN DEFERRED; SELECT count(*) FROM sqlite_master", err) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	st->depth++;
+	return 0;
+}
+
 int mmt_store_commit(struct mmt_store *st, struct mmt_err *err)
 {
 	if (mmt_store_exec(st, st->depth > 1 ? "RELEASE nested" : "COMMIT", err) < 0)

@@ -46,6 +46,12 @@ int mmt_store_begin(struct mmt_store *st, struct mmt_err *err);
  * with: the next reads see the newest data (begin does it before a write).
  */
 void mmt_store_end_reads(struct mmt_store *st);
+/*
+ * A read transaction (one snapshot of the database for several queries
+ * while other processes write), ended by mmt_store_commit or
+ * mmt_store_rollback; not inside another transaction.
+ */
+int mmt_store_begin_read(struct mmt_store *st, struct mmt_err *err);
 int mmt_store_commit(struct mmt_store *st, struct mmt_err *err);
 /* Undoes the open transaction, if any. */
 void mmt_store_rollback(struct mmt_store *st);

@@ -258,6 +258,25 @@ static void prompt_time(struct tui *t)
 
 static int load_span(struct tui *t, struct mmt_err *err);
 
+/*
+ * The findings and the span of the data from one snapshot of the database:
+ * a concurrent ingest's commit cannot fall between them.
+ */
+static int load_model(struct tui *t, struct rm_model *m, struct mmt_err *err)
+{
+	int rc;
+
+	if (mmt_store_begin_read(t->st, err) < 0)
+		return -1;
+	rc = rm_load(t->st, m, err);
+	if (rc == 0 && load_span(t, err) < 0) {
+		rm_free(m);
+		rc = -1;
+	}
+	mmt_store_rollback(t->st);
+	return rc;
+}
+
 /* New rows of a concurrent ingest: the findings, the data's span, every open view. */
 static void reload(struct tui *t)
 {
@@ -268,8 +287,7 @@ static void reload(struct tui *t)
 
 	/* Views leave statements part-way, on the snapshot they began with. */
 	mmt_store_end_reads(t->st);
-	if (rm_load(t->st, &m, &err) < 0 || load_span(t, &err) < 0 ||
-	    (t->events && evq_reload(t->events, &err) < 0)) {
+	if (load_model(t, &m, &err) < 0 || (t->events && evq_reload(t->events, &err) < 0)) {
 		tui_status(t, "Cannot re-read the database: %s", err.msg);
 		return;
 	}
@@ -433,13 +451,9 @@ int tui_run(struct tui *t, struct mmt_err *err)
 {
 	/* Characters only: numbers keep the C locale's decimal point. */
 	setlocale(LC_CTYPE, "");
-	if (rm_load(t->st, &t->m, err) < 0)
-		return -1;
 	t->speed = 1;
-	if (load_span(t, err) < 0) {
-		rm_free(&t->m);
+	if (load_model(t, &t->m, err) < 0)
 		return -1;
-	}
 	if (!initscr())
 		return mmt_err_set(err, "tui: cannot set up the terminal");
 	cbreak();
