@@ -280,54 +280,95 @@ static int size_unseen(struct mmt_store *st, uint64_t size, struct mmt_err *err)
 	return rc < 0 ? -1 : !rc;
 }
 
+/* A stored source and all its rows (the schema's cascades do part). */
+static int delete_source(struct mmt_store *st, int64_t source, struct mmt_err *err)
+{
+	return delete_by_source(st, sql_delete_lines, source, err) < 0 ||
+	       delete_state(st, source, err) < 0 || delete_events(st, source, err) < 0 ||
+	       delete_by_source(st, sql_delete_source, source, err) < 0 ? -1 : 0;
+}
+
+/* What parse_in_transaction and the checks inside it come to. */
+enum { TX_FAILED = -1, TX_DONE = 0, TX_DUPLICATE = 1 };
+
+/*
+ * The stored source with content hex, looked for under the write lock:
+ * two processes ingesting one content at once each looked before the other
+ * stored it, and the second would then fail on the unique hash. Kept as a
+ * duplicate (in->source_id says which), or with --force replaced.
+ */
+static int claim_content(struct mmt_store *st, struct mmt_input *in, const char *hex,
+			 bool force, struct mmt_err *err)
+{
+	int64_t stored = find_source(st, hex, err);
+
+	if (stored <= 0)
+		return stored < 0 ? TX_FAILED : TX_DONE;
+	if (!force) {
+		in->source_id = stored;
+		return TX_DUPLICATE;
+	}
+	return delete_source(st, stored, err) < 0 ? TX_FAILED : TX_DONE;
+}
+
 /* Records the hash the parser computed, with the bytes it did not read. */
-static int store_parser_hash(struct mmt_store *st, struct mmt_input *in,
+static int store_parser_hash(struct mmt_store *st, struct mmt_input *in, bool force,
 			     struct mmt_err *err)
 {
 	sqlite3_stmt *s;
 	char hex[65];
+	int64_t id = in->source_id;
+	int rc;
 
 	if (hash_rest(in->fd, in->path, in->hash, hex, err) < 0)
-		return -1;
+		return TX_FAILED;
+	rc = claim_content(st, in, hex, force, err);
+	if (rc != TX_DONE)
+		return rc;
 	s = mmt_store_stmt(st, sql_set_sha256, err);
 	if (!s)
-		return -1;
+		return TX_FAILED;
 	mmt_bind_text(s, 1, hex);
-	mmt_bind_int(s, 2, in->source_id);
-	return mmt_store_run(st, s, err);
+	mmt_bind_int(s, 2, id);
+	return mmt_store_run(st, s, err) < 0 ? TX_FAILED : TX_DONE;
 }
 
 /*
  * The transaction around one parse: all of the file, or nothing. hex is
  * NULL when the parser hashes the file (in->hash): the source row holds an
- * empty hash until the parse is over.
+ * empty hash until the parse is over. Returns TX_DUPLICATE, the database
+ * unchanged, when another process stored the same content meanwhile.
  */
 static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
-				struct mmt_input *in, const char *hex,
-				int64_t replace, struct mmt_err *err)
+				struct mmt_input *in, const char *hex, bool force,
+				struct mmt_err *err)
 {
-	if (mmt_store_begin(st, err) < 0)
-		return -1;
-	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
-			    delete_state(st, replace, err) < 0 ||
-			    delete_events(st, replace, err) < 0 ||
-			    delete_by_source(st, sql_delete_source, replace, err) < 0))
-		goto fail;
+	int rc;
+
+	if (mmt_store_begin(st, err) < 0) {
+		/* Another process held the database too long: say which file waited. */
+		err->path = in->path;
+		return TX_FAILED;
+	}
+	rc = hex ? claim_content(st, in, hex, force, err) : TX_DONE;
+	if (rc != TX_DONE)
+		goto out;
+	rc = TX_FAILED;
 	if (insert_source(st, in, p->name, hex ? hex : "", err) < 0)
-		goto fail;
+		goto out;
 	in->source_id = mmt_store_last_id(st);
 	if (p->parse(in, st, err) < 0 || finish_source(st, in, err) < 0)
-		goto fail;
-	if (!hex && store_parser_hash(st, in, err) < 0)
-		goto fail;
+		goto out;
+	if (!hex && (rc = store_parser_hash(st, in, force, err)) != TX_DONE)
+		goto out;
 	if (mmt_interrupted()) {
-		mmt_err_at(err, in->path, 0, "interrupted");
-		goto fail;
+		rc = mmt_err_at(err, in->path, 0, "interrupted");
+		goto out;
 	}
 	return mmt_store_commit(st, err);
-fail:
+out:
 	mmt_store_rollback(st);
-	return -1;
+	return rc;
 }
 
 static void set_status(struct mmt_ingest_result *r, enum mmt_ingest_status s,
@@ -401,7 +442,12 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 			goto out;
 		}
 	}
-	if (parse_in_transaction(st, p, in, one_pass ? NULL : hex, existing, err) < 0) {
+	switch (parse_in_transaction(st, p, in, one_pass ? NULL : hex, o->force, err)) {
+	case TX_DUPLICATE:
+		r->source_id = in->source_id;
+		set_status(r, MMT_INGEST_DUPLICATE, NULL);
+		goto out;
+	case TX_FAILED:
 		set_status(r, mmt_interrupted() ? MMT_INGEST_INTERRUPTED
 			   : MMT_INGEST_FAILED, NULL);
 		goto out;
@@ -558,24 +604,30 @@ static int hash_slab_dir(const char *dir, char hex[65], struct mmt_err *err)
 }
 
 static int slab_dir_in_transaction(struct mmt_store *st, const char *dir,
-				   struct mmt_input *in, const char *hex, int64_t replace,
+				   struct mmt_input *in, const char *hex, bool force,
 				   struct mmt_err *err)
 {
-	if (mmt_store_begin(st, err) < 0)
-		return -1;
-	if (replace > 0 && delete_by_source(st, sql_delete_source, replace, err) < 0)
-		goto fail;
+	int rc;
+
+	if (mmt_store_begin(st, err) < 0) {
+		err->path = in->path;
+		return TX_FAILED;
+	}
+	rc = claim_content(st, in, hex, force, err);
+	if (rc != TX_DONE)
+		goto out;
+	rc = TX_FAILED;
 	if (insert_source(st, in, "slab_aliases", hex, err) < 0)
-		goto fail;
+		goto out;
 	in->source_id = mmt_store_last_id(st);
 	in->format = "sysfs";
 	if (mmt_slab_sysfs_ingest(st, dir, in->source_id, &in->records, err) < 0 ||
 	    finish_source(st, in, err) < 0)
-		goto fail;
+		goto out;
 	return mmt_store_commit(st, err);
-fail:
+out:
 	mmt_store_rollback(st);
-	return -1;
+	return rc;
 }
 
 void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *shown,
@@ -598,7 +650,12 @@ void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *show
 		r->status = MMT_INGEST_DUPLICATE;
 		return;
 	}
-	if (slab_dir_in_transaction(st, dir, &in, hex, existing, err) < 0) {
+	switch (slab_dir_in_transaction(st, dir, &in, hex, o->force, err)) {
+	case TX_DUPLICATE:
+		r->source_id = in.source_id;
+		r->status = MMT_INGEST_DUPLICATE;
+		return;
+	case TX_FAILED:
 		r->status = MMT_INGEST_FAILED;
 		return;
 	}

@@ -532,8 +532,11 @@ static int take_roles(struct tree *t, struct mmt_err *err)
 static int ingest_root(struct tree *t, struct mmt_err *err)
 {
 	read_meta(t);
-	if (mmt_store_begin(t->st, err) < 0)
+	if (mmt_store_begin(t->st, err) < 0) {
+		/* Another process held the database too long: say which tree waited. */
+		err->path = t->sum.path;
 		return -1;
+	}
 	if (insert_tree(t, err) < 0 || take_roles(t, err) < 0)
 		goto fail;
 	if (t->btime > 0) {
