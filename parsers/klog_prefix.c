@@ -351,7 +351,8 @@ static size_t devkmsg_record(const char *s, size_t n, struct kline *kl, double *
 	for (int field = 0; field < 3; field++) {
 		size_t start = i;
 
-		while (i < n && isdigit((unsigned char)s[i]) && i - start < 20)
+		/* 18 digits: more would overflow (USEC is 31,000 years at 18). */
+		while (i < n && isdigit((unsigned char)s[i]) && i - start < 18)
 			v[field] = v[field] * 10 + (s[i++] - '0');
 		if (i == start || i >= n || s[i] != ',')
 			return 0;
