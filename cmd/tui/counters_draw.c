@@ -12,6 +12,7 @@
 #include "cmd/tui/counters.h"
 #include "core/escape.h"
 #include "core/strbuf.h"
+#include "core/utc.h"
 #include "core/xalloc.h"
 
 #include <curses.h>
@@ -412,19 +413,17 @@ void ct_chart(struct tui *t, const struct ct_axis *a, const struct rm_chart *ch,
 static void time_text(const struct tui *t, double ts, int decimals, char *out, size_t n)
 {
 	double r = round(ts * pow(10, decimals)) / pow(10, decimals);
-	time_t secs = (time_t)floor(r);
 	struct tm tm;
 	size_t len;
 
-	if (!t->wall) {
+	if (!t->wall || !mmt_utc(r, &tm)) {
 		snprintf(out, n, "%.*f", decimals, r);
 		return;
 	}
-	gmtime_r(&secs, &tm);
 	len = strftime(out, n, "%H:%M:%S", &tm);
 	if (decimals > 0 && len < n)
 		snprintf(out + len, n - len, ".%0*ld", decimals,
-			 lround((r - (double)secs) * pow(10, decimals)));
+			 lround((r - floor(r)) * pow(10, decimals)));
 }
 
 /* Decimals that tell columns col seconds apart. */
@@ -528,10 +527,14 @@ void ct_time_axis(struct tui *t, const struct ct_axis *a, int y)
 	time_text(t, a->v0, decimals_for(a->col), text, sizeof(text));
 	step = tick_step(a->col * ((int)strlen(text) + 3));
 	d = decimals_for(step);
-	for (double ts = ceil(a->v0 / step) * step; ts <= a->v0 + span; ts += step) {
+	/* Counted, not stepped: at 10^19 s, ts + step can be ts again. */
+	for (int i = 0; i <= a->width; i++) {
+		double ts = ceil(a->v0 / step) * step + i * step;
 		int col = (int)floor((ts - a->v0) / a->col + 1e-9);
 		int len;
 
+		if (ts > a->v0 + span)
+			break;
 		time_text(t, ts, d, text, sizeof(text));
 		len = (int)strlen(text);
 		if (col < next || col + len > a->width)
