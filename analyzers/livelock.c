@@ -314,7 +314,7 @@ static int stall_frame(struct mmt_store *st, sqlite3_stmt *row, struct stall *s,
 			return -1;
 	}
 	sqlite3_reset(q);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 static int stall_finding(struct mmt_store *st, const struct stall *s, size_t n,
