@@ -825,7 +825,7 @@ static int do_hardlink(struct job *j)
 /* Old GNU sparse members may continue their map in extra 512-byte blocks. */
 static int skip_sparse_map(struct job *j)
 {
-	unsigned char b[BLOCK];
+	unsigned char b[BLOCK] = { 0 };
 	bool more = j->hdr[H_GNU_EXTENDED];
 
 	while (more) {
