@@ -14,7 +14,7 @@
 
 void *mmt_rvec_push(struct mmt_rvec *v, size_t size)
 {
-	if (v->n == v->cap) {
+	if (!v->v || v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 16;
 		v->v = xrealloc(v->v, v->cap * size);
 	}
