@@ -145,8 +145,7 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	snprintf(f.title, sizeof(f.title), "%zu %s%s%s%s%s%s%s", g->count, what,
 		 g->count > 1 ? "s" : "", a->culprit[0] ? " in " : "", a->culprit,
 		 a->context[0] ? " (" : "", a->context, a->context[0] ? ")" : "");
-	mmt_sb_addf(&f.summary, "%zu report%s of %s%s", g->count, g->count > 1 ? "s" : "",
-		    what, a->has_order ? "" : "");
+	mmt_sb_addf(&f.summary, "%zu report%s of %s", g->count, g->count > 1 ? "s" : "", what);
 	if (a->has_order)
 		mmt_sb_addf(&f.summary, " of order %d", a->order);
 	describe_gfp(a, &f.summary);

@@ -551,10 +551,10 @@ int rc_retry_progress(struct mmt_store *st, struct rc_retries *a, struct mmt_err
 	for (int k = 0; k < RC_NKINDS && rc == 0; k++)
 		if (!a->fed[k])
 			rc = own_pass(st, a, (enum rc_reclaim_kind)k, err);
-	if (rc == 0)
+	if (rc == 0) {
 		ng = group_runs(a->runs, a->nruns, &g);
-	if (rc == 0)
 		rc = find_ooms(st, g, ng, err);
+	}
 	if (rc == 0 && ng)
 		qsort(g, ng, sizeof(*g), cmp_group);
 	for (size_t i = 0; i < ng && i < MAX_FINDINGS && rc == 0; i++) {
