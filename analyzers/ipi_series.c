@@ -375,7 +375,7 @@ static int load_trace_source(struct mmt_store *st, const struct mmt_replay_sourc
 	g.nsec = src->last_ns / 1000000000 - g.first_sec + 1;
 	g.t_offset = src->t_offset;
 	g.dat = !strcmp(src->kind, "trace_dat");
-	if (g.nsec <= 0 || g.nsec > 10 * 1000 * 1000)
+	if (g.nsec <= 0 || g.nsec > 10L * 1000 * 1000)
 		return 0;
 	g.count = xcalloc((size_t)g.nsec * (size_t)g.ncpus, sizeof(double));
 	if (count_received(st, &g, what, sizeof(what), err) < 0 ||

@@ -53,7 +53,7 @@ static void state_letters(int64_t v, const char *letters, char *out, size_t n)
 
 	out[0] = 0;
 	for (int bit = 0; letters[bit]; bit++) {
-		if (!(v & (1ll << bit)))
+		if (!(v & (1LL << bit)))
 			continue;
 		if (len && len + 1 < n)
 			out[len++] = '|';

@@ -111,7 +111,7 @@ static void sanitize(const char *name, struct mmt_sb *out)
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			  (c >= '0' && c <= '9') || c == '_';
 
-		mmt_sb_addc(out, ok ? c : '_');
+		mmt_sb_addc(out, (char)(ok ? c : '_'));
 	}
 	if (!out->len)
 		mmt_sb_adds(out, "_");

@@ -355,7 +355,7 @@ static void alloc_row(struct tbl *t, const char *ctx, struct alloc_group *g)
 	tbl_row(t);
 	tbl_set(t, AF_CONTEXT, "%s", ctx ? ctx : "unknown");
 	if (g->stalls)
-		tbl_set(t, AF_REPORTS, "%lld (%lld stall%s)", (long long)(g->failures + g->stalls),
+		tbl_set(t, AF_REPORTS, "%lld (%lld stall%s)", (long long)g->failures + g->stalls,
 			(long long)g->stalls, g->stalls > 1 ? "s" : "");
 	else
 		tbl_set(t, AF_REPORTS, "%lld", (long long)g->failures);

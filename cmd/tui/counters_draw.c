@@ -391,9 +391,9 @@ void ct_chart(struct tui *t, const struct ct_axis *a, const struct rm_chart *ch,
 	}
 	any = extent(cv, nd, n, &range[0], &range[1]);
 	label(t, a, ch, ds, nd, y, cols, selected, any ? range : NULL);
-	g.bits = xcalloc((size_t)(g.w * g.h), 1);
-	g.owner = xmalloc((size_t)(g.w * g.h));
-	memset(g.owner, -1, (size_t)(g.w * g.h));
+	g.bits = xcalloc((size_t)g.w * (size_t)g.h, 1);
+	g.owner = xmalloc((size_t)g.w * (size_t)g.h);
+	memset(g.owner, -1, (size_t)g.w * (size_t)g.h);
 	scale(range[0], range[1], &lo, &hi);
 	for (size_t i = 0; i < nd; i++)
 		plot(&g, a, cv[i], lo, hi, (int)i);
