@@ -67,8 +67,10 @@ static double fraction(const char *s, size_t n, size_t *used)
 	*used = 0;
 	if (n < 2 || (s[0] != '.' && s[0] != ',') || s[1] < '0' || s[1] > '9')
 		return 0;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 		f += (s[i] - '0') * scale;
+		scale /= 10;
+	}
 	*used = i;
 	return f;
 }

@@ -512,10 +512,12 @@ static double tick_step(double least)
 				return long_steps[i];
 		return ceil(least / 86400) * 86400;
 	}
-	for (double p = 1e-7;; p *= 10)
+	/* Powers counted in integers: a NaN least would otherwise never be reached. */
+	for (int e = -7; e < 308; e++)
 		for (int m = 1; m <= 5; m += m == 1 ? 1 : 3)
-			if (m * p >= least)
-				return m * p;
+			if (m * pow(10, e) >= least)
+				return m * pow(10, e);
+	return least;
 }
 
 void ct_time_axis(struct tui *t, const struct ct_axis *a, int y)
