@@ -69,7 +69,7 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 		if (mmt_store_exec(st, mmt_schema_files[v].sql, err) < 0 ||
 		    mmt_store_exec(st, pragma, err) < 0 ||
 		    mmt_store_exec(st, "COMMIT", err) < 0) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return mmt_err_set(err, "applying %s: %s", mmt_schema_files[v].name,
 					   err->msg);
 		}
@@ -166,7 +166,7 @@ void mmt_store_close(struct mmt_store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 	free(st->cache);
 	if (st->depth)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -191,14 +191,18 @@ int mmt_store_commit(struct mmt_store *st, struct mmt_err *err)
 	return 0;
 }
 
+/*
+ * On an error path already: a rollback that fails has nothing to add, and
+ * SQLite rolls back what is left when the connection closes.
+ */
 void mmt_store_rollback(struct mmt_store *st)
 {
 	if (!st->depth)
 		return;
 	if (st->depth > 1)
-		sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
 	else
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth--;
 }
 

@@ -65,7 +65,7 @@ static char *default_out(void)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
 			*p = '_';
-	gmtime_r(&now, &tm);
+	(void)gmtime_r(&now, &tm);	/* the current time fits */
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 	mmt_sb_addf(&sb, "mmtriage-capture-%s-%s", host[0] ? host : "host", stamp);
 	return mmt_sb_detach(&sb);
