@@ -163,6 +163,7 @@ static bool maps_file(const char *line, dev_t dev, ino_t ino, uintptr_t *from, u
 	unsigned maj, min;
 	char perms[8];
 
+	/* NOLINTNEXTLINE(cert-err34-c): /proc/self/maps, written by the kernel */
 	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &a, &b, perms, &off, &maj, &min,
 		   &inode) != 7)
 		return false;

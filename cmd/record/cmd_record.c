@@ -35,8 +35,10 @@ static unsigned long mem_total_kb(void)
 	char line[128];
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %lu kB", &kb) == 1)
+		if (!strncmp(line, "MemTotal:", 9)) {
+			kb = strtoul(line + 9, NULL, 10);
 			break;
+		}
 	if (f)
 		fclose(f);
 	return kb;
