@@ -211,7 +211,8 @@ static int resolve_events(struct recorder *r)
 
 static void on_fatal(int sig)
 {
-	rec_tracer_emergency_stop();
+	/* Async-signal-safe: open, write, close, close_range and rmdir only. */
+	rec_tracer_emergency_stop();	/* NOLINT(bugprone-signal-handler) */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
