@@ -35,7 +35,7 @@ enum { C_ID, C_KIND, C_SOURCE, C_LINE, C_T, C_COMM, C_MASK, C_NAMES, C_ORDER,
 
 /* Facts of a group's first report, kept for its title and summary. */
 struct alloc_group {
-	char kind[24], comm[64], culprit[160], detail[256], mask[24], names[256];
+	char kind[24], comm[64], culprit[160], mask[24], names[256];
 	char context[16], flags[512], victims[512], memcg[128], constraint[32];
 	int order;
 	bool has_order, has_mask;

@@ -80,7 +80,7 @@ void rc_retries_free(struct rc_retries *r)
 static void task_key(int64_t source, int64_t pid, char key[32])
 {
 	static const char hex[] = "0123456789abcdef";
-	uint64_t v[2] = { (uint64_t)source, (uint64_t)pid };
+	const uint64_t v[2] = { (uint64_t)source, (uint64_t)pid };
 
 	for (int i = 0; i < 32; i++)
 		key[i] = hex[(v[i / 16] >> (4 * (15 - i % 16))) & 15];

@@ -1157,7 +1157,7 @@ static bool best_of_machine(const struct slab_series *all, size_t n, size_t i)
 		if (all[j].samples > all[i].samples ||
 		    (all[j].samples == all[i].samples &&
 		     (all[j].kind_rank < all[i].kind_rank ||
-		      (all[j].kind_rank == all[i].kind_rank && j < i))))
+		      (j < i && all[j].kind_rank == all[i].kind_rank))))
 			return false;
 	}
 	return true;

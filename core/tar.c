@@ -811,7 +811,7 @@ static int do_hardlink(struct job *j)
 	tdir = open_parent(j, target, false, &tbase);
 	if (tdir == -1)
 		return -1;
-	if (tdir == -2 || fstatat(tdir, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (tdir < 0 || fstatat(tdir, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (tdir >= 0)
 			close(tdir);
 		j->st.skipped++;

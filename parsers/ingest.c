@@ -398,6 +398,7 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 	r->reports = in->reports;
 	r->format = in->format;
 out:
+	in->hash = NULL;	/* &hash goes out of scope */
 	free(head);
 }
 

@@ -145,7 +145,7 @@ static void tbl_tally(struct tbl *t, size_t col, const struct tally *ta, size_t 
 void tables_bytes(double bytes, char *out, size_t n)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = bytes;
+	double v;
 	size_t u = 0;
 
 	if (bytes < 1024) {

@@ -394,7 +394,7 @@ static bool locale_utf8(void)
 }
 
 /* https://no-color.org: NO_COLOR set and not empty turns colour off, as TERM=dumb does. */
-static bool want_colour(const struct rm_opts *o, FILE *out)
+static bool want_colour(const struct rm_opts *o, const FILE *out)
 {
 	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
 

@@ -249,7 +249,7 @@ static bool value_at(const struct rm_charts *c, const struct rm_series *s, doubl
 
 	b = b < 0 ? 0 : b >= n ? n - 1 : b;
 	for (long d = 0; d < n; d++) {
-		long at[2] = { b - d, b + d };
+		const long at[2] = { b - d, b + d };
 
 		for (int k = 0; k < 2; k++) {
 			if (at[k] < 0 || at[k] >= n || !s->has[at[k]])
