@@ -25,6 +25,13 @@
 #include <string.h>
 
 #define MAX_CPUS 4096
+/*
+ * Cells (seconds x CPUs) of a trace's dense grid of IPI counts: 256 MB of
+ * doubles, an hour of a 4096-CPU machine or a day of a 388-CPU one. A trace
+ * whose events span more (two events 115 days apart, a clock jump) is not
+ * counted: its grid would take hundreds of GB.
+ */
+#define IPI_GRID_MAX_CELLS (32u << 20)
 
 static const char sql_irq_cpus[] =
 	"SELECT s.source_id, s.series, max(i.cpu) FROM snapshots s "
@@ -375,7 +382,7 @@ static int load_trace_source(struct mmt_store *st, const struct mmt_replay_sourc
 	g.nsec = src->last_ns / 1000000000 - g.first_sec + 1;
 	g.t_offset = src->t_offset;
 	g.dat = !strcmp(src->kind, "trace_dat");
-	if (g.nsec <= 0 || g.nsec > 10L * 1000 * 1000)
+	if (g.nsec <= 0 || (uint64_t)g.nsec * (uint64_t)g.ncpus > IPI_GRID_MAX_CELLS)
 		return 0;
 	g.count = xcalloc((size_t)g.nsec * (size_t)g.ncpus, sizeof(double));
 	if (count_received(st, &g, what, sizeof(what), err) < 0 ||

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Analyses made before giving up on a database that changes after each. */
+#define ANALYZE_TRIES 5
+
 struct report_opts {
 	const char *db, *format, *output;
 	struct rm_opts render;
@@ -54,6 +57,39 @@ static void remove_temporary(const struct report_opts *o)
 	}
 }
 
+/*
+ * The analysis, then a read transaction that starts where the analysis
+ * ended, for the model and the rendering: the report is the analysis of
+ * exactly the data it shows, though another process may be ingesting into
+ * the database. PRAGMA data_version changes when another connection
+ * commits: read in the analysis's transaction and again in the read one,
+ * it tells whether anything came between, and then the analysis is done
+ * again. Rendering holds only a read snapshot, which stops no writer (WAL),
+ * so a slow reader of the output (a pager) keeps no ingest waiting.
+ */
+static int analyze_then_read(struct mmt_store *st, struct mmt_err *err)
+{
+	for (int tries = 0; tries < ANALYZE_TRIES; tries++) {
+		int64_t analyzed, now;
+
+		if (mmt_store_begin(st, err) < 0)
+			return -1;
+		if (mmt_analyze(st, err) < 0) {
+			mmt_store_rollback(st);
+			return -1;
+		}
+		analyzed = mmt_store_query_int(st, "PRAGMA data_version");
+		if (mmt_store_commit(st, err) < 0 || mmt_store_begin_read(st, err) < 0)
+			return -1;
+		now = mmt_store_query_int(st, "PRAGMA data_version");
+		if (now == analyzed)
+			return 0;
+		mmt_store_rollback(st);
+	}
+	return mmt_err_set(err, "the database changed after each of %d analyses; "
+			   "report again when the ingest is over", ANALYZE_TRIES);
+}
+
 static int write_report(struct mmt_store *st, const struct report_opts *o)
 {
 	const struct mmt_renderer *r = mmt_renderer_find(o->format);
@@ -62,20 +98,27 @@ static int write_report(struct mmt_store *st, const struct report_opts *o)
 	FILE *out = stdout;
 	int rc = MMT_EXIT_OK;
 
-	if (mmt_analyze(st, &err) < 0 || rm_load(st, &m, &err) < 0) {
+	if (analyze_then_read(st, &err) < 0) {
 		mmt_print_err(&err);
+		return MMT_EXIT_FAIL;
+	}
+	if (rm_load(st, &m, &err) < 0) {
+		mmt_print_err(&err);
+		mmt_store_rollback(st);
 		return MMT_EXIT_FAIL;
 	}
 	if (o->output && !(out = fopen(o->output, "w"))) {
 		mmt_err_at(&err, o->output, 0, "cannot write: %s", strerror(errno));
 		mmt_print_err(&err);
 		rm_free(&m);
+		mmt_store_rollback(st);
 		return MMT_EXIT_FAIL;
 	}
 	if (r->render(st, &m, &o->render, out, &err) < 0) {
 		mmt_print_err(&err);
 		rc = MMT_EXIT_FAIL;
 	}
+	mmt_store_rollback(st);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
 		mmt_err_at(&err, o->output ? o->output : "standard output", 0,
 			   "write error: %s", strerror(errno));

@@ -20,9 +20,11 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "                       [--lenient] PATH...\n"
 	  "\n"
 	  "Reads each file (directories are walked) into the database, one\n"
-	  "transaction per file: a file that fails, or Ctrl-C, leaves the database\n"
-	  "as it was. Each file's format is recognised from its content; --as\n"
-	  "names it instead. Content already ingested is skipped unless --force.\n"
+	  "transaction per file: a file that fails, Ctrl-C or a kill leaves the\n"
+	  "database as it was. Each file's format is recognised from its content;\n"
+	  "--as names it instead. Content already ingested is skipped unless\n"
+	  "--force. Another process writing the database (an ingest, an analysis)\n"
+	  "is waited for; readers (sql, report, tui) may read it meanwhile.\n"
 	  "\n"
 	  "A sosreport (directory, .tar.xz, .tar.gz) or a capture directory is\n"
 	  "read as one unit: the files that matter are found by their paths, and\n"
@@ -313,11 +315,35 @@ const char *mmt_default_db(void)
 	return env && env[0] ? env : "mmtriage.db";
 }
 
+/*
+ * A command that writes waits for another process's write transaction
+ * however long it lasts (an ingest holds one per file or tree: minutes for
+ * a large trace), rather than failing with "database is locked" after a
+ * fixed time. It says so once, after the first second; Ctrl-C stops the
+ * wait (commands that catch it give up at once; the others end).
+ */
+static bool wait_for_writer(void *ctx, const char *path, double waited)
+{
+	static bool said;
+
+	(void)ctx;
+	if (!said && waited >= 1) {
+		mmt_progress_done();
+		fputs("mmtriage: ", stderr);
+		mmt_fputs_safe(path, stderr);
+		fputs(": another process is writing this database; waiting for it to "
+		      "finish (Ctrl-C to stop)\n", stderr);
+		said = true;
+	}
+	return !mmt_interrupted();
+}
+
 struct mmt_store *mmt_open_store(const char *path, unsigned flags)
 {
 	struct mmt_store *st;
 	struct mmt_err err = { 0 };
 
+	mmt_store_default_wait(wait_for_writer, NULL);
 	if (mmt_store_open(&st, path, flags, &err) < 0) {
 		mmt_print_err(&err);
 		return NULL;

@@ -55,8 +55,9 @@ static inline bool mmt_field_is(const struct mmt_field *f, const char *lit)
 {
 	size_t i = 0;
 
+	/* A field may hold a NUL byte (a probe sees raw bytes): lit ends first. */
 	for (; i < f->n; i++)
-		if (lit[i] != f->s[i])
+		if (lit[i] == '\0' || lit[i] != f->s[i])
 			return false;
 	return lit[i] == '\0';
 }

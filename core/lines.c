@@ -1,7 +1,8 @@
 /*
  * A bounded-memory line reader with the input checks every text parser
- * shares. Lines are handed out in place from a buffer of 2 * MMT_LINE_MAX
- * bytes, so memory stays the same whatever the file's size.
+ * shares. Lines are handed out in place from a buffer that starts small and
+ * doubles for long lines, up to room for MMT_LINE_MAX and a read, so memory
+ * stays bounded whatever the file's size.
  */
 #include "core/lines.h"
 #include "core/xalloc.h"
@@ -12,6 +13,9 @@
 #include <unistd.h>
 
 #define READ_CHUNK (1u << 20)
+/* Most files are read whole through the first buffer: 64 KiB is as fast as more. */
+#define FIRST_CAP (64u << 10)
+#define LAST_CAP (MMT_LINE_MAX + READ_CHUNK + 1)
 
 void mmt_lines_init(struct mmt_lines *lr, int fd, const char *path, unsigned flags)
 {
@@ -19,7 +23,7 @@ void mmt_lines_init(struct mmt_lines *lr, int fd, const char *path, unsigned fla
 	lr->fd = fd;
 	lr->path = path;
 	lr->flags = flags;
-	lr->cap = MMT_LINE_MAX + READ_CHUNK + 1;
+	lr->cap = FIRST_CAP;
 	lr->buf = xmalloc(lr->cap);
 }
 
@@ -122,18 +126,32 @@ static int check_line(struct mmt_lines *lr, const char **line, size_t *len,
 		repair(lr, line, len);
 		return 0;
 	}
+	/* A run of NULs (a hole of a sparse file) is said as such, not as a long line. */
+	if (bad < *len && (*line)[bad] == '\0')
+		return mmt_err_at(err, lr->path, lr->lineno,
+				  "NUL byte at column %zu; binary data in a text input "
+				  "(--lenient writes such bytes as \\x00 and goes on)", bad + 1);
 	if (*len > MMT_LINE_MAX)
 		return mmt_err_at(err, lr->path, lr->lineno,
 				  "line is longer than %u bytes; this is not a log "
 				  "(--lenient cuts such lines)", MMT_LINE_MAX);
-	if ((*line)[bad] == '\0')
-		return mmt_err_at(err, lr->path, lr->lineno,
-				  "NUL byte at column %zu; binary data in a text input "
-				  "(--lenient writes such bytes as \\x00 and goes on)", bad + 1);
 	return mmt_err_at(err, lr->path, lr->lineno,
 			  "invalid UTF-8 byte 0x%02x at column %zu (--lenient writes "
 			  "such bytes as \\xNN and goes on)",
 			  (unsigned char)(*line)[bad], bad + 1);
+}
+
+/*
+ * Doubles the buffer when unread bytes (a line without its end yet) fill
+ * half of it. At LAST_CAP a line over MMT_LINE_MAX is cut before a read,
+ * so a read always has room.
+ */
+static void make_room(struct mmt_lines *lr)
+{
+	if (lr->end * 2 < lr->cap || lr->cap >= LAST_CAP)
+		return;
+	lr->cap = lr->cap * 2 > LAST_CAP ? LAST_CAP : lr->cap * 2;
+	lr->buf = xrealloc(lr->buf, lr->cap);
 }
 
 /* Reads more input after moving unread bytes to the front. */
@@ -146,6 +164,7 @@ static int fill(struct mmt_lines *lr, struct mmt_err *err)
 		lr->end -= lr->start;
 		lr->start = 0;
 	}
+	make_room(lr);
 	do {
 		got = read(lr->fd, lr->buf + lr->end, lr->cap - 1 - lr->end);
 	} while (got < 0 && errno == EINTR);
@@ -178,11 +197,13 @@ static void take(struct mmt_lines *lr, const char **line, size_t *len,
 /*
  * Lenient mode met an overlong line: keep its first MMT_LINE_MAX bytes
  * (repaired into lr->fixed, since the buffer is about to be reused) and
- * discard the rest of it.
+ * discard the rest of it, up to MMT_LINE_SKIP_MAX bytes.
  */
 static int skip_rest(struct mmt_lines *lr, const char **line, size_t *len,
 		     struct mmt_err *err)
 {
+	uint64_t length = *len;
+
 	repair(lr, line, len);
 	for (;;) {
 		char *nl;
@@ -193,6 +214,12 @@ static int skip_rest(struct mmt_lines *lr, const char **line, size_t *len,
 		if (fill(lr, err) < 0)
 			return -1;
 		nl = memchr(lr->buf, '\n', lr->end);
+		length += nl ? (size_t)(nl - lr->buf) : lr->end;
+		if (length > (uint64_t)MMT_LINE_MAX + MMT_LINE_SKIP_MAX)
+			return mmt_err_at(err, lr->path, lr->lineno,
+					  "line runs on for more than %u bytes past the %u kept "
+					  "(MMT_LINE_SKIP_MAX): not text, even cut",
+					  MMT_LINE_SKIP_MAX, MMT_LINE_MAX);
 		if (nl) {
 			size_t used = (size_t)(nl - lr->buf) + 1;
 

@@ -17,6 +17,12 @@
 #include "core/strbuf.h"
 
 #define MMT_LINE_MAX (1u << 20)		/* no kernel prints a line near this long */
+/*
+ * Lenient mode cuts a line at MMT_LINE_MAX and skips the rest of it; it
+ * skips at most this much: 64 MiB without a newline is a disk image or the
+ * hole of a sparse file, whose end may be hundreds of GB away.
+ */
+#define MMT_LINE_SKIP_MAX (64u << 20)
 #define MMT_LINES_LENIENT 1u
 
 struct mmt_lines {

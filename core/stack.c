@@ -22,6 +22,7 @@ void mmt_stack_init(struct mmt_stack *st)
 void mmt_stack_reset(struct mmt_stack *st)
 {
 	st->n = 0;
+	st->dropped = 0;
 	st->ctx = MMT_CTX_NONE;
 	st->depth = 0;
 }
@@ -36,6 +37,10 @@ void mmt_stack_push(struct mmt_stack *st, const struct mmt_frame *f)
 {
 	void *p = st->frames;
 
+	if (st->n >= MMT_STACK_MAX_FRAMES) {
+		st->dropped++;
+		return;
+	}
 	xgrow(&p, &st->cap, st->n + 1, sizeof(*st->frames));
 	st->frames = p;
 	st->frames[st->n++] = *f;

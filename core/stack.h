@@ -83,10 +83,19 @@ int mmt_frame_parse_all(const char *s, size_t n, struct mmt_frame *frame,
 #define MMT_CTX_DEPTH 8
 
 /* A stack being built from consecutive lines. Owns frames. */
+/*
+ * Frames one stack keeps: a 16 KiB kernel stack holds at most 2,048 return
+ * addresses (4,096 with KASAN's 32 KiB), and perf records at most
+ * kernel.perf_event_max_stack (127 by default). Frames past it are dropped
+ * and counted: a runaway stack costs no more than 1.5 MB.
+ */
+#define MMT_STACK_MAX_FRAMES 4096u
+
 struct mmt_stack {
 	struct mmt_frame *frames;
 	size_t n;
 	size_t cap;
+	size_t dropped;			/* frames past MMT_STACK_MAX_FRAMES */
 	enum mmt_frame_ctx ctx;		/* context the next frame runs in */
 	/* contexts to return to when a section ends ("<IRQ>" ... "<EOI>") */
 	enum mmt_frame_ctx saved[MMT_CTX_DEPTH];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct cached_stmt {
 	const char *sql;
@@ -22,19 +23,57 @@ struct mmt_store {
 	size_t ncache, capcache;
 	int depth;			/* open transactions: 1, then savepoints */
 	bool readonly;
+	char *path;
+	mmt_store_wait_fn on_wait;	/* see mmt_store_set_wait */
+	void *wait_ctx;
+	struct timespec wait_start;	/* when the current wait for a lock began */
+	double waited;			/* seconds of it, when it ended */
 };
+
+/* The hook new stores start with: mmt_store_default_wait. */
+static mmt_store_wait_fn default_on_wait;
+static void *default_wait_ctx;
+
+/*
+ * What SQLite said, except for a lock given up on: "database is locked"
+ * would not say who holds it nor that the store waited.
+ */
+static const char *db_message(struct mmt_store *st, const char *sqlite_msg, char *buf,
+			      size_t n)
+{
+	if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY)
+		return sqlite_msg;
+	if (sqlite3_extended_errcode(st->db) == SQLITE_BUSY_SNAPSHOT)
+		return "another process wrote the database after this one began reading it";
+	snprintf(buf, n, "another process is writing the database (gave up after "
+		 "waiting %.0f s for it)", st->waited);
+	return buf;
+}
 
 static int db_error(struct mmt_store *st, struct mmt_err *err, const char *what)
 {
-	return mmt_err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+	char buf[128];
+
+	return mmt_err_set(err, "%s: %s", what,
+			   db_message(st, sqlite3_errmsg(st->db), buf, sizeof(buf)));
+}
+
+/* "WHAT: " before the message (copied first: it cannot be formatted into itself). */
+static int prefix_err(struct mmt_err *err, const char *what)
+{
+	char msg[sizeof(err->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return mmt_err_set(err, "%s: %s", what, msg);
 }
 
 int mmt_store_exec(struct mmt_store *st, const char *sql, struct mmt_err *err)
 {
-	char *msg = NULL;
+	char *msg = NULL, buf[128];
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		mmt_err_set(err, "database: %s", msg ? msg : "error");
+		mmt_err_set(err, "database: %s",
+			    db_message(st, msg ? msg : "error", buf, sizeof(buf)));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -51,11 +90,10 @@ int mmt_store_latest_version(void)
 	return mmt_schema_file_count;
 }
 
-/* Applies schema files from the database's version up, each in its own transaction. */
-static int migrate(struct mmt_store *st, struct mmt_err *err)
+/* Schema files from version v up, and the version, in the open transaction. */
+static int apply_schema(struct mmt_store *st, int v, struct mmt_err *err)
 {
-	int v = mmt_store_version(st);
-	char pragma[64];
+	char pragma[64], what[96];
 
 	if (v < 0)
 		return db_error(st, err, "reading schema version");
@@ -63,23 +101,90 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 		return mmt_err_set(err, "database schema version %d is newer than this "
 				   "mmtriage (%d); upgrade mmtriage", v, mmt_schema_file_count);
 	for (; v < mmt_schema_file_count; v++) {
-		if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
-			return -1;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (mmt_store_exec(st, mmt_schema_files[v].sql, err) < 0 ||
-		    mmt_store_exec(st, pragma, err) < 0 ||
-		    mmt_store_exec(st, "COMMIT", err) < 0) {
-			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return mmt_err_set(err, "applying %s: %s", mmt_schema_files[v].name,
-					   err->msg);
+		if (mmt_store_exec(st, mmt_schema_files[v].sql, err) < 0) {
+			snprintf(what, sizeof(what), "applying %s", mmt_schema_files[v].name);
+			return prefix_err(err, what);
 		}
 	}
-	return 0;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", mmt_schema_file_count);
+	if (mmt_store_exec(st, pragma, err) < 0)
+		return -1;
+	return mmt_store_exec(st, "COMMIT", err);
+}
+
+/*
+ * Brings the database to this binary's schema, all files in one
+ * transaction: a reader sees no schema or all of it, and a kill leaves the
+ * version it found. The version is read again once the write lock is held:
+ * two processes creating the same database (ingests started together) both
+ * find version 0 first, and the second must then apply nothing.
+ */
+static int migrate(struct mmt_store *st, struct mmt_err *err)
+{
+	int v = mmt_store_version(st);
+
+	if (v == mmt_schema_file_count)
+		return 0;
+	if (v >= 0 && v < mmt_schema_file_count) {
+		if (mmt_store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		v = mmt_store_version(st);
+	}
+	if (apply_schema(st, v, err) == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * SQLite's busy handler: another connection holds a lock this one needs.
+ * Readers of a WAL database meet this only for moments (a connection
+ * opening or closing the WAL); a writer waits for another process's write
+ * transaction, which an ingest holds for a whole file or tree, minutes for
+ * a large trace. SQLite's own timeout would fail after a fixed time with
+ * "database is locked"; here the wait lasts while the hook wants it (the
+ * commands: until Ctrl-C, saying that they wait), or MMT_STORE_WAIT_MS
+ * without a hook. Polls back off to 50 ms, short enough to take the lock
+ * between two transactions of a process that is not writing all the time.
+ */
+static int on_busy(void *ctx, int count)
+{
+	struct mmt_store *st = ctx;
+
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &st->wait_start);
+	st->waited = seconds_since(&st->wait_start);
+	if (st->on_wait ? !st->on_wait(st->wait_ctx, st->path, st->waited)
+			: st->waited * 1000 >= MMT_STORE_WAIT_MS)
+		return 0;
+	sqlite3_sleep(count < 6 ? 1 << count : 50);
+	return 1;
+}
+
+void mmt_store_set_wait(struct mmt_store *st, mmt_store_wait_fn fn, void *ctx)
+{
+	st->on_wait = fn;
+	st->wait_ctx = ctx;
+}
+
+void mmt_store_default_wait(mmt_store_wait_fn fn, void *ctx)
+{
+	default_on_wait = fn;
+	default_wait_ctx = ctx;
 }
 
 static int configure(struct mmt_store *st, unsigned flags, struct mmt_err *err)
 {
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_handler(st->db, on_busy, st);
 	if (mmt_sql_functions_register(st->db) < 0)
 		return mmt_err_set(err, "cannot add SQL functions: %s", sqlite3_errmsg(st->db));
 	if (mmt_store_exec(st, "PRAGMA foreign_keys = ON", err) < 0)
@@ -135,6 +240,8 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 	if (flags & MMT_STORE_MEMORY)
 		path = ":memory:";
 	st->readonly = flags & MMT_STORE_READONLY;
+	st->path = xstrdup(path);
+	mmt_store_set_wait(st, default_on_wait, default_wait_ctx);
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		mmt_err_set(err, "cannot open database %s: %s", path,
 			    st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -143,7 +250,7 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 	}
 	if (configure(st, flags, err) < 0 ||
 	    (!st->readonly && migrate(st, err) < 0)) {
-		mmt_err_set(err, "%s: %s", path, err->msg);
+		prefix_err(err, path);
 		mmt_store_close(st);
 		return -1;
 	}
@@ -168,7 +275,24 @@ void mmt_store_close(struct mmt_store *st)
 	if (st->depth)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
+}
+
+/*
+ * A statement left on a row (a lookup that read the one row it wanted, a
+ * view that read one page) keeps a read transaction open on the snapshot
+ * it started with. Once another process has committed, SQLite cannot make
+ * that snapshot a write transaction and BEGIN IMMEDIATE fails at once with
+ * SQLITE_BUSY_SNAPSHOT, without waiting. A write starts from the newest
+ * data instead: such statements are reset first (outside a transaction no
+ * caller steps a statement across a begin; the next step starts over).
+ */
+void mmt_store_end_reads(struct mmt_store *st)
+{
+	for (sqlite3_stmt *s = sqlite3_next_stmt(st->db, NULL); s; s = sqlite3_next_stmt(st->db, s))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
 }
 
 /*
@@ -177,8 +301,27 @@ void mmt_store_close(struct mmt_store *st)
  */
 int mmt_store_begin(struct mmt_store *st, struct mmt_err *err)
 {
+	if (!st->depth)
+		mmt_store_end_reads(st);
 	if (mmt_store_exec(st, st->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", err) < 0)
 		return -1;
+	st->depth++;
+	return 0;
+}
+
+/*
+ * A read transaction: every query until the commit sees the database as it
+ * was at the begin (the first read is made here, which is when SQLite
+ * takes the snapshot), whatever other processes commit meanwhile.
+ */
+int mmt_store_begin_read(struct mmt_store *st, struct mmt_err *err)
+{
+	if (st->depth)
+		return mmt_err_set(err, "database: a read transaction inside another transaction");
+	if (mmt_store_exec(st, "BEGIN DEFERRED; SELECT count(*) FROM sqlite_master", err) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	st->depth++;
 	return 0;
 }

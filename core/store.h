@@ -27,7 +27,31 @@ int mmt_store_open(struct mmt_store **out, const char *path, unsigned flags,
 /* Finalizes the cached statements and closes; NULL is fine. */
 void mmt_store_close(struct mmt_store *st);
 
+/*
+ * Waiting for another process's lock (see on_busy in store.c): fn is called
+ * at each poll (every 50 ms at most) with the seconds waited, and the wait
+ * goes on while it returns true; the statement that gives up fails with a
+ * message saying that another process is writing the database. Without fn
+ * a wait lasts MMT_STORE_WAIT_MS. mmt_store_default_wait sets the hook of
+ * the stores opened afterwards (the wait during opening included).
+ */
+#define MMT_STORE_WAIT_MS	5000
+typedef bool (*mmt_store_wait_fn)(void *ctx, const char *path, double waited);
+void mmt_store_set_wait(struct mmt_store *st, mmt_store_wait_fn fn, void *ctx);
+void mmt_store_default_wait(mmt_store_wait_fn fn, void *ctx);
+
 int mmt_store_begin(struct mmt_store *st, struct mmt_err *err);
+/*
+ * Resets the statements left on a row, which hold the snapshot they began
+ * with: the next reads see the newest data (begin does it before a write).
+ */
+void mmt_store_end_reads(struct mmt_store *st);
+/*
+ * A read transaction (one snapshot of the database for several queries
+ * while other processes write), ended by mmt_store_commit or
+ * mmt_store_rollback; not inside another transaction.
+ */
+int mmt_store_begin_read(struct mmt_store *st, struct mmt_err *err);
 int mmt_store_commit(struct mmt_store *st, struct mmt_err *err);
 /* Undoes the open transaction, if any. */
 void mmt_store_rollback(struct mmt_store *st);

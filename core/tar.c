@@ -71,6 +71,8 @@ struct src {
 	unsigned char *buf;
 	size_t pos, len;
 	uint64_t off;		/* bytes of the tar stream handed out so far */
+	uint64_t max;		/* bytes it may have (limits.stream_bytes) */
+	bool over;		/* it has more */
 	bool eof;
 	int errnum;		/* errno of a failed read */
 };
@@ -94,6 +96,8 @@ struct member {
 
 struct job {
 	const char *archive;
+	const struct mmt_tar_limits *lim;
+	uint64_t members;	/* headers of members met */
 	int root;		/* fd of dest */
 	mmt_tar_want want;
 	void *ctx;
@@ -324,9 +328,16 @@ static ssize_t src_take(struct src *s, uint64_t want, const unsigned char **p)
 		s->pos = 0;
 		s->len = (size_t)r;
 	}
+	/* Only bytes that exist pass the limit: a stream of exactly max ends well. */
+	if (s->off >= s->max) {
+		s->over = true;
+		return -1;
+	}
 	n = s->len - s->pos;
 	if (n > want)
 		n = (size_t)want;
+	if (n > s->max - s->off)
+		n = (size_t)(s->max - s->off);
 	*p = s->buf + s->pos;
 	s->pos += n;
 	s->off += n;
@@ -336,6 +347,9 @@ static ssize_t src_take(struct src *s, uint64_t want, const unsigned char **p)
 /* The stream ended early or could not be read. */
 static int stream_error(struct job *j)
 {
+	if (j->src.over)
+		return fail(j, "the archive unpacks to more than %" PRIu64 " bytes "
+			    "(MMT_TAR_MAX_STREAM): a decompression bomb?", j->src.max);
 	if (j->src.eof)
 		return fail(j, "truncated at byte %" PRIu64, j->src.off);
 	return fail(j, "cannot read: %s", strerror(j->src.errnum));
@@ -513,6 +527,26 @@ static int climb(const char *raw, struct mmt_sb *out)
 	return up;
 }
 
+/* Refuses a member past the limits of count, path length and depth. */
+static int check_shape(struct job *j)
+{
+	const struct mmt_sb *name = &j->m.name;
+	uint64_t depth = name->len > 0;
+
+	if (++j->members > j->lim->members)
+		return fail(j, "member '%s': more than %" PRIu64 " members in the archive "
+			    "(MMT_TAR_MAX_MEMBERS)", member_name(j), j->lim->members);
+	if (name->len > j->lim->path)
+		return fail(j, "member '%.64s...': a path of %zu bytes, more than %" PRIu64
+			    " (MMT_TAR_MAX_PATH)", member_name(j), name->len, j->lim->path);
+	for (size_t i = 0; i < name->len; i++)
+		depth += name->buf[i] == '/';
+	if (depth > j->lim->depth)
+		return fail(j, "member '%s': %" PRIu64 " directories deep, more than %" PRIu64
+			    " (MMT_TAR_MAX_DEPTH)", member_name(j), depth, j->lim->depth);
+	return 0;
+}
+
 /* Sets m->name from m->raw; refuses names that leave the root. */
 static int check_name(struct job *j)
 {
@@ -523,7 +557,7 @@ static int check_name(struct job *j)
 			    member_name(j));
 	if (up > 0)
 		return fail(j, "member '%s': path leaves the archive root", member_name(j));
-	return 0;
+	return check_shape(j);
 }
 
 /* ---- the destination tree ---- */
@@ -670,6 +704,22 @@ static void keep_mtime(int fd, double mtime)
 	futimens(fd, ts);
 }
 
+/* Refuses a file to be written past the limits of bytes, before any is. */
+static int check_size(struct job *j)
+{
+	uint64_t size = j->m.size;
+
+	if (size > j->lim->file_bytes)
+		return fail(j, "member '%s': %" PRIu64 " bytes, more than a file may have "
+			    "(MMT_TAR_MAX_FILE, %" PRIu64 ")", member_name(j), size,
+			    j->lim->file_bytes);
+	if (size > j->lim->total_bytes - j->st.bytes)
+		return fail(j, "member '%s': %" PRIu64 " bytes more would pass the %" PRIu64
+			    " the files of an archive may have (MMT_TREE_MAX_BYTES)",
+			    member_name(j), size, j->lim->total_bytes);
+	return 0;
+}
+
 static int do_file(struct job *j)
 {
 	const char *name = mmt_sb_str(&j->m.name), *base;
@@ -681,6 +731,8 @@ static int do_file(struct job *j)
 		j->st.skipped++;
 		return skip(j, j->m.size);
 	}
+	if (check_size(j) < 0)
+		return -1;
 	if ((dir = open_parent(j, name, true, &base)) < 0)
 		return -1;
 	fd = create_file(dir, base);
@@ -1073,16 +1125,32 @@ static int step(struct job *j, bool *end)
 	return do_member(j);
 }
 
+const struct mmt_tar_limits mmt_tar_limits_default = {
+	.members = MMT_TAR_MAX_MEMBERS, .depth = MMT_TAR_MAX_DEPTH, .path = MMT_TAR_MAX_PATH,
+	.file_bytes = MMT_TAR_MAX_FILE, .total_bytes = MMT_TREE_MAX_BYTES,
+	.stream_bytes = MMT_TAR_MAX_STREAM,
+};
+
 int mmt_tar_extract(const char *archive, const char *dest, mmt_tar_want want, void *ctx,
 		    struct mmt_tar_stats *stats, struct mmt_err *err)
 {
-	struct job j = { .archive = archive, .want = want, .ctx = ctx, .err = err };
+	return mmt_tar_extract_limited(archive, dest, want, ctx, &mmt_tar_limits_default,
+				       stats, err);
+}
+
+int mmt_tar_extract_limited(const char *archive, const char *dest, mmt_tar_want want,
+			    void *ctx, const struct mmt_tar_limits *limits,
+			    struct mmt_tar_stats *stats, struct mmt_err *err)
+{
+	struct job j = { .archive = archive, .lim = limits, .want = want, .ctx = ctx,
+			 .err = err };
 	bool end = false;
 	int rc;
 
 	j.root = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j.root < 0)
 		return mmt_err_at(err, dest, 0, "cannot open directory: %s", strerror(errno));
+	j.src.max = limits->stream_bytes;
 	rc = src_open(&j.src, archive, err);
 	if (rc == 0) {
 		while (rc == 0 && !end)

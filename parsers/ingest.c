@@ -9,18 +9,29 @@
 #include "parsers/slab_aliases.h"
 #include "parsers/tree.h"
 #include "core/sha256.h"
+#include "core/strmap.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * Bytes of holes a file may have. A hole reads as NUL bytes that were never
+ * written: a sparse file of 100 GB costs nothing to make and many minutes
+ * to hash and read. No log, /proc copy or trace.dat has holes; a log cut
+ * short by a crash may end in a few blocks of NULs, far fewer than this.
+ */
+#define MMT_HOLE_MAX (64u << 20)
 
 static const char sql_find_source[] =
 	"SELECT id FROM sources WHERE sha256 = ?";
@@ -55,15 +66,18 @@ static const char sql_finish_source[] =
 	"UPDATE sources SET records = ?, clock = ?, kernel = ?, format = ? "
 	"WHERE id = ?";
 
+/* Larger reads hash no faster. */
+#define HASH_CHUNK (64u << 10)
+
 /* Hashes fd from where it stands to its end, and finishes the digest. */
 static int hash_rest(int fd, const char *path, struct mmt_sha256 *c, char hex[65],
 		     struct mmt_err *err)
 {
 	unsigned char digest[32];
-	char *buf = xmalloc(1 << 20);
+	char *buf = xmalloc(HASH_CHUNK);
 	ssize_t got;
 
-	while ((got = read(fd, buf, 1 << 20)) > 0 || (got < 0 && errno == EINTR))
+	while ((got = read(fd, buf, HASH_CHUNK)) > 0 || (got < 0 && errno == EINTR))
 		if (got > 0)
 			mmt_sha256_update(c, buf, (size_t)got);
 	free(buf);
@@ -266,54 +280,95 @@ static int size_unseen(struct mmt_store *st, uint64_t size, struct mmt_err *err)
 	return rc < 0 ? -1 : !rc;
 }
 
+/* A stored source and all its rows (the schema's cascades do part). */
+static int delete_source(struct mmt_store *st, int64_t source, struct mmt_err *err)
+{
+	return delete_by_source(st, sql_delete_lines, source, err) < 0 ||
+	       delete_state(st, source, err) < 0 || delete_events(st, source, err) < 0 ||
+	       delete_by_source(st, sql_delete_source, source, err) < 0 ? -1 : 0;
+}
+
+/* What parse_in_transaction and the checks inside it come to. */
+enum { TX_FAILED = -1, TX_DONE = 0, TX_DUPLICATE = 1 };
+
+/*
+ * The stored source with content hex, looked for under the write lock:
+ * two processes ingesting one content at once each looked before the other
+ * stored it, and the second would then fail on the unique hash. Kept as a
+ * duplicate (in->source_id says which), or with --force replaced.
+ */
+static int claim_content(struct mmt_store *st, struct mmt_input *in, const char *hex,
+			 bool force, struct mmt_err *err)
+{
+	int64_t stored = find_source(st, hex, err);
+
+	if (stored <= 0)
+		return stored < 0 ? TX_FAILED : TX_DONE;
+	if (!force) {
+		in->source_id = stored;
+		return TX_DUPLICATE;
+	}
+	return delete_source(st, stored, err) < 0 ? TX_FAILED : TX_DONE;
+}
+
 /* Records the hash the parser computed, with the bytes it did not read. */
-static int store_parser_hash(struct mmt_store *st, struct mmt_input *in,
+static int store_parser_hash(struct mmt_store *st, struct mmt_input *in, bool force,
 			     struct mmt_err *err)
 {
 	sqlite3_stmt *s;
 	char hex[65];
+	int64_t id = in->source_id;
+	int rc;
 
 	if (hash_rest(in->fd, in->path, in->hash, hex, err) < 0)
-		return -1;
+		return TX_FAILED;
+	rc = claim_content(st, in, hex, force, err);
+	if (rc != TX_DONE)
+		return rc;
 	s = mmt_store_stmt(st, sql_set_sha256, err);
 	if (!s)
-		return -1;
+		return TX_FAILED;
 	mmt_bind_text(s, 1, hex);
-	mmt_bind_int(s, 2, in->source_id);
-	return mmt_store_run(st, s, err);
+	mmt_bind_int(s, 2, id);
+	return mmt_store_run(st, s, err) < 0 ? TX_FAILED : TX_DONE;
 }
 
 /*
  * The transaction around one parse: all of the file, or nothing. hex is
  * NULL when the parser hashes the file (in->hash): the source row holds an
- * empty hash until the parse is over.
+ * empty hash until the parse is over. Returns TX_DUPLICATE, the database
+ * unchanged, when another process stored the same content meanwhile.
  */
 static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
-				struct mmt_input *in, const char *hex,
-				int64_t replace, struct mmt_err *err)
+				struct mmt_input *in, const char *hex, bool force,
+				struct mmt_err *err)
 {
-	if (mmt_store_begin(st, err) < 0)
-		return -1;
-	if (replace > 0 && (delete_by_source(st, sql_delete_lines, replace, err) < 0 ||
-			    delete_state(st, replace, err) < 0 ||
-			    delete_events(st, replace, err) < 0 ||
-			    delete_by_source(st, sql_delete_source, replace, err) < 0))
-		goto fail;
+	int rc;
+
+	if (mmt_store_begin(st, err) < 0) {
+		/* Another process held the database too long: say which file waited. */
+		err->path = in->path;
+		return TX_FAILED;
+	}
+	rc = hex ? claim_content(st, in, hex, force, err) : TX_DONE;
+	if (rc != TX_DONE)
+		goto out;
+	rc = TX_FAILED;
 	if (insert_source(st, in, p->name, hex ? hex : "", err) < 0)
-		goto fail;
+		goto out;
 	in->source_id = mmt_store_last_id(st);
 	if (p->parse(in, st, err) < 0 || finish_source(st, in, err) < 0)
-		goto fail;
-	if (!hex && store_parser_hash(st, in, err) < 0)
-		goto fail;
+		goto out;
+	if (!hex && (rc = store_parser_hash(st, in, force, err)) != TX_DONE)
+		goto out;
 	if (mmt_interrupted()) {
-		mmt_err_at(err, in->path, 0, "interrupted");
-		goto fail;
+		rc = mmt_err_at(err, in->path, 0, "interrupted");
+		goto out;
 	}
 	return mmt_store_commit(st, err);
-fail:
+out:
 	mmt_store_rollback(st);
-	return -1;
+	return rc;
 }
 
 static void set_status(struct mmt_ingest_result *r, enum mmt_ingest_status s,
@@ -387,7 +442,12 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 			goto out;
 		}
 	}
-	if (parse_in_transaction(st, p, in, one_pass ? NULL : hex, existing, err) < 0) {
+	switch (parse_in_transaction(st, p, in, one_pass ? NULL : hex, o->force, err)) {
+	case TX_DUPLICATE:
+		r->source_id = in->source_id;
+		set_status(r, MMT_INGEST_DUPLICATE, NULL);
+		goto out;
+	case TX_FAILED:
 		set_status(r, mmt_interrupted() ? MMT_INGEST_INTERRUPTED
 			   : MMT_INGEST_FAILED, NULL);
 		goto out;
@@ -402,6 +462,78 @@ out:
 	free(head);
 }
 
+const char *mmt_file_type(mode_t mode)
+{
+	return S_ISREG(mode) ? "a regular file" : S_ISDIR(mode) ? "a directory" :
+	       S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+	       S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+	       S_ISLNK(mode) ? "a symlink" : "of an unknown type";
+}
+
+/* Bytes of holes in fd, counted until they reach MMT_HOLE_MAX; *first is
+   where the first one starts. Leaves fd at offset 0. */
+static uint64_t hole_bytes(int fd, const struct stat *sb, uint64_t *first)
+{
+	off_t at = 0, end = sb->st_size;
+	uint64_t holes = 0;
+
+	/* Every byte stored: no hole (compressed file systems store fewer). */
+	if ((uint64_t)sb->st_blocks * 512 >= (uint64_t)sb->st_size)
+		return 0;
+	while (at < end && holes < MMT_HOLE_MAX) {
+		off_t hole = lseek(fd, at, SEEK_HOLE), data;
+
+		if (hole < 0 || hole >= end)
+			break;
+		data = lseek(fd, hole, SEEK_DATA);
+		if (data < 0)
+			data = end;	/* ENXIO: a hole up to the end */
+		if (!holes)
+			*first = (uint64_t)hole;
+		holes += (uint64_t)(data - hole);
+		at = data;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return holes;
+}
+
+/*
+ * Opens a file to ingest without waiting (a FIFO waits for a writer when
+ * opened) and refuses what is not a regular file or is mostly holes.
+ * Returns the fd, or -1 with r and err saying why.
+ */
+static int open_input(const char *path, const char *shown, struct stat *sb,
+		      struct mmt_ingest_result *r, struct mmt_err *err)
+{
+	/* A socket cannot be opened at all: said by its type, not by ENXIO. */
+	bool special = stat(path, sb) == 0 && !S_ISREG(sb->st_mode);
+	int fd = special ? -1 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	uint64_t first = 0, holes;
+
+	if (!special && (fd < 0 || fstat(fd, sb) < 0)) {
+		mmt_err_at(err, shown, 0, "cannot open: %s", strerror(errno));
+		r->status = MMT_INGEST_FAILED;
+	} else if (!S_ISREG(sb->st_mode)) {
+		snprintf(r->why, sizeof(r->why), "%s, not a regular file: not read",
+			 mmt_file_type(sb->st_mode));
+		r->status = MMT_INGEST_SKIPPED;
+	} else if ((holes = hole_bytes(fd, sb, &first)) >= MMT_HOLE_MAX) {
+		mmt_err_at(err, shown, 0, "a sparse file: holes (never written, read as NUL "
+			   "bytes) of at least %" PRIu64 " bytes from byte %" PRIu64 " on, "
+			   "past MMT_HOLE_MAX (%u): not a collected file", holes, first,
+			   MMT_HOLE_MAX);
+		r->status = MMT_INGEST_FAILED;
+	} else if (fcntl(fd, F_SETFL, O_RDONLY) < 0) {
+		mmt_err_at(err, shown, 0, "cannot read: %s", strerror(errno));
+		r->status = MMT_INGEST_FAILED;
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *shown,
 			const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
 			struct mmt_err *err)
@@ -412,14 +544,9 @@ void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *show
 
 	memset(r, 0, sizeof(*r));
 	mmt_err_clear(err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		mmt_err_at(err, shown, 0, "cannot open: %s", strerror(errno));
-		r->status = MMT_INGEST_FAILED;
-		if (fd >= 0)
-			close(fd);
+	fd = open_input(path, shown, &sb, r, err);
+	if (fd < 0)
 		return;
-	}
 	in.path = shown;
 	in.fd = fd;
 	in.size = (uint64_t)sb.st_size;
@@ -478,24 +605,30 @@ static int hash_slab_dir(const char *dir, char hex[65], struct mmt_err *err)
 }
 
 static int slab_dir_in_transaction(struct mmt_store *st, const char *dir,
-				   struct mmt_input *in, const char *hex, int64_t replace,
+				   struct mmt_input *in, const char *hex, bool force,
 				   struct mmt_err *err)
 {
-	if (mmt_store_begin(st, err) < 0)
-		return -1;
-	if (replace > 0 && delete_by_source(st, sql_delete_source, replace, err) < 0)
-		goto fail;
+	int rc;
+
+	if (mmt_store_begin(st, err) < 0) {
+		err->path = in->path;
+		return TX_FAILED;
+	}
+	rc = claim_content(st, in, hex, force, err);
+	if (rc != TX_DONE)
+		goto out;
+	rc = TX_FAILED;
 	if (insert_source(st, in, "slab_aliases", hex, err) < 0)
-		goto fail;
+		goto out;
 	in->source_id = mmt_store_last_id(st);
 	in->format = "sysfs";
 	if (mmt_slab_sysfs_ingest(st, dir, in->source_id, &in->records, err) < 0 ||
 	    finish_source(st, in, err) < 0)
-		goto fail;
+		goto out;
 	return mmt_store_commit(st, err);
-fail:
+out:
 	mmt_store_rollback(st);
-	return -1;
+	return rc;
 }
 
 void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *shown,
@@ -518,7 +651,12 @@ void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *show
 		r->status = MMT_INGEST_DUPLICATE;
 		return;
 	}
-	if (slab_dir_in_transaction(st, dir, &in, hex, existing, err) < 0) {
+	switch (slab_dir_in_transaction(st, dir, &in, hex, o->force, err)) {
+	case TX_DUPLICATE:
+		r->source_id = in.source_id;
+		r->status = MMT_INGEST_DUPLICATE;
+		return;
+	case TX_FAILED:
 		r->status = MMT_INGEST_FAILED;
 		return;
 	}
@@ -528,15 +666,76 @@ void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *show
 	r->format = in.format;
 }
 
+/*
+ * A walk of the directories named on the command line. A symlink met on
+ * the way is followed only when it points inside the directory named (as
+ * grep -r would not follow it at all): a link out of it would read files
+ * the user did not name. Each directory is entered once, so that a link
+ * back up (a loop) or many links to one directory end.
+ */
 struct walk {
 	struct mmt_store *st;
 	const struct mmt_ingest_opts *o;
 	mmt_ingest_cb cb;
 	void *ctx;
 	int ingested, failed;
+	char *top;			/* the named directory, resolved; NULL for a file */
+	struct mmt_strmap seen;		/* "dev:ino" of the directories entered */
 };
 
 static void walk_path(struct walk *w, const char *path);
+
+/* Says that path is passed over, and why. */
+static void walk_skip(struct walk *w, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void walk_skip(struct walk *w, const char *path, const char *fmt, ...)
+{
+	struct mmt_ingest_result r = { .status = MMT_INGEST_SKIPPED };
+	struct mmt_err err = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r.why, sizeof(r.why), fmt, ap);
+	va_end(ap);
+	w->cb(w->ctx, path, &r, &err);
+}
+
+/* True (and said) when child is a symlink that leads out of the named directory. */
+static bool leaves_walk(struct walk *w, const char *child)
+{
+	struct stat sb;
+	char *real;
+	size_t k;
+	bool out;
+
+	if (!w->top || lstat(child, &sb) < 0 || !S_ISLNK(sb.st_mode))
+		return false;
+	real = realpath(child, NULL);
+	if (!real)
+		return false;	/* dangling: its open fails and says so */
+	k = strlen(w->top);
+	out = strncmp(real, w->top, k) || (real[k] != '/' && real[k]);
+	if (out)
+		walk_skip(w, child, "a symlink to '%s', outside '%s': not followed "
+			  "(name it to ingest it)", real, w->top);
+	free(real);
+	return out;
+}
+
+/* True the first time the directory sb is met in this walk. */
+static bool first_visit(struct walk *w, const struct stat *sb)
+{
+	char key[48];
+	int n = snprintf(key, sizeof(key), "%ju:%ju", (uintmax_t)sb->st_dev,
+			 (uintmax_t)sb->st_ino);
+	int64_t v;
+
+	if (mmt_strmap_get(&w->seen, key, (size_t)n, &v))
+		return false;
+	mmt_strmap_put(&w->seen, key, (size_t)n, 1);
+	return true;
+}
 
 static void walk_dir(struct walk *w, const char *dir)
 {
@@ -559,7 +758,8 @@ static void walk_dir(struct walk *w, const char *dir)
 			char *child = xmalloc(strlen(dir) + strlen(name) + 2);
 
 			sprintf(child, "%s/%s", dir, name);
-			walk_path(w, child);
+			if (!leaves_walk(w, child))
+				walk_path(w, child);
 			free(child);
 		}
 		free(names[i]);
@@ -599,18 +799,21 @@ static void walk_path(struct walk *w, const char *path)
 	struct mmt_ingest_result r;
 	struct mmt_err err = { 0 };
 	struct stat sb;
-	bool dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+	bool known = stat(path, &sb) == 0;
+	bool dir = known && S_ISDIR(sb.st_mode);
 
-	if ((dir || (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))) && walk_unit(w, path, dir))
+	if (known && !dir && !S_ISREG(sb.st_mode)) {
+		walk_skip(w, path, "%s, not a regular file: not read", mmt_file_type(sb.st_mode));
+		return;
+	}
+	if (dir && !first_visit(w, &sb)) {
+		walk_skip(w, path, "a directory already walked (a symlink loop?)");
+		return;
+	}
+	if (known && walk_unit(w, path, dir))
 		return;
 	if (dir) {
 		walk_dir(w, path);
-		return;
-	}
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		memset(&r, 0, sizeof(r));
-		set_status(&r, MMT_INGEST_SKIPPED, "not a regular file");
-		w->cb(w->ctx, path, &r, &err);
 		return;
 	}
 	mmt_ingest_file(w->st, path, w->o, &r, &err);
@@ -625,10 +828,14 @@ int mmt_ingest_paths(struct mmt_store *st, char *const *paths, int npaths,
 		     const struct mmt_ingest_opts *o, mmt_ingest_cb cb, void *ctx,
 		     int *failed)
 {
-	struct walk w = { st, o, cb, ctx, 0, 0 };
+	struct walk w = { .st = st, .o = o, .cb = cb, .ctx = ctx };
 
-	for (int i = 0; i < npaths && !mmt_interrupted(); i++)
+	for (int i = 0; i < npaths && !mmt_interrupted(); i++) {
+		w.top = realpath(paths[i], NULL);
 		walk_path(&w, paths[i]);
+		free(w.top);
+	}
+	mmt_strmap_free(&w.seen);
 	*failed = w.failed;
 	return w.ingested;
 }

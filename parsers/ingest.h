@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/err.h"
 #include "core/store.h"
@@ -79,6 +80,8 @@ void mmt_ingest_file(struct mmt_store *st, const char *path,
 void mmt_ingest_slab_dir(struct mmt_store *st, const char *dir, const char *shown,
 			 const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,
 			 struct mmt_err *err);
+/* "a FIFO", "a character device"...: what a file of that mode is, for messages. */
+const char *mmt_file_type(mode_t mode);
 /* The same, for a file read at path but known to the user as shown. */
 void mmt_ingest_file_as(struct mmt_store *st, const char *path, const char *shown,
 			const struct mmt_ingest_opts *o, struct mmt_ingest_result *r,

@@ -81,6 +81,10 @@ int64_t mmt_series_key(struct mmt_series *sr, const char *name, size_t n, bool c
 
 	if (mmt_strmap_get(&sr->keys, name, n, &id))
 		return id;
+	if (sr->keys.used >= MMT_SERIES_MAX_KEYS)
+		return mmt_err_at(sr->err, sr->in->path, sr->lineno, "'%.*s': more than %u "
+				  "distinct names of values in one file (MMT_SERIES_MAX_KEYS)",
+				  (int)(n < 64 ? n : 64), name, MMT_SERIES_MAX_KEYS);
 	id = mmt_state_key(sr->st, name, n, counter, sr->err);
 	if (id >= 0)
 		mmt_strmap_put(&sr->keys, name, n, id);

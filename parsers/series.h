@@ -21,6 +21,13 @@
 
 struct mmt_series;
 
+/*
+ * Distinct names of values one snapshot file may have (vmstat has some
+ * 200, /proc/interrupts of a big machine a few thousand): each is a row of
+ * state_keys and an entry of the file's dictionary in memory.
+ */
+#define MMT_SERIES_MAX_KEYS 65536u
+
 struct mmt_series_format {
 	const char *kind;		/* snapshots.kind */
 	/*

@@ -382,8 +382,9 @@ static int scan_v6(struct rd *r, struct tdat_layout *lay)
 
 	if (skip_metadata_v6(r) < 0 || rd_num(r, 4, &cpus, "the CPU count") < 0)
 		goto out;
-	if (!cpus || cpus > 65536) {
-		fail(r, r->pos - 4, "implausible CPU count %llu", (unsigned long long)cpus);
+	if (!cpus || cpus > TDAT_MAX_CPUS) {
+		fail(r, r->pos - 4, "implausible CPU count %llu (TDAT_MAX_CPUS is %u)",
+		     (unsigned long long)cpus, TDAT_MAX_CPUS);
 		goto out;
 	}
 	lay->cpus = (int)cpus;
@@ -465,6 +466,10 @@ static int buffer_option(struct rd *r, struct tdat_layout *lay, uint64_t end)
 		    rd_num(r, 8, &c->offset, "a buffer option") < 0 ||
 		    rd_num(r, 8, &c->size, "a buffer option") < 0)
 			return -1;
+		if (v >= TDAT_MAX_CPUS)
+			return fail(r, r->pos - 20, "implausible CPU %llu in buffer '%s' "
+				    "(TDAT_MAX_CPUS is %u)", (unsigned long long)v, name,
+				    TDAT_MAX_CPUS);
 		c->cpu = (int)v;
 		c->size_at = r->pos - 8;
 	}
@@ -495,8 +500,12 @@ static int options_v7(struct rd *r, struct tdat_layout *lay, const struct tdat_s
 			return -1;
 		if (id == TDAT_OPT_BUFFER_TEXT)
 			return fail(r, start, "a latency trace (text): not supported");
-		if (id == TDAT_OPT_CPUCOUNT && rd_num(r, 4, &v, "the options") == 0)
+		if (id == TDAT_OPT_CPUCOUNT && rd_num(r, 4, &v, "the options") == 0) {
+			if (!v || v > TDAT_MAX_CPUS)
+				return fail(r, start, "implausible CPU count %llu (TDAT_MAX_CPUS "
+					    "is %u)", (unsigned long long)v, TDAT_MAX_CPUS);
 			lay->cpus = (int)v;
+		}
 		if (id == TDAT_OPT_UNAME)
 			read_uname(r, lay, size);
 		if (id == TDAT_OPT_TRACECLOCK && !lay->clock[0] && size < 512) {

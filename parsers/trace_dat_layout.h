@@ -37,6 +37,13 @@ enum {
 	TDAT_CPU_ENTRY = 20,		/* cpu 4, offset 8, size 8 */
 };
 
+/*
+ * CPUs a trace.dat may have: the parser keeps state for every CPU of every
+ * buffer, so a header saying two billion would ask for hundreds of GB.
+ * Linux's NR_CPUS is at most 8192 (x86 MAXSMP); this leaves room.
+ */
+#define TDAT_MAX_CPUS 65536u
+
 /* One CPU's data in one buffer. */
 struct tdat_cpu {
 	int cpu;			/* CPU id (an index when the buffer's cpus_unknown) */

@@ -433,6 +433,11 @@ struct mmt_trace_type *mmt_trace_type(struct mmt_trace_sink *s, const char *syst
 	type_key(&s->scratch, system, name, fields, n);
 	if (mmt_strmap_get(&s->type_ids, s->scratch.buf, s->scratch.len, &idx))
 		return s->types[idx];
+	if (s->ntypes >= MMT_TRACE_MAX_TYPES) {
+		mmt_err_at(s->err, s->in->path, 0, "%s:%s: more than %u event types or layouts "
+			   "of them (MMT_TRACE_MAX_TYPES)", system, name, MMT_TRACE_MAX_TYPES);
+		return NULL;
+	}
 	t = make_type(s, system, name, fields, n);
 	if (!t)
 		return NULL;
@@ -692,6 +697,22 @@ static int all_types(struct mmt_trace_sink *s, struct type_row **out, size_t *n)
 	return 0;
 }
 
+/*
+ * SQLite refuses a compound SELECT of more than 500 terms: past this many
+ * types, trace_events_all is a union of unions of this many tables each.
+ */
+#define UNION_TERMS 400u
+
+/* What goes before the i-th of n type tables in trace_events_all. */
+static const char *union_glue(size_t i, size_t n)
+{
+	if (n <= UNION_TERMS)
+		return i ? " UNION ALL " : "";
+	if (i == 0)
+		return "SELECT * FROM (";
+	return i % UNION_TERMS ? " UNION ALL " : " UNION ALL SELECT * FROM (";
+}
+
 /* Each type's view, and trace_events_all: the union of every type's table. */
 static int write_views(struct mmt_trace_sink *s)
 {
@@ -710,11 +731,12 @@ static int write_views(struct mmt_trace_sink *s)
 			"%sSELECT id, common_source AS source, common_ts_ns AS ts_ns, "
 			"common_cpu AS cpu, common_pid AS pid, common_comm_id AS comm_id, "
 			"%lld AS type_id, common_instance_id AS instance_id FROM \"%w\"",
-			i ? " UNION ALL " : "",
-			(long long)rows[i].id, rows[i].tbl);
+			union_glue(i, n), (long long)rows[i].id, rows[i].tbl);
 
 		mmt_sb_adds(&all, piece);
 		sqlite3_free(piece);
+		if (n > UNION_TERMS && (i + 1 == n || (i + 1) % UNION_TERMS == 0))
+			mmt_sb_addc(&all, ')');
 		if (rc == 0 && write_type_view(s, rows[i].id, rows[i].tbl) < 0)
 			rc = -1;
 	}

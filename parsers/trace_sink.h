@@ -52,13 +52,23 @@ struct mmt_trace_common {
 	int preempt;			/* preempt count, -1 when not shown */
 };
 
+/*
+ * Layouts of event types (system:name with one list of fields) one trace
+ * may declare. Each holds a prepared statement, and a new name a table in
+ * the store, which costs more the more tables there are (2,000 new types
+ * take 27 s, 8,000 six minutes): a kernel has some 2,000 tracepoints, so
+ * this many is twice every event of a kernel.
+ */
+#define MMT_TRACE_MAX_TYPES 4096u
+
 struct mmt_trace_sink *mmt_trace_open(struct mmt_input *in, struct mmt_store *st,
 				      struct mmt_err *err);
 /*
  * The type system:name with fields[0..n) in that order. Declaring the same
  * type again with the same fields returns the same handle cheaply; with
  * other fields (another kernel's format), a new handle whose events fill
- * the matching columns. NULL on error (err filled).
+ * the matching columns. NULL on error (err filled), and for one layout
+ * past MMT_TRACE_MAX_TYPES.
  */
 struct mmt_trace_type *mmt_trace_type(struct mmt_trace_sink *s, const char *system,
 				      const char *name, const struct mmt_trace_field *fields,

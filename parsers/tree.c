@@ -28,6 +28,10 @@
 
 #define IN_SOS 1u
 #define IN_CAPTURE 2u
+/* Bytes of a file read for what the tree says of itself (capture.info,
+   proc/stat, uname...): /proc/stat of a machine with thousands of CPUs
+   and interrupts is a few MB; a longer one is not one of those files. */
+#define MMT_TREE_META_MAX (16u << 20)
 
 /*
  * A role: what a file is, the parser that reads it and where sos (4.x) and
@@ -111,11 +115,76 @@ static char *join(const char *a, const char *b)
 	return s;
 }
 
+/*
+ * Where root/rel really is, malloc'd, when that is inside root: a tree's
+ * symlinks may point at its other files (sosreports link dmesg to
+ * sos_commands/kernel/dmesg), but one that leaves it (to /etc/shadow, to
+ * /proc/meminfo) would read this machine's file as if it had been
+ * collected. NULL with why set when it leaves, or is absent ("").
+ */
+static char *resolve_inside(const char *root, const char *rel, char *why, size_t n)
+{
+	char *path = join(root, rel), *real = realpath(path, NULL);
+	char *top = realpath(root, NULL);
+	size_t k = top ? strlen(top) : 0;
+
+	why[0] = '\0';
+	if (real && top && strncmp(real, top, k) == 0 && (real[k] == '/' || !real[k])) {
+		free(path);
+		free(top);
+		return real;
+	}
+	if (real)
+		snprintf(why, n, "a symlink to '%s', outside the tree: not followed", real);
+	free(path);
+	free(real);
+	free(top);
+	return NULL;
+}
+
+/*
+ * Opens root/rel for reading when it is a regular file inside the tree:
+ * never a FIFO (opening one waits for a writer), a device (/dev/zero never
+ * ends) or a socket. Returns an fd, or -1 with why set ("" when absent).
+ */
+static int open_inside(const char *root, const char *rel, char *why, size_t n)
+{
+	char *real = resolve_inside(root, rel, why, n);
+	struct stat sb;
+	int fd;
+
+	if (!real)
+		return -1;
+	fd = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	free(real);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) < 0)
+		snprintf(why, n, "cannot stat: %s", strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		snprintf(why, n, "%s, not a regular file", mmt_file_type(sb.st_mode));
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* A small file of the tree, read no further than MMT_TREE_META_MAX. */
+static FILE *open_meta(const char *root, const char *rel)
+{
+	char why[256];
+	int fd = open_inside(root, rel, why, sizeof(why));
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
 /* The first line of root/rel (at most cap - 1 bytes), "" when absent. */
 static void first_line(const char *root, const char *rel, char *out, size_t cap)
 {
-	char *path = join(root, rel);
-	FILE *f = fopen(path, "r");
+	FILE *f = open_meta(root, rel);
 
 	out[0] = '\0';
 	if (f) {
@@ -123,22 +192,20 @@ static void first_line(const char *root, const char *rel, char *out, size_t cap)
 			out[strcspn(out, "\r\n")] = '\0';
 		fclose(f);
 	}
-	free(path);
 }
 
 /* The value of "key=value" or "key value" lines of a small file. */
 static bool file_value(const char *root, const char *rel, const char *key, char sep,
 		       char *out, size_t cap)
 {
-	char *path = join(root, rel), line[512];
-	FILE *f = fopen(path, "r");
+	char line[512];
+	FILE *f = open_meta(root, rel);
 	size_t k = strlen(key);
 	bool found = false;
 
-	free(path);
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (!found && ftell(f) < MMT_TREE_META_MAX && fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, k) || line[k] != sep)
 			continue;
 		line[strcspn(line, "\r\n")] = '\0';
@@ -194,7 +261,7 @@ enum mmt_tree_kind mmt_tree_detect(const char *path)
 	}
 	if (!archive_name(path))
 		return MMT_TREE_NONE;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return MMT_TREE_NONE;
 	got = read(fd, head, sizeof(head));
@@ -359,25 +426,56 @@ static void count(struct tree *t, enum mmt_ingest_status s)
 	}
 }
 
+/* A file of a role that is not read: a link leaving the tree is refused
+   (failed), a FIFO, device or socket passed over (skipped). */
+static void not_read(const char *shown, bool refused, const char *why,
+		     struct mmt_ingest_result *res, struct mmt_err *ferr)
+{
+	memset(res, 0, sizeof(*res));
+	mmt_err_clear(ferr);
+	res->status = refused ? MMT_INGEST_FAILED : MMT_INGEST_SKIPPED;
+	snprintf(res->why, sizeof(res->why), "%s", why);
+	if (refused)
+		mmt_err_at(ferr, shown, 0, "%s", why);
+}
+
+/* Ingests root/rel as its role says, or says why it is not read. */
+static void read_file(struct tree *t, const struct role *r, const char *rel,
+		      const char *shown, struct mmt_ingest_result *res, struct mmt_err *ferr)
+{
+	struct mmt_ingest_opts o = *t->o;
+	bool slab_dir = r->as && !strcmp(r->as, "slab_dir");
+	char why[sizeof(ferr->msg)];
+	char *path = resolve_inside(t->root, rel, why, sizeof(why));
+
+	if (!path) {
+		not_read(shown, true, why[0] ? why : "vanished while it was read", res, ferr);
+		return;
+	}
+	o.as = r->as && !slab_dir ? r->as : NULL;
+	o.tree_id = t->tree_id;
+	o.page_size = t->page_size;
+	o.tree_time = t->collected;
+	if (slab_dir && !is_dir(path))
+		not_read(shown, false, "not a directory", res, ferr);
+	else if (slab_dir)
+		mmt_ingest_slab_dir(t->st, path, shown, &o, res, ferr);
+	else
+		mmt_ingest_file_as(t->st, path, shown, &o, res, ferr);
+	free(path);
+}
+
 /* One file of a role: ingested in a savepoint, then accounted for. */
 static int take_file(struct tree *t, const struct role *r, const char *rel,
 		     struct mmt_err *err)
 {
-	struct mmt_ingest_opts o = *t->o;
 	struct mmt_ingest_result res;
 	struct mmt_err ferr = { 0 };
-	char *path = join(t->root, rel), *shown = join(t->shown, rel);
+	char *shown = join(t->shown, rel);
 	const char *note;
 	int rc;
 
-	o.as = r->as && strcmp(r->as, "slab_dir") ? r->as : NULL;
-	o.tree_id = t->tree_id;
-	o.page_size = t->page_size;
-	o.tree_time = t->collected;
-	if (r->as && !strcmp(r->as, "slab_dir"))
-		mmt_ingest_slab_dir(t->st, path, shown, &o, &res, &ferr);
-	else
-		mmt_ingest_file_as(t->st, path, shown, &o, &res, &ferr);
+	read_file(t, r, rel, shown, &res, &ferr);
 	count(t, res.status);
 	t->cb(t->ctx, shown, &res, &ferr);
 	note = res.status == MMT_INGEST_SKIPPED ? res.why : ferr.msg;
@@ -386,7 +484,6 @@ static int take_file(struct tree *t, const struct role *r, const char *rel,
 	/* The file's own message (already said) names a path freed below. */
 	if (res.status == MMT_INGEST_INTERRUPTED)
 		mmt_err_at(err, t->sum.path, 0, "interrupted");
-	free(path);
 	free(shown);
 	return rc;
 }
@@ -435,8 +532,11 @@ static int take_roles(struct tree *t, struct mmt_err *err)
 static int ingest_root(struct tree *t, struct mmt_err *err)
 {
 	read_meta(t);
-	if (mmt_store_begin(t->st, err) < 0)
+	if (mmt_store_begin(t->st, err) < 0) {
+		/* Another process held the database too long: say which tree waited. */
+		err->path = t->sum.path;
 		return -1;
+	}
 	if (insert_tree(t, err) < 0 || take_roles(t, err) < 0)
 		goto fail;
 	if (t->btime > 0) {

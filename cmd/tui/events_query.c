@@ -148,14 +148,24 @@ static int load_sources(struct evq *q, struct mmt_err *err)
 	return rc;
 }
 
+/*
+ * The types and the traces from one snapshot: a trace that a concurrent
+ * ingest commits between the two reads would be counted without its types.
+ */
 int evq_reload(struct evq *q, struct mmt_err *err)
 {
+	int rc;
+
 	drop_statements(q);
 	free_types(q);
 	clear_filter(q);
 	mmt_evfields_free(&q->fields);
 	mmt_evfields_init(&q->fields, q->st);
-	return load_types(q, err) < 0 || load_sources(q, err) < 0 ? -1 : 0;
+	if (mmt_store_begin_read(q->st, err) < 0)
+		return -1;
+	rc = load_types(q, err) < 0 || load_sources(q, err) < 0 ? -1 : 0;
+	mmt_store_rollback(q->st);
+	return rc;
 }
 
 struct evq *evq_open(const char *path, struct mmt_err *err)

@@ -20,6 +20,7 @@
 #define TICK_MS 100		/* the cursor's step while it plays */
 #define BACK_MAX 32		/* jumps remembered for q/Esc */
 #define EVENT_STEP_ROWS 64	/* events read past those at the cursor's own time */
+#define WRITE_WAIT_S 3		/* how long a write waits for another process's */
 
 static enum tui_view_id back_stack[BACK_MAX];
 static int back_depth;
@@ -275,17 +276,22 @@ static void prompt_time(struct tui *t)
 static int load_span(struct tui *t, struct mmt_err *err);
 
 /*
- * A statement a view left part-way (it read only the rows it needed) keeps
- * its read transaction open, and with it the snapshot of the database from
- * before a concurrent ingest: reset them, so that the next read sees now.
+ * The findings and the span of the data from one snapshot of the database:
+ * a concurrent ingest's commit cannot fall between them.
  */
-static void end_reads(struct mmt_store *st)
+static int load_model(struct tui *t, struct rm_model *m, struct mmt_err *err)
 {
-	sqlite3 *db = mmt_store_handle(st);
+	int rc;
 
-	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s))
-		if (sqlite3_stmt_busy(s))
-			sqlite3_reset(s);
+	if (mmt_store_begin_read(t->st, err) < 0)
+		return -1;
+	rc = rm_load(t->st, m, err);
+	if (rc == 0 && load_span(t, err) < 0) {
+		rm_free(m);
+		rc = -1;
+	}
+	mmt_store_rollback(t->st);
+	return rc;
 }
 
 /* New rows of a concurrent ingest: the findings, the data's span, every open view. */
@@ -296,9 +302,9 @@ static void reload(struct tui *t)
 	double cursor = t->cursor;
 	bool had = t->has_cursor;
 
-	end_reads(t->st);
-	if (rm_load(t->st, &m, &err) < 0 || load_span(t, &err) < 0 ||
-	    (t->events && evq_reload(t->events, &err) < 0)) {
+	/* Views leave statements part-way, on the snapshot they began with. */
+	mmt_store_end_reads(t->st);
+	if (load_model(t, &m, &err) < 0 || (t->events && evq_reload(t->events, &err) < 0)) {
 		tui_status(t, "Cannot re-read the database: %s", err.msg);
 		return;
 	}
@@ -424,6 +430,30 @@ static int load_span(struct tui *t, struct mmt_err *err)
 	return 0;
 }
 
+/*
+ * The browser's only writes are the replay checkpoints of a trace, which
+ * it can do without (it replays from the trace's start, or says why not):
+ * while another process writes the database (an ingest's transaction may
+ * last minutes), it waits a few seconds, saying so, rather than freeze the
+ * screen. Reads never wait for a writer (WAL).
+ */
+static bool wait_in_browser(void *ctx, const char *path, double waited)
+{
+	struct tui *t = ctx;
+	const char *msg = "Waiting for another process writing the database...";
+
+	(void)path;
+	if (waited >= WRITE_WAIT_S)
+		return false;
+	if (waited < 0.5)
+		return true;
+	move(t->rows - 1, 0);
+	clrtoeol();
+	tui_text(t, t->rows - 1, 0, t->cols, msg, TS_NORMAL);
+	refresh();
+	return true;
+}
+
 static void terminal_abilities(struct tui *t)
 {
 	const char *no_color = getenv("NO_COLOR");
@@ -438,13 +468,9 @@ int tui_run(struct tui *t, struct mmt_err *err)
 {
 	/* Characters only: numbers keep the C locale's decimal point. */
 	setlocale(LC_CTYPE, "");
-	if (rm_load(t->st, &t->m, err) < 0)
-		return -1;
 	t->speed = 1;
-	if (load_span(t, err) < 0) {
-		rm_free(&t->m);
+	if (load_model(t, &t->m, err) < 0)
 		return -1;
-	}
 	if (!initscr())
 		return mmt_err_set(err, "tui: cannot set up the terminal");
 	cbreak();
@@ -458,6 +484,9 @@ int tui_run(struct tui *t, struct mmt_err *err)
 	curs_set(0);
 	terminal_abilities(t);
 	tui_init_styles(t);
+	/* Messages on stderr would land on the screen: the browser's own wait. */
+	mmt_store_set_wait(t->st, wait_in_browser, t);
+	mmt_store_default_wait(wait_in_browser, t);
 	loop(t);
 	endwin();
 	for (int v = 0; v < TUI_NVIEWS; v++)

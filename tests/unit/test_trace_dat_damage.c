@@ -331,6 +331,50 @@ static void test_refused(void **state)
 	kfx_close(&fx);
 }
 
+/* Sets every CPUCOUNT option (id 8, 4 bytes) of a v7 file that says 2 to cpus. */
+static void set_cpu_count(char *data, size_t len, uint32_t cpus)
+{
+	static const char two[] = "\x08\x00\x04\x00\x00\x00\x02\x00\x00\x00";
+	int found = 0;
+
+	for (char *p = data; (p = memmem(p, len - (size_t)(p - data), two, 10)); p += 10) {
+		for (int i = 0; i < 4; i++)
+			p[6 + i] = (char)(cpus >> (8 * i));
+		found++;
+	}
+	assert_int_equal(found, 2);
+}
+
+/* A CPU count past TDAT_MAX_CPUS is refused before any per-CPU state is
+   made for it (two billion CPUs asked for 206 GB); 65536 is read. */
+static void test_cpu_count_limit(void **state)
+{
+	struct outcome o;
+	struct kfx fx;
+	size_t len;
+	char *data = kfx_data("trace", "inst-v7.dat", &len);
+
+	(void)state;
+	kfx_open(&fx);
+	set_cpu_count(data, len, 65536);
+	try_ingest(&fx, data, len, &o);
+	assert_int_equal(o.status, MMT_INGESTED);
+	assert_int_equal(kfx_qint(&fx, "SELECT cpus FROM trace_sources"), 65536);
+	assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources"), 1391);
+	free(data);
+	data = kfx_data("trace", "inst-v7.dat", &len);
+	set_cpu_count(data, len, 65537);
+	kfx_expect_refused(&fx, data, len, 0,
+			   "implausible CPU count 65537 (TDAT_MAX_CPUS is 65536)");
+	free(data);
+	data = kfx_data("trace", "inst-v7.dat", &len);
+	set_cpu_count(data, len, 0x7fffffff);
+	kfx_expect_refused(&fx, data, len, 0, "implausible CPU count 2147483647");
+	assert_int_equal(kfx_count_rows(&fx, "trace_sources"), 1);
+	free(data);
+	kfx_close(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_v6_garbage_in_page),
 		cmocka_unit_test(test_v7_bad_chunk),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_cpu_count_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

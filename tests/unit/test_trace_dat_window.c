@@ -67,8 +67,8 @@ static void dump_store(struct kfx *fx, struct mmt_sb *out)
 		"SELECT * FROM trace_fields ORDER BY 1, 2",
 		"SELECT * FROM trace_comms ORDER BY 1",
 		"SELECT * FROM trace_instances ORDER BY 1",
-		"SELECT id, ts_ns, cpu, pid, comm, system, name, instance, stack_id FROM events "
-		"ORDER BY id",
+		("SELECT id, ts_ns, cpu, pid, comm, system, name, instance, stack_id "
+		 "FROM events ORDER BY id"),
 		"SELECT * FROM event_stacks ORDER BY 1",
 		"SELECT * FROM stacks ORDER BY 1",
 		"SELECT * FROM frames ORDER BY 1, 2",

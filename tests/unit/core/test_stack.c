@@ -585,6 +585,28 @@ static void test_bench(void **state)
 	       bench_lines(not_frames, nn, 200000));
 }
 
+/* A runaway stack keeps its first MMT_STACK_MAX_FRAMES frames, the rest counted. */
+static void test_frame_limit(void **state)
+{
+	struct mmt_stack st;
+	char line[64];
+
+	(void)state;
+	mmt_stack_init(&st);
+	for (unsigned i = 0; i < MMT_STACK_MAX_FRAMES + 10; i++) {
+		int n = snprintf(line, sizeof(line), " f%u+0x1/0x10", i);
+
+		assert_int_equal(mmt_stack_feed(&st, line, (size_t)n), 1);
+	}
+	assert_int_equal(st.n, MMT_STACK_MAX_FRAMES);
+	assert_int_equal(st.dropped, 10);
+	assert_string_equal(st.frames[0].symbol, "f0");
+	assert_string_equal(st.frames[MMT_STACK_MAX_FRAMES - 1].symbol, "f4095");
+	mmt_stack_reset(&st);
+	assert_int_equal(st.dropped, 0);
+	mmt_stack_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_not_frames),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_bench),
+		cmocka_unit_test(test_frame_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# run.sh FUZZER TARGET SEEDS REGRESSIONS RUNS [libFuzzer options...]
+# Runs a fuzz target over its seeds and its regression inputs (each once),
+# then for RUNS mutated inputs from a fixed random seed, so that a run is
+# repeatable. New inputs go to a scratch corpus; a crash is kept in
+# $MMT_FUZZ_ARTIFACTS (default: the build's fuzz-findings/) for
+# tests/fuzz/regressions/TARGET/.
+set -euo pipefail
+fuzzer=$1 target=$2 seeds=$3/$2 regressions=$4 runs=$5
+shift 5
+artifacts=${MMT_FUZZ_ARTIFACTS:-$(dirname "$fuzzer")/fuzz-findings}/$target
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mmt-fuzz-$target.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$artifacts"
+dirs=("$scratch")
+[ -d "$seeds" ] && dirs+=("$seeds")
+[ -d "$regressions" ] && dirs+=("$regressions")
+# Traces need room for their formats; text seeds are cut at 4 KB.
+case $target in
+trace_dat|sniff) max_len=65536 ;;
+*) max_len=8192 ;;
+esac
+# Small quarantine and short allocation stacks: several times the runs per second.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:quarantine_size_mb=16:malloc_context_size=5:max_malloc_fill_size=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+exec "$fuzzer" -runs="$runs" -seed=1 -max_len="$max_len" -rss_limit_mb=2048 \
+	-timeout=30 -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "${dirs[@]}"
