@@ -133,7 +133,7 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 	if (apply_schema(st, v, err) == 0)
 		return 0;
 	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);	/* err says why */
 	return -1;
 }
 
@@ -319,7 +319,7 @@ int mmt_store_begin_read(struct mmt_store *st, struct mmt_err *err)
 	if (st->depth)
 		return mmt_err_set(err, "database: a read transaction inside another transaction");
 	if (mmt_store_exec(st, "BEGIN DEFERRED; SELECT count(*) FROM sqlite_master", err) < 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);	/* err says why */
 		return -1;
 	}
 	st->depth++;
