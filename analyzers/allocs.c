@@ -35,7 +35,7 @@ enum { C_ID, C_KIND, C_SOURCE, C_LINE, C_T, C_COMM, C_MASK, C_NAMES, C_ORDER,
 
 /* Facts of a group's first report, kept for its title and summary. */
 struct alloc_group {
-	char kind[24], comm[64], culprit[160], detail[256], mask[24], names[256];
+	char kind[24], comm[64], culprit[160], mask[24], names[256];
 	char context[16], flags[512], victims[512], memcg[128], constraint[32];
 	int order;
 	bool has_order, has_mask;
@@ -145,8 +145,7 @@ static int end(struct mmt_store *st, sqlite3_stmt *row, struct mmt_group *g,
 	snprintf(f.title, sizeof(f.title), "%zu %s%s%s%s%s%s%s", g->count, what,
 		 g->count > 1 ? "s" : "", a->culprit[0] ? " in " : "", a->culprit,
 		 a->context[0] ? " (" : "", a->context, a->context[0] ? ")" : "");
-	mmt_sb_addf(&f.summary, "%zu report%s of %s%s", g->count, g->count > 1 ? "s" : "",
-		    what, a->has_order ? "" : "");
+	mmt_sb_addf(&f.summary, "%zu report%s of %s", g->count, g->count > 1 ? "s" : "", what);
 	if (a->has_order)
 		mmt_sb_addf(&f.summary, " of order %d", a->order);
 	describe_gfp(a, &f.summary);

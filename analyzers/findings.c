@@ -5,6 +5,7 @@
  */
 #include "analyzers/analyzer.h"
 #include "core/stack.h"
+#include "core/utc.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -145,10 +146,9 @@ int mmt_finding_evidence(struct mmt_store *st, int64_t finding, int idx,
 /* Times under 10^8 s cannot be Unix times of a running machine: since boot. */
 void mmt_time_str(double ts, char *out, size_t n)
 {
-	time_t t = (time_t)ts;
 	struct tm tm;
 
-	if (ts < 1e8 || !gmtime_r(&t, &tm)) {
+	if (ts < 1e8 || !mmt_utc(ts, &tm)) {
 		snprintf(out, n, "%.3f s", ts);
 		return;
 	}

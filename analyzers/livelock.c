@@ -150,8 +150,8 @@ static void retry_summary(struct mmt_sb *sb, const struct retry_group *g, double
 			    "a steady cadence: the loop makes no progress" : "an irregular cadence");
 	mmt_sb_adds(sb, ".");
 	if (g->has_mask)
-		mmt_sb_addf(sb, " GFP mask %s%s%s%s%s.", g->mask, flags[0] ? " (" : "", flags,
-			    flags[0] ? ")" : "", ctx[0] ? "" : "");
+		mmt_sb_addf(sb, " GFP mask %s%s%s%s.", g->mask, flags[0] ? " (" : "", flags,
+			    flags[0] ? ")" : "");
 	if (!strcmp(ctx, "nofs") || !strcmp(ctx, "noio"))
 		mmt_sb_addf(sb, " The allocation is %s: reclaim may not call into filesystems%s, "
 			    "so with little clean page cache left it frees nothing, and the retry "
@@ -314,7 +314,7 @@ static int stall_frame(struct mmt_store *st, sqlite3_stmt *row, struct stall *s,
 			return -1;
 	}
 	sqlite3_reset(q);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 static int stall_finding(struct mmt_store *st, const struct stall *s, size_t n,

@@ -145,7 +145,7 @@ int rc_log_stalls(struct mmt_store *st, struct mmt_err *err);
 int rc_kswapd_trace(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
 int rc_kswapd_vmstat(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
 int rc_lru_progress(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
-int rc_retry_progress(struct mmt_store *st, struct rc_retries *r, struct mmt_err *err);
+int rc_retry_progress(struct mmt_store *st, struct rc_retries *a, struct mmt_err *err);
 int rc_vmstat_progress(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);
 int rc_shrinkers(struct mmt_store *st, const struct rc_traces *tr, struct mmt_err *err);
 int rc_swap(struct mmt_store *st, const struct rc_vmstat *vm, struct mmt_err *err);

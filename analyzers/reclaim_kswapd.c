@@ -26,7 +26,6 @@ struct kswapd_state {
 	struct { int64_t mask; bool text, nokswapd; char names[128]; } last_mask;
 	int64_t first_id, last_id, first_source, pid;
 	double t_first, t_last;
-	char comm_first[64];
 	int64_t comm_id, source;
 };
 

@@ -253,6 +253,8 @@ int rc_log_stalls(struct mmt_store *st, struct mmt_err *err)
 		free(l.ms);
 		return -1;
 	}
+	if (!l.n)	/* every report has its source: cannot be, but l.ms[l.n - 1] below */
+		return 0;
 	mmt_sort_doubles(l.ms, l.n);
 	crit = l.n >= 3 || l.ms[l.n - 1] >= 10 * mmt_threshold("reclaim.stall_critical_ms");
 	f.severity = crit ? "critical" : "warning";

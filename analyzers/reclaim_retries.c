@@ -80,7 +80,7 @@ void rc_retries_free(struct rc_retries *r)
 static void task_key(int64_t source, int64_t pid, char key[32])
 {
 	static const char hex[] = "0123456789abcdef";
-	uint64_t v[2] = { (uint64_t)source, (uint64_t)pid };
+	const uint64_t v[2] = { (uint64_t)source, (uint64_t)pid };
 
 	for (int i = 0; i < 32; i++)
 		key[i] = hex[(v[i / 16] >> (4 * (15 - i % 16))) & 15];
@@ -551,10 +551,10 @@ int rc_retry_progress(struct mmt_store *st, struct rc_retries *a, struct mmt_err
 	for (int k = 0; k < RC_NKINDS && rc == 0; k++)
 		if (!a->fed[k])
 			rc = own_pass(st, a, (enum rc_reclaim_kind)k, err);
-	if (rc == 0)
+	if (rc == 0) {
 		ng = group_runs(a->runs, a->nruns, &g);
-	if (rc == 0)
 		rc = find_ooms(st, g, ng, err);
+	}
 	if (rc == 0 && ng)
 		qsort(g, ng, sizeof(*g), cmp_group);
 	for (size_t i = 0; i < ng && i < MAX_FINDINGS && rc == 0; i++) {

@@ -275,7 +275,7 @@ static int write_build_row(struct mmt_store *st, int64_t source, int64_t events,
 
 	if (!q)
 		return -1;
-	gmtime_r(&t, &tm);
+	(void)gmtime_r(&t, &tm);	/* the current time fits */
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	sqlite3_bind_int64(q, 1, source);
 	sqlite3_bind_int64(q, 2, MMT_REPLAY_VERSION);

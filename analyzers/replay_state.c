@@ -53,7 +53,7 @@ static void state_letters(int64_t v, const char *letters, char *out, size_t n)
 
 	out[0] = 0;
 	for (int bit = 0; letters[bit]; bit++) {
-		if (!(v & (1ll << bit)))
+		if (!(v & (1LL << bit)))
 			continue;
 		if (len && len + 1 < n)
 			out[len++] = '|';
@@ -358,6 +358,7 @@ static bool block_place(const struct mmt_revent *e, char *dev, size_t n, int64_t
 			int64_t *nr, bool *has_nr, char *rwbs, size_t rn)
 {
 	const char *info = e->s2, *plus;
+	char *end;
 
 	*has_nr = e->has_b;
 	*nr = e->b;
@@ -376,7 +377,9 @@ static bool block_place(const struct mmt_revent *e, char *dev, size_t n, int64_t
 	while (plus > info && plus[-1] != ' ')
 		plus--;
 	*sector = strtoll(plus, NULL, 10);
-	*has_nr = sscanf(strstr(plus, " + ") + 3, "%" SCNd64, nr) == 1;
+	plus = strstr(plus, " + ") + 3;
+	*nr = strtoll(plus, &end, 10);
+	*has_nr = end != plus;
 	return true;
 }
 

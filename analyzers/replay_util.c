@@ -14,7 +14,7 @@
 
 void *mmt_rvec_push(struct mmt_rvec *v, size_t size)
 {
-	if (v->n == v->cap) {
+	if (!v->v || v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 16;
 		v->v = xrealloc(v->v, v->cap * size);
 	}
@@ -214,9 +214,9 @@ const char *mmt_replay_state_name(const struct mmt_rtask *t)
 
 bool mmt_replay_state_parse(const char *name, struct mmt_rtask *t)
 {
-	for (uint8_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
+	for (size_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
 		if (state_names[k] && !strcmp(name, state_names[k])) {
-			t->state = k;
+			t->state = (uint8_t)k;
 			return true;
 		}
 	if (!name[0])

@@ -13,6 +13,7 @@
  */
 #include "analyzers/analyzer.h"
 #include "analyzers/slab_critical.h"
+#include "core/fields.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -1156,7 +1157,7 @@ static bool best_of_machine(const struct slab_series *all, size_t n, size_t i)
 		if (all[j].samples > all[i].samples ||
 		    (all[j].samples == all[i].samples &&
 		     (all[j].kind_rank < all[i].kind_rank ||
-		      (all[j].kind_rank == all[i].kind_rank && j < i))))
+		      (j < i && all[j].kind_rank == all[i].kind_rank))))
 			return false;
 	}
 	return true;
@@ -1237,10 +1238,12 @@ struct oom_set {
 
 static bool parse_oom_row(const char *text, struct top_cache *c)
 {
-	char name[128];
-	long long used, total;
+	char name[128], u[24], t[24];
+	int64_t used, total;
 
-	if (sscanf(text, "%127s %lldKB %lldKB", name, &used, &total) != 3)
+	/* Digits as words, then exact numbers: %lld cannot say that one overflowed. */
+	if (sscanf(text, "%127s %23[0-9]KB %23[0-9]KB", name, u, t) != 3 ||
+	    mmt_parse_i64(u, strlen(u), &used) || mmt_parse_i64(t, strlen(t), &total))
 		return false;
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);

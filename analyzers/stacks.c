@@ -346,23 +346,22 @@ static int from_single_task(struct mmt_store *st, int64_t report, char **culprit
  * was interrupted by the timer tick that detected the stall, else the
  * report's own stack, else a CPU backtrace.
  */
-static char *stall_culprit(struct mmt_store *st, int64_t report, const char *ip,
-			   struct mmt_err *err)
+static int stall_culprit(struct mmt_store *st, int64_t report, const char *ip,
+			 char **culprit, struct mmt_err *err)
 {
 	sqlite3_stmt *q = mmt_store_prepare(st, sql_stall_candidates, err);
-	char *culprit = NULL;
-	int rc;
+	int rc = 0;
 
 	if (!q)
-		return NULL;
+		return -1;
 	mmt_bind_int(q, 1, report);
-	while (!culprit && (rc = mmt_store_step(st, q, err)) > 0) {
+	while (!*culprit && (rc = mmt_store_step(st, q, err)) > 0) {
 		const char *task_ip = mmt_col_null(q, 1) ? ip : mmt_col_text(q, 1);
 
-		culprit = report_culprit(st, "stall", task_ip, sqlite3_column_int64(q, 0), err);
+		*culprit = report_culprit(st, "stall", task_ip, sqlite3_column_int64(q, 0), err);
 	}
 	sqlite3_finalize(q);
-	return culprit;
+	return rc < 0 ? -1 : 0;
 }
 
 static int update_report(struct mmt_store *st, sqlite3_stmt *q, struct mmt_err *err)
@@ -379,8 +378,8 @@ static int update_report(struct mmt_store *st, sqlite3_stmt *q, struct mmt_err *
 	sqlite3_stmt *u;
 	int rc = -1;
 
-	if (!strcmp(style, "stall"))
-		culprit = stall_culprit(st, id, ip, err);
+	if (!strcmp(style, "stall") && stall_culprit(st, id, ip, &culprit, err) < 0)
+		goto out;
 	if (!blocked && !culprit)
 		culprit = report_culprit(st, style, ip, stack, err);
 	if (blocked && from_single_task(st, id, &culprit, &cls, &site, err) < 0)

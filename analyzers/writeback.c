@@ -173,7 +173,7 @@ static void device_names(const struct wb_windows *ws, const struct wb_waiters *w
 			*strrchr(dev, '-') = 0;
 		/* "loop1 loop_rootcg_workfn": the worker of loop1 */
 		else if (sscanf(w->workqueue, "loop%*u%n", &len) == 0 && len)
-			sscanf(w->workqueue, "%39s", dev);
+			(void)sscanf(w->workqueue, "%39s", dev);	/* dev stays "" otherwise */
 		else
 			dev[0] = 0;
 		add_device(out, dev);

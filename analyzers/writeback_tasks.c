@@ -9,6 +9,7 @@
 #include "analyzers/writeback.h"
 #include "core/xalloc.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +125,14 @@ void wb_device_name(unsigned major, unsigned minor, char *out, size_t n)
 
 void wb_device_text(const char *text, char *out, size_t n)
 {
-	unsigned major, minor;
-	char sep, word[40];
+	char *sep, *end = NULL, word[40];
+	unsigned long major = strtoul(text, &sep, 10), minor = 0;
 
-	if (sscanf(text, "%u%c%u", &major, &sep, &minor) == 3 && (sep == ':' || sep == ','))
-		wb_device_name(major, minor, out, n);
+	/* "8:1" or "8,1" (major, minor) */
+	if (sep != text && (*sep == ':' || *sep == ','))
+		minor = strtoul(sep + 1, &end, 10);
+	if (end && end != sep + 1 && major <= UINT_MAX && minor <= UINT_MAX)
+		wb_device_name((unsigned)major, (unsigned)minor, out, n);
 	else
 		snprintf(out, n, "%s", sscanf(text, "%39s", word) == 1 ? word : "");
 }

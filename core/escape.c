@@ -61,7 +61,7 @@ void mmt_esc_term(struct mmt_sb *sb, const char *s, size_t n)
 		if (c == '\t') {
 			mmt_sb_addc(sb, ' ');
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x20 || c == 0x7f) {	/* NOLINT(bugprone-branch-clone): before c < 0x80 */
 			mmt_sb_addf(sb, "\\x%02x", c);
 			i++;
 		} else if (c < 0x80) {

@@ -25,7 +25,8 @@ static bool exception_name(const char *p, size_t n)
 		/* 2.6 names the debug stack's levels "#DB[1]", "#DB[?]" */
 		for (i = 1; i < n; i++)
 			if (!(p[i] >= 'A' && p[i] <= 'Z') &&
-			    !(p[i] >= '0' && p[i] <= '9') && !memchr("[]?", p[i], 3))
+			    !(p[i] >= '0' && p[i] <= '9') && p[i] != '[' && p[i] != ']' &&
+			    p[i] != '?')
 				return false;
 		return true;
 	}

@@ -46,7 +46,7 @@ static uint32_t load_be32(const unsigned char *p)
 
 static void schedule(uint32_t w[64], const unsigned char *p)
 {
-	int t;
+	size_t t;
 
 	for (t = 0; t < 16; t++)
 		w[t] = load_be32(p + 4 * t);
@@ -60,12 +60,12 @@ static void schedule(uint32_t w[64], const unsigned char *p)
 
 #define ROUND(a, b, c, d, e, f, g, h, t)				\
 	do {								\
-		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +	\
-			      ((e & f) ^ (~e & g)) + K[t] + w[t];	\
+		uint32_t t1 = (h) + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + \
+			      (((e) & (f)) ^ (~(e) & (g))) + K[t] + w[t]; \
 		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) +	\
-			      ((a & b) ^ (a & c) ^ (b & c));		\
-		d += t1;						\
-		h = t1 + t2;						\
+			      (((a) & (b)) ^ ((a) & (c)) ^ ((b) & (c))); \
+		(d) += t1;						\
+		(h) = t1 + t2;						\
 	} while (0)
 
 /* Eight rounds name the variables in turn instead of moving them. */
@@ -115,11 +115,11 @@ static void blocks_portable(uint32_t hv[8], const unsigned char *p, size_t n)
 
 /* x0 = W[t-16..t-13] becomes W[t..t+3]. */
 #define SCHEDULE4(x0, x1, x2, x3)					\
-	(x0 = _mm_sha256msg2_epu32(_mm_add_epi32(			\
+	((x0) = _mm_sha256msg2_epu32(_mm_add_epi32(			\
 		_mm_sha256msg1_epu32(x0, x1), _mm_alignr_epi8(x3, x2, 4)), x3))
 
 #define LOAD4(x, i)							\
-	(x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * (i))), \
+	((x) = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * (size_t)(i))), \
 			      bswap))
 
 SHANI static void blocks_shani(uint32_t h[8], const unsigned char *p, size_t n)
@@ -283,7 +283,7 @@ void mmt_sha256_final(struct mmt_sha256 *c, unsigned char digest[32])
 void mmt_sha256_hex(const unsigned char digest[32], char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	size_t i;
 
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];

@@ -77,11 +77,12 @@ static void gfp_flags_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void gfp_context_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct mmt_gfp_decoded d;
+	bool names = printed_names(argv[0]);
 	const char *name;
 
-	if (printed_names(argv[0]))
+	if (names)
 		mmt_gfp_from_names(0, (const char *)sqlite3_value_text(argv[0]), &d);
-	if ((printed_names(argv[0]) || decode(ctx, argc, argv, &d)) && d.known &&
+	if ((names || decode(ctx, argc, argv, &d)) && d.known &&
 	    (name = mmt_gfp_context_name(d.context)))
 		sqlite3_result_text(ctx, name, -1, SQLITE_STATIC);
 	else

@@ -133,7 +133,7 @@ static int migrate(struct mmt_store *st, struct mmt_err *err)
 	if (apply_schema(st, v, err) == 0)
 		return 0;
 	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);	/* err says why */
 	return -1;
 }
 
@@ -273,7 +273,7 @@ void mmt_store_close(struct mmt_store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 	free(st->cache);
 	if (st->depth)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -319,7 +319,7 @@ int mmt_store_begin_read(struct mmt_store *st, struct mmt_err *err)
 	if (st->depth)
 		return mmt_err_set(err, "database: a read transaction inside another transaction");
 	if (mmt_store_exec(st, "BEGIN DEFERRED; SELECT count(*) FROM sqlite_master", err) < 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);	/* err says why */
 		return -1;
 	}
 	st->depth++;
@@ -334,14 +334,18 @@ int mmt_store_commit(struct mmt_store *st, struct mmt_err *err)
 	return 0;
 }
 
+/*
+ * On an error path already: a rollback that fails has nothing to add, and
+ * SQLite rolls back what is left when the connection closes.
+ */
 void mmt_store_rollback(struct mmt_store *st)
 {
 	if (!st->depth)
 		return;
 	if (st->depth > 1)
-		sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
 	else
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth--;
 }
 

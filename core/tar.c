@@ -863,7 +863,7 @@ static int do_hardlink(struct job *j)
 	tdir = open_parent(j, target, false, &tbase);
 	if (tdir == -1)
 		return -1;
-	if (tdir == -2 || fstatat(tdir, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (tdir < 0 || fstatat(tdir, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (tdir >= 0)
 			close(tdir);
 		j->st.skipped++;
@@ -877,7 +877,7 @@ static int do_hardlink(struct job *j)
 /* Old GNU sparse members may continue their map in extra 512-byte blocks. */
 static int skip_sparse_map(struct job *j)
 {
-	unsigned char b[BLOCK];
+	unsigned char b[BLOCK] = { 0 };
 	bool more = j->hdr[H_GNU_EXTENDED];
 
 	while (more) {

@@ -92,7 +92,7 @@ static const char *key_for(const char *label, char *buf, size_t size)
 			return kmem_i_keys[k].key;
 	snprintf(buf, size, "crash.%s", label);
 	for (size_t i = 6; buf[i]; i++)
-		buf[i] = buf[i] == ' ' ? '_' : (char)(buf[i] - 'A' + 'a');
+		buf[i] = (char)(buf[i] == ' ' ? '_' : buf[i] - 'A' + 'a');
 	return buf;
 }
 

@@ -29,6 +29,7 @@
  */
 #include "parsers/series.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -133,9 +134,9 @@ static void unit_from_name(struct free_state *fs, const char *path)
 	if (unit == 0)
 		unit = 1024.0;
 	/* --si turns the 1024-based -k, -m, -g into kilo, mega, giga. */
-	for (double bin = 1024.0, dec = 1e3; fs->si && bin < 2e15; bin *= 1024, dec *= 1e3)
-		if (unit == bin)
-			unit = dec;
+	for (int k = 1; fs->si && k <= 5; k++)
+		if (unit == pow(1024, k))
+			unit = pow(1000, k);
 	fs->unit = unit;
 	fs->unit_read = true;
 }

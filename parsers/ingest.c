@@ -429,7 +429,6 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 		if (p->named_samples)
 			hash_name(&hash, in->path);
 		in->hash = &hash;
-		existing = 0;
 	} else {
 		existing = hash_and_find(st, fd, in->path, p->named_samples, hex, err);
 		if (existing < 0) {
@@ -458,6 +457,7 @@ static void ingest_fd(struct mmt_store *st, int fd, struct mmt_input *in,
 	r->reports = in->reports;
 	r->format = in->format;
 out:
+	in->hash = NULL;	/* &hash goes out of scope */
 	free(head);
 }
 

@@ -199,7 +199,7 @@ static int modern_task(struct klog *k, const char *s, size_t n, long line)
 
 	if (!st || !int_after(s, n, " pid:", &pid))
 		return 0;
-	state[0] = (size_t)(st - s) + 7 < n ? st[7] : '?';
+	state[0] = (char)((size_t)(st - s) + 7 < n ? st[7] : '?');
 	return begin_task(k, pid, s + 5, (size_t)(st - s) - 5, state, line) < 0 ? -1 : 1;
 }
 

@@ -469,13 +469,11 @@ void klog_decode(const char *s, size_t n, enum klog_clock clock, unsigned flags,
 		i = j;
 		kl->has_prefix = true;
 	}
-	if (i == 0 && n > 8 && isdigit((unsigned char)s[0]) &&
-	    (j = devkmsg_record(s, n, kl, &t))) {
+	/* A /dev/kmsg record, or a kernel stamp whose '[' was lost. */
+	if (i == 0 && n > 8 &&
+	    ((isdigit((unsigned char)s[0]) && (j = devkmsg_record(s, n, kl, &t))) ||
+	     (s[0] == ' ' && (j = kernel_stamp(s, n, 0, kl, &t))))) {
 		kl->has_prefix = true;
-		set_time(kl, t, KCLOCK_MONO, clock);
-		i = j;
-	} else if (i == 0 && n > 8 && s[0] == ' ' && (j = kernel_stamp(s, n, 0, kl, &t))) {
-		kl->has_prefix = true;	/* the '[' was lost */
 		set_time(kl, t, KCLOCK_MONO, clock);
 		i = j;
 	} else if (i < n && s[i] == '[') {

@@ -18,7 +18,7 @@
 
 struct mmt_sha256;
 
-#define MMT_HEAD_MAX (64u * 1024)	/* bytes a probe sees */
+#define MMT_HEAD_MAX ((size_t)64 * 1024)	/* bytes a probe sees */
 #define MMT_INPUT_LENIENT 1u		/* repair bad bytes instead of refusing */
 
 struct mmt_input {

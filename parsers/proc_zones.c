@@ -50,6 +50,8 @@ static int node_zone(struct mmt_series *sr, const struct mmt_field *f, int *node
 	struct mmt_field num = f[1], name = f[3];
 	uint64_t v;
 
+	*node = -1;
+	zone[0] = '\0';
 	if (!mmt_field_is(&f[0], "Node") || !mmt_field_is(&f[2], "zone") || num.n < 2 ||
 	    num.s[num.n - 1] != ',')
 		return mmt_series_fail(sr, "expected 'Node N, zone NAME'");

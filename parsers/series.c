@@ -346,7 +346,7 @@ static void take_time_line(struct mmt_series *sr, const char *s, size_t n, doubl
  */
 static const char *plain_blanks(struct mmt_series *sr, const char *s, size_t n)
 {
-	if (!memchr(s, '\xc2', n) || !memmem(s, n, "\xc2\xa0", 2))
+	if (!memchr(s, 0xc2, n) || !memmem(s, n, "\xc2\xa0", 2))
 		return s;
 	mmt_sb_reset(&sr->plain);
 	mmt_sb_add(&sr->plain, s, n);

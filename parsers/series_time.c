@@ -67,8 +67,10 @@ static double fraction(const char *s, size_t n, size_t *used)
 	*used = 0;
 	if (n < 2 || (s[0] != '.' && s[0] != ',') || s[1] < '0' || s[1] > '9')
 		return 0;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 		f += (s[i] - '0') * scale;
+		scale /= 10;
+	}
 	*used = i;
 	return f;
 }
@@ -169,6 +171,22 @@ static bool clock_time(const char *s, struct tm *tm)
 }
 
 /* tm's clock time on the given day, east seconds ahead of UTC, as Unix time. */
+/*
+ * A day of the month or a year as date prints them (1 to 4 digits), read
+ * from a word rather than by %d: a year of -2147483648 made year - 1900
+ * overflow.
+ */
+static bool date_number(const char *word, int *out)
+{
+	size_t n = strlen(word);
+	int64_t v;
+
+	if (n < 1 || n > 4 || mmt_parse_i64(word, n, &v) != MMT_NUM_OK || v < 0)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
 static bool calendar_time(struct tm *tm, int year, int mon, int mday, long east, double *ts)
 {
 	tm->tm_year = year - 1900;
@@ -184,7 +202,7 @@ static bool calendar_time(struct tm *tm, int year, int mon, int mday, long east,
 static bool date_default(const char *s, size_t n, double *ts, bool *utc)
 {
 	char buf[64];
-	char dow[8], mon[8], hms[16], zone[16];
+	char dow[8], mon[8], day[8], hms[16], zone[16], yr[8];
 	int mday, year, m;
 	struct tm tm = { 0 };
 
@@ -194,7 +212,8 @@ static bool date_default(const char *s, size_t n, double *ts, bool *utc)
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (sscanf(buf, "%3s %3s %d %8s %15s %d", dow, mon, &mday, hms, zone, &year) != 6 ||
+	if (sscanf(buf, "%3s %3s %7s %8s %15s %7s", dow, mon, day, hms, zone, yr) != 6 ||
+	    !date_number(day, &mday) || !date_number(yr, &year) ||
 	    (m = month_index(mon)) < 0 || !clock_time(hms, &tm))
 		return false;
 	*utc = !strcmp(zone, "UTC") || !strcmp(zone, "GMT");
@@ -204,7 +223,7 @@ static bool date_default(const char *s, size_t n, double *ts, bool *utc)
 /* `date -R`: "Sat, 21 Nov 2026 22:26:41 +0000". */
 static bool date_rfc2822(const char *s, size_t n, double *ts)
 {
-	char buf[64], mon[8], hms[16], zone[8];
+	char buf[64], day[8], mon[8], yr[8], hms[16], zone[8];
 	int mday, year, m;
 	long east;
 	size_t zu;
@@ -214,7 +233,8 @@ static bool date_rfc2822(const char *s, size_t n, double *ts)
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (sscanf(buf + 4, "%d %3s %d %8s %7s", &mday, mon, &year, hms, zone) != 5 ||
+	if (sscanf(buf + 4, "%7s %3s %7s %8s %7s", day, mon, yr, hms, zone) != 5 ||
+	    !date_number(day, &mday) || !date_number(yr, &year) ||
 	    (m = month_index(mon)) < 0 || !clock_time(hms, &tm) ||
 	    !zone_offset(zone, strlen(zone), &east, &zu))
 		return false;

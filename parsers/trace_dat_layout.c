@@ -88,7 +88,7 @@ uint64_t tdat_decode(const unsigned char *b, int len, bool big)
 
 static int rd_num(struct rd *r, int len, uint64_t *v, const char *what)
 {
-	unsigned char b[8];
+	unsigned char b[8] = { 0 };
 
 	if (rd_bytes(r, b, (size_t)len, what) < 0)
 		return -1;
@@ -110,7 +110,7 @@ static int rd_str(struct rd *r, char *out, size_t cap, const char *what)
 	uint64_t start = r->pos;
 
 	for (size_t i = 0;; i++) {
-		char c;
+		char c = '\0';
 
 		if (rd_bytes(r, &c, 1, what) < 0)
 			return -1;
@@ -570,7 +570,7 @@ static int scan_v7(struct rd *r, struct tdat_layout *lay)
 static int initial_format(struct rd *r, struct tdat_layout *lay)
 {
 	char magic[TDAT_MAGIC_LEN], version[16];
-	unsigned char b[2];
+	unsigned char b[2] = { 0 };
 	uint64_t page;
 
 	if (rd_bytes(r, magic, TDAT_MAGIC_LEN, "the magic") < 0 ||
@@ -578,8 +578,8 @@ static int initial_format(struct rd *r, struct tdat_layout *lay)
 		return fail(r, 0, "not a trace-cmd trace.dat");
 	if (rd_str(r, version, sizeof(version), "the version") < 0)
 		return -1;
-	lay->version = atoi(version);
-	if (lay->version != 6 && lay->version != 7)
+	lay->version = !strcmp(version, "6") ? 6 : !strcmp(version, "7") ? 7 : 0;
+	if (!lay->version)
 		return fail(r, TDAT_MAGIC_LEN, "trace.dat version %s: only 6 and 7 are known",
 			    version);
 	if (rd_bytes(r, b, 2, "the initial format") < 0)

@@ -163,6 +163,7 @@ static bool maps_file(const char *line, dev_t dev, ino_t ino, uintptr_t *from, u
 	unsigned maj, min;
 	char perms[8];
 
+	/* NOLINTNEXTLINE(cert-err34-c): /proc/self/maps, written by the kernel */
 	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &a, &b, perms, &off, &maj, &min,
 		   &inode) != 7)
 		return false;
@@ -196,8 +197,10 @@ void tdat_unmap_left(dev_t dev, ino_t ino)
 		line_start = strchr(line, '\n') != NULL;
 	}
 	fclose(f);
-	for (size_t i = 0; i < n; i++)		/* not while /proc/self/maps is read */
-		munmap((void *)ranges[i][0], ranges[i][1] - ranges[i][0]);
+	/* Not while /proc/self/maps is read; its addresses are integers. */
+	for (size_t i = 0; i < n; i++)
+		munmap((void *)ranges[i][0], /* NOLINT(performance-no-int-to-ptr) */
+		       ranges[i][1] - ranges[i][0]);
 	free(ranges);
 }
 

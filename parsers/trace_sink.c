@@ -111,7 +111,7 @@ static void sanitize(const char *name, struct mmt_sb *out)
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			  (c >= '0' && c <= '9') || c == '_';
 
-		mmt_sb_addc(out, ok ? c : '_');
+		mmt_sb_addc(out, (char)(ok ? c : '_'));
 	}
 	if (!out->len)
 		mmt_sb_adds(out, "_");
@@ -660,17 +660,25 @@ struct type_row {
 	char *tbl;
 };
 
+static void free_types(struct type_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].tbl);
+	free(rows);
+}
+
 /* Every type (id, table), read before the views change the schema. */
-static struct type_row *all_types(struct mmt_trace_sink *s, size_t *n)
+static int all_types(struct mmt_trace_sink *s, struct type_row **out, size_t *n)
 {
 	sqlite3_stmt *q = mmt_store_prepare(s->st, sql_types, s->err);
 	struct type_row *rows = NULL;
 	size_t cap = 0;
 	int rc;
 
+	*out = NULL;
 	*n = 0;
 	if (!q)
-		return NULL;
+		return -1;
 	while ((rc = mmt_store_step(s->st, q, s->err)) > 0) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -680,7 +688,13 @@ static struct type_row *all_types(struct mmt_trace_sink *s, size_t *n)
 		rows[(*n)++].tbl = xstrdup(mmt_col_text(q, 1));
 	}
 	sqlite3_finalize(q);
-	return rows;
+	if (rc < 0) {
+		free_types(rows, *n);
+		*n = 0;
+		return -1;
+	}
+	*out = rows;
+	return 0;
 }
 
 /*
@@ -703,9 +717,12 @@ static const char *union_glue(size_t i, size_t n)
 static int write_views(struct mmt_trace_sink *s)
 {
 	size_t n;
-	struct type_row *rows = all_types(s, &n);
+	struct type_row *rows;
 	struct mmt_sb all = { 0 };
 	int rc = 0;
+
+	if (all_types(s, &rows, &n) < 0)
+		return -1;
 
 	mmt_sb_adds(&all, "DROP VIEW IF EXISTS trace_events_all; "
 		    "CREATE VIEW trace_events_all AS ");
@@ -725,9 +742,7 @@ static int write_views(struct mmt_trace_sink *s)
 	}
 	if (rc == 0 && n)
 		rc = exec_sql(s, mmt_sb_str(&all));
-	for (size_t i = 0; i < n; i++)
-		free(rows[i].tbl);
-	free(rows);
+	free_types(rows, n);
 	mmt_sb_free(&all);
 	return rc;
 }

@@ -308,9 +308,8 @@ static bool cpu_columns(const char *s, const struct tok *toks, size_t ntok,
 
 	if (k > 0 && irq_info(s + toks[k - 1].at, toks[k - 1].n, &l->flags, &l->preempt))
 		k--;
-	if (k > 0 && cpu_token(s, &toks[k - 1], &l->cpu))
-		k--;
-	else if (l->flags < 0 && k > 0 && latency_token(s, &toks[k - 1], l))
+	if (k > 0 && (cpu_token(s, &toks[k - 1], &l->cpu) ||
+		      (l->flags < 0 && latency_token(s, &toks[k - 1], l))))
 		k--;
 	else
 		return false;

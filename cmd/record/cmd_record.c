@@ -35,8 +35,10 @@ static unsigned long mem_total_kb(void)
 	char line[128];
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %lu kB", &kb) == 1)
+		if (!strncmp(line, "MemTotal:", 9)) {
+			kb = strtoul(line + 9, NULL, 10);
 			break;
+		}
 	if (f)
 		fclose(f);
 	return kb;
@@ -65,7 +67,7 @@ static char *default_out(void)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
 			*p = '_';
-	gmtime_r(&now, &tm);
+	(void)gmtime_r(&now, &tm);	/* the current time fits */
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 	mmt_sb_addf(&sb, "mmtriage-capture-%s-%s", host[0] ? host : "host", stamp);
 	return mmt_sb_detach(&sb);
@@ -209,7 +211,8 @@ static int resolve_events(struct recorder *r)
 
 static void on_fatal(int sig)
 {
-	rec_tracer_emergency_stop();
+	/* Async-signal-safe: open, write, close, close_range and rmdir only. */
+	rec_tracer_emergency_stop();	/* NOLINT(bugprone-signal-handler) */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

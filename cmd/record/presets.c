@@ -203,7 +203,7 @@ static void remove_event(struct rec_event_set *set, const struct rec_event *e)
 
 static void add_items(struct rec_event_set *set, const struct preset_item *items)
 {
-	for (; items->name; items++) {
+	for (; items && items->name; items++) {
 		struct rec_event e;
 
 		split_name(items->name, &e);

@@ -34,8 +34,10 @@ static long long boot_time(void)
 	long long btime = 0;
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "btime %lld", &btime) == 1)
+		if (!strncmp(line, "btime ", 6)) {
+			btime = strtoll(line + 6, NULL, 10);
 			break;
+		}
 	if (f)
 		fclose(f);
 	return btime;

@@ -322,7 +322,7 @@ static void stop_command(struct recorder *r)
 			r->child_status = status;
 			break;
 		}
-		usleep(10000);
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);	/* 10 ms */
 	}
 }
 

@@ -177,7 +177,7 @@ static int replace_in_two_steps(struct slab_copy *c, int kfd)
 	if (renameat(kfd, TMP_NAME, kfd, "slab") < 0) {
 		int rc = replace_failed(c);
 
-		renameat(kfd, OLD_NAME, kfd, "slab");
+		(void)renameat(kfd, OLD_NAME, kfd, "slab");	/* the first failure is the one said */
 		return rc;
 	}
 	remove_at(kfd, OLD_NAME);

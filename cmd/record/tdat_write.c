@@ -92,7 +92,8 @@ static void put_ftrace_formats(struct mmt_sb *sb, const char *tracing_dir)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)	/* qsort's array may not be NULL, even empty */
+		qsort(names, n, sizeof(*names), name_cmp);
 	put_num(sb, n, 4);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s/format", dir, names[i]);

@@ -9,6 +9,7 @@
  * tooltips, which need no script.
  */
 #include "cmd/render/html.h"
+#include "core/utc.h"
 
 #include <math.h>
 #include <string.h>
@@ -22,6 +23,11 @@
 #define PAD_B 32		/* room for the time axis' labels */
 #define LANE_H 18		/* one finding's row in the timeline */
 #define LANES_MAX 15		/* findings drawn in the timeline */
+/*
+ * Ticks are counted rather than stepped to: at 10^19 s, t + 1 s is t again,
+ * and a loop adding the step would never end. No axis wants more than this.
+ */
+#define TICKS_MAX 64
 
 static const char *const palette[] = {
 	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -111,14 +117,12 @@ static int finding_number(const struct rm_model *m, int64_t id)
 
 static void time_label(const struct taxis *a, double t, char *out, size_t n)
 {
-	time_t secs = (time_t)floor(t);
 	struct tm tm;
 
-	if (!a->wall) {
+	if (!a->wall || !mmt_utc(t, &tm)) {
 		snprintf(out, n, "%g", round(t * 1000) / 1000);
 		return;
 	}
-	gmtime_r(&secs, &tm);
 	strftime(out, n, "%H:%M:%S", &tm);
 }
 
@@ -133,9 +137,11 @@ static void time_axis(FILE *out, const struct taxis *a, double y)
 		step = 1;
 	fprintf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
 		PAD_L, y, PAD_L + PLOT_W, y);
-	for (double t = ceil(a->t0 / step) * step; t <= a->t1 + step * 1e-9; t += step) {
-		double x = x_of(a, t);
+	for (int i = 0; i < TICKS_MAX; i++) {
+		double t = ceil(a->t0 / step) * step + i * step, x = x_of(a, t);
 
+		if (t > a->t1 + step * 1e-9)
+			break;
 		time_label(a, t, label, sizeof(label));
 		/* Labels at the ends stay inside the picture. */
 		fprintf(out, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
@@ -211,8 +217,8 @@ static double unit_scale(const struct rm_chart *ch, double max, const char **uni
 
 static void y_axis(FILE *out, struct vaxis v, const char *unit, struct mmt_sb *sb)
 {
-	for (double t = 0; t <= v.top * (1 + 1e-9); t += v.step) {
-		double y = PAD_T + PLOT_H - PLOT_H * t / v.top;
+	for (int i = 0; i < TICKS_MAX && i * v.step <= v.top * (1 + 1e-9); i++) {
+		double t = i * v.step, y = PAD_T + PLOT_H - PLOT_H * t / v.top;
 
 		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
 			"<text class=\"tick-label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g"
@@ -358,15 +364,14 @@ static void mark_key(FILE *out)
 static void axis_note(FILE *out, const struct rm_charts *c, const struct taxis *a)
 {
 	char from[40], to[40];
-	time_t secs = (time_t)floor(a->t0);
 	struct tm tm;
 
-	if (a->wall) {
-		gmtime_r(&secs, &tm);
-		strftime(from, sizeof(from), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	} else {
+	if (!a->wall)
 		snprintf(from, sizeof(from), "%.3f s after boot", a->t0);
-	}
+	else if (mmt_utc(a->t0, &tm))
+		strftime(from, sizeof(from), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	else
+		snprintf(from, sizeof(from), "%.3f s", a->t0);
 	snprintf(to, sizeof(to), "%.1f s", a->t1 - a->t0);
 	fprintf(out, "<p>One time axis for every chart: %s onwards, %s. ", from, to);
 	if (c->ncharts)
@@ -386,9 +391,10 @@ void html_charts(FILE *out, const struct rm_charts *c, const struct rm_model *m,
 		      "charts here.</p>\n", out);
 		return;
 	}
+	/* A second around one time; far from 0, what a double can tell apart. */
 	if (!(a.t1 > a.t0)) {
 		a.t0 -= 0.5;
-		a.t1 = a.t0 + 1;
+		a.t1 = fmax(a.t0 + 1, nextafter(a.t0, INFINITY));
 	}
 	axis_note(out, c, &a);
 	timeline(out, c, m, &a, sb);

@@ -4,6 +4,7 @@
  */
 #include "cmd/render/render.h"
 #include "core/gfp.h"
+#include "core/utc.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -413,7 +414,6 @@ int rm_finding_reports(struct mmt_store *st, const struct rm_model *m, int64_t f
 
 void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_t n)
 {
-	time_t secs = (time_t)t;
 	struct tm tm;
 
 	if (!has_t) {
@@ -421,11 +421,10 @@ void rm_time(const struct rm_source *src, double t, bool has_t, char *out, size_
 		return;
 	}
 	/* Times of findings are on the common timeline: Unix seconds once aligned. */
-	if ((!src || strcmp(src->clock, "wall") != 0) && t < 1e8) {
+	if (((!src || strcmp(src->clock, "wall") != 0) && t < 1e8) || !mmt_utc(t, &tm)) {
 		snprintf(out, n, "%.3f s", t);
 		return;
 	}
-	gmtime_r(&secs, &tm);
 	/* Syslog dates carry no year; the parser stored them in year 2000. */
 	strftime(out, n, src && !strcmp(src->format, "syslog") ? "%b %d %H:%M:%S"
 							: "%Y-%m-%d %H:%M:%S", &tm);

@@ -145,7 +145,7 @@ static void tbl_tally(struct tbl *t, size_t col, const struct tally *ta, size_t 
 void tables_bytes(double bytes, char *out, size_t n)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = bytes;
+	double v;
 	size_t u = 0;
 
 	if (bytes < 1024) {
@@ -355,7 +355,7 @@ static void alloc_row(struct tbl *t, const char *ctx, struct alloc_group *g)
 	tbl_row(t);
 	tbl_set(t, AF_CONTEXT, "%s", ctx ? ctx : "unknown");
 	if (g->stalls)
-		tbl_set(t, AF_REPORTS, "%lld (%lld stall%s)", (long long)(g->failures + g->stalls),
+		tbl_set(t, AF_REPORTS, "%lld (%lld stall%s)", (long long)g->failures + g->stalls,
 			(long long)g->stalls, g->stalls > 1 ? "s" : "");
 	else
 		tbl_set(t, AF_REPORTS, "%lld", (long long)g->failures);

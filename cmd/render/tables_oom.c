@@ -5,6 +5,7 @@
  * up to the most speaks for the others, as in the slab analyzer's finding.
  */
 #include "cmd/render/tables.h"
+#include "core/fields.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -40,9 +41,12 @@ struct oom_pick {
 
 static bool oom_row(const char *text, struct oom_cache *c)
 {
-	long long used, total;
+	char u[24], t[24];
+	int64_t used, total;
 
-	if (sscanf(text, "%127s %lldKB %lldKB", c->name, &used, &total) != 3)
+	/* Digits as words, then exact numbers: %lld cannot say that one overflowed. */
+	if (sscanf(text, "%127s %23[0-9]KB %23[0-9]KB", c->name, u, t) != 3 ||
+	    mmt_parse_i64(u, strlen(u), &used) || mmt_parse_i64(t, strlen(t), &total))
 		return false;
 	c->used = (double)used * 1024.0;
 	c->total = (double)total * 1024.0;

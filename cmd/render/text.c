@@ -3,6 +3,7 @@
  * tables, sparklines of the main time series; colour on a terminal.
  */
 #include "cmd/render/doc.h"
+#include "core/utc.h"
 #include "core/xalloc.h"
 
 #include <langinfo.h>
@@ -184,18 +185,16 @@ static void axis_time(const struct rm_charts *c, double t, char *out, size_t n)
 {
 	bool tenths = c->step < 1;
 	double r = tenths ? floor(t * 10 + 0.5) / 10 : floor(t + 0.5);
-	time_t secs = (time_t)floor(r);
 	struct tm tm;
 	size_t len;
 
-	if (!c->wall) {
+	if (!c->wall || !mmt_utc(r, &tm)) {
 		snprintf(out, n, tenths ? "%.2f s" : "%.0f s", t);
 		return;
 	}
-	gmtime_r(&secs, &tm);
 	len = strftime(out, n, c->t1 - c->t0 >= 86400 ? "%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
 	if (tenths && len < n)
-		snprintf(out + len, n - len, ".%d", (int)floor((r - (double)secs) * 10 + 0.5) % 10);
+		snprintf(out + len, n - len, ".%d", (int)floor((r - floor(r)) * 10 + 0.5) % 10);
 }
 
 /* Least and greatest value and the bucket of the one asked for; false when empty. */
@@ -395,7 +394,7 @@ static bool locale_utf8(void)
 }
 
 /* https://no-color.org: NO_COLOR set and not empty turns colour off, as TERM=dumb does. */
-static bool want_colour(const struct rm_opts *o, FILE *out)
+static bool want_colour(const struct rm_opts *o, const FILE *out)
 {
 	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
 

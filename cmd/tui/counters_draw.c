@@ -12,6 +12,7 @@
 #include "cmd/tui/counters.h"
 #include "core/escape.h"
 #include "core/strbuf.h"
+#include "core/utc.h"
 #include "core/xalloc.h"
 
 #include <curses.h>
@@ -248,7 +249,7 @@ static bool value_at(const struct rm_charts *c, const struct rm_series *s, doubl
 
 	b = b < 0 ? 0 : b >= n ? n - 1 : b;
 	for (long d = 0; d < n; d++) {
-		long at[2] = { b - d, b + d };
+		const long at[2] = { b - d, b + d };
 
 		for (int k = 0; k < 2; k++) {
 			if (at[k] < 0 || at[k] >= n || !s->has[at[k]])
@@ -390,9 +391,9 @@ void ct_chart(struct tui *t, const struct ct_axis *a, const struct rm_chart *ch,
 	}
 	any = extent(cv, nd, n, &range[0], &range[1]);
 	label(t, a, ch, ds, nd, y, cols, selected, any ? range : NULL);
-	g.bits = xcalloc((size_t)(g.w * g.h), 1);
-	g.owner = xmalloc((size_t)(g.w * g.h));
-	memset(g.owner, -1, (size_t)(g.w * g.h));
+	g.bits = xcalloc((size_t)g.w * (size_t)g.h, 1);
+	g.owner = xmalloc((size_t)g.w * (size_t)g.h);
+	memset(g.owner, -1, (size_t)g.w * (size_t)g.h);
 	scale(range[0], range[1], &lo, &hi);
 	for (size_t i = 0; i < nd; i++)
 		plot(&g, a, cv[i], lo, hi, (int)i);
@@ -412,19 +413,17 @@ void ct_chart(struct tui *t, const struct ct_axis *a, const struct rm_chart *ch,
 static void time_text(const struct tui *t, double ts, int decimals, char *out, size_t n)
 {
 	double r = round(ts * pow(10, decimals)) / pow(10, decimals);
-	time_t secs = (time_t)floor(r);
 	struct tm tm;
 	size_t len;
 
-	if (!t->wall) {
+	if (!t->wall || !mmt_utc(r, &tm)) {
 		snprintf(out, n, "%.*f", decimals, r);
 		return;
 	}
-	gmtime_r(&secs, &tm);
 	len = strftime(out, n, "%H:%M:%S", &tm);
 	if (decimals > 0 && len < n)
 		snprintf(out + len, n - len, ".%0*ld", decimals,
-			 lround((r - (double)secs) * pow(10, decimals)));
+			 lround((r - floor(r)) * pow(10, decimals)));
 }
 
 /* Decimals that tell columns col seconds apart. */
@@ -513,10 +512,12 @@ static double tick_step(double least)
 				return long_steps[i];
 		return ceil(least / 86400) * 86400;
 	}
-	for (double p = 1e-7;; p *= 10)
+	/* Powers counted in integers: a NaN least would otherwise never be reached. */
+	for (int e = -7; e < 308; e++)
 		for (int m = 1; m <= 5; m += m == 1 ? 1 : 3)
-			if (m * p >= least)
-				return m * p;
+			if (m * pow(10, e) >= least)
+				return m * pow(10, e);
+	return least;
 }
 
 void ct_time_axis(struct tui *t, const struct ct_axis *a, int y)
@@ -528,10 +529,14 @@ void ct_time_axis(struct tui *t, const struct ct_axis *a, int y)
 	time_text(t, a->v0, decimals_for(a->col), text, sizeof(text));
 	step = tick_step(a->col * ((int)strlen(text) + 3));
 	d = decimals_for(step);
-	for (double ts = ceil(a->v0 / step) * step; ts <= a->v0 + span; ts += step) {
+	/* Counted, not stepped: at 10^19 s, ts + step can be ts again. */
+	for (int i = 0; i <= a->width; i++) {
+		double ts = ceil(a->v0 / step) * step + i * step;
 		int col = (int)floor((ts - a->v0) / a->col + 1e-9);
 		int len;
 
+		if (ts > a->v0 + span)
+			break;
 		time_text(t, ts, d, text, sizeof(text));
 		len = (int)strlen(text);
 		if (col < next || col + len > a->width)

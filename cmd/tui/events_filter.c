@@ -143,7 +143,7 @@ static bool simple_terms(const char *rest, const char *const *fields, int nfield
 /* The end of the quoted token at p ('...', "...", `...`, [...]); NULL if open. */
 static const char *quoted_end(const char *p)
 {
-	char close = *p == '[' ? ']' : *p;
+	char close = (char)(*p == '[' ? ']' : *p);
 
 	for (p++; *p; p++) {
 		if (*p != close)

@@ -700,7 +700,7 @@ int evq_fetch(struct evq *q, const struct evq_key *key, bool inclusive, int dir,
 	rows = xcalloc((size_t)q->nsrcs * (size_t)n, sizeof(*rows));
 	count = xcalloc((size_t)q->nsrcs, sizeof(*count));
 	for (int s = 0; s < q->nsrcs && got == 0; s++) {
-		count[s] = fetch_one(q, &q->srcs[s], key, inclusive, dir, search, n, rows + s * n,
+		count[s] = fetch_one(q, &q->srcs[s], key, inclusive, dir, search, n, rows + (size_t)s * (size_t)n,
 				     err);
 		if (count[s] < 0)
 			count[s] = got = -1;

@@ -193,7 +193,7 @@ bool log_row(struct log_store *l, int64_t id, struct log_row *r)
 	if (!q || s >= l->nsrc)
 		return false;
 	mmt_bind_int(q, 1, id);
-	if ((found = sqlite3_step(q) == SQLITE_ROW)) {
+	if ((found = (sqlite3_step(q) == SQLITE_ROW))) {
 		r->id = id;
 		r->line = sqlite3_column_int64(q, 0);
 		r->has_t = !mmt_col_null(q, 1);
@@ -352,7 +352,7 @@ static bool timed_from(struct log_store *l, int64_t id, int64_t hi, int64_t *fou
 		return false;
 	mmt_bind_int(q, 1, id);
 	mmt_bind_int(q, 2, hi);
-	if ((ok = sqlite3_step(q) == SQLITE_ROW)) {
+	if ((ok = (sqlite3_step(q) == SQLITE_ROW))) {
 		*found = sqlite3_column_int64(q, 0);
 		*t = sqlite3_column_double(q, 1);
 	}
@@ -409,7 +409,7 @@ bool log_search(struct log_store *l, int64_t id, int dir, const char *what, int6
 	like_pattern(&pat, what);
 	mmt_bind_int(q, 1, id);
 	sqlite3_bind_text(q, 2, mmt_sb_str(&pat), -1, SQLITE_TRANSIENT);
-	if ((ok = sqlite3_step(q) == SQLITE_ROW))
+	if ((ok = (sqlite3_step(q) == SQLITE_ROW)))
 		*found = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	mmt_sb_free(&pat);

@@ -226,17 +226,34 @@ static void step_event(struct tui *t, int dir)
 		tui_status(t, "No event %s the cursor.", dir > 0 ? "after" : "before");
 }
 
+/*
+ * "HH:MM:SS[.frac]" as seconds, summed in doubles: typed hours of 10^9 made
+ * an int overflow when they were multiplied by 3600.
+ */
+static bool clock_secs(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double part[3];
+
+	for (int i = 0; i < 3; i++) {
+		part[i] = i < 2 ? (double)strtol(p, &end, 10) : strtod(p, &end);
+		if (end == p || (i < 2 && *end != ':'))
+			return false;
+		p = end + 1;
+	}
+	*out = part[0] * 3600 + part[1] * 60 + part[2];
+	return true;
+}
+
 /* "12.5", or "HH:MM:SS[.frac]" on the day of the data's start. */
 static bool parse_time(const struct tui *t, const char *s, double *out)
 {
-	int h, mi;
-	double sec;
+	double secs;
 	char *end;
 
-	if (sscanf(s, "%d:%d:%lf", &h, &mi, &sec) == 3 && t->wall) {
-		double day = floor(t->t0 / 86400) * 86400;
-
-		*out = day + h * 3600 + mi * 60 + sec;
+	if (t->wall && clock_secs(s, &secs)) {
+		*out = floor(t->t0 / 86400) * 86400 + secs;
 		return true;
 	}
 	*out = strtod(s, &end);

@@ -10,8 +10,10 @@
 #include "cmd/tui/tui.h"
 #include "core/escape.h"
 #include "core/strbuf.h"
+#include "core/utc.h"
 
 #include <curses.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,17 +134,15 @@ void tui_status(struct tui *t, const char *fmt, ...)
 
 void tui_time(const struct tui *t, double ts, char *out, size_t n)
 {
-	time_t secs = (time_t)ts;
 	struct tm tm;
 	char hms[16];
 
-	if (!t->wall) {
+	if (!t->wall || !mmt_utc(ts, &tm)) {
 		snprintf(out, n, "%.6f", ts);
 		return;
 	}
-	gmtime_r(&secs, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%06d", hms, (int)((ts - (double)secs) * 1e6));
+	snprintf(out, n, "%s.%06d", hms, (int)((ts - floor(ts)) * 1e6));
 }
 
 /*

@@ -100,7 +100,7 @@ static void header_row(struct tui *t, struct log_view *v, size_t s, int y, int c
 	tui_line_text(&l, t->utf8 ? "\xe2\x94\x80\xe2\x94\x80 " : "-- ", TS_HEADER);	/* ── */
 	tui_line_put(&l, rm_basename(src->path), TS_HEADER);
 	tui_line_textf(&l, TS_DIM, "  source %lld, %lld lines", (long long)src->id,
-		       (long long)(src->hi - src->lo + 1));
+		       (long long)src->hi - src->lo + 1);
 	if (src->format[0]) {
 		tui_line_text(&l, ", ", TS_DIM);
 		tui_line_put(&l, src->format, TS_DIM);

@@ -206,7 +206,7 @@ static int cmp_rows(const void *pa, const void *pb)
 
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
-	return a->dir * strcmp(a->name, b->name);
+	return a->dir > 0 ? strcmp(a->name, b->name) : strcmp(b->name, a->name);
 }
 
 /* Sort keys ascending: the largest first unless reversed; names A to Z. */

@@ -166,7 +166,7 @@ static int load_tasks(struct tui *t, struct tasks_view *v)
 {
 	struct mmt_err err = { 0 };
 	sqlite3_stmt *q = mmt_store_stmt(t->st, sql_tasks, &err);
-	int rc = q ? 0 : -1;
+	int rc = -1;
 
 	while (q && (rc = mmt_store_step(t->st, q, &err)) > 0)
 		place_task(v, q);

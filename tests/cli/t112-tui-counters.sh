@@ -74,6 +74,16 @@ wait_for "swap used 182 MiB"
 keys Z
 wait_for 'UTC \(33 s\), [0-9]+ ms a column( |$)'
 screen | sed -n 2p | grep -q zoom && fail "still zoomed after Z"
+# A clock time at t: that second of the data's day; 10^12 hours (an int
+# overflow once) put the cursor at the end; a time cut short is refused.
+at "01:04:39"
+wait_for 'cursor 01:04:39\.000000$'
+at "999999999999:00:00"
+wait_for 'cursor 01:04:53\.516686$'
+at "01:04:"
+wait_for 'Not a time: 01:04:'
+at "$peak"
+wait_for "swap used 182 MiB"
 # Selection and scrolling: the last chart is CPUs online.
 keys G
 wait_for '^> CPUs online, CPUs  online 2 CPUs'

@@ -567,7 +567,7 @@ static void test_ipi_rates_equal_a_direct_count(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct rfx f = { 0 };
-		int64_t mid = f.src.first_ns;
+		int64_t mid;
 
 		open_trace(&f, files[i][0], files[i][1]);
 		mid = f.src.first_ns + (f.src.last_ns - f.src.first_ns) / 2;

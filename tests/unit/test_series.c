@@ -114,6 +114,12 @@ static void test_time_lines(void **state)
 	assert_false(zone);
 	assert_false(mmt_time_line("MemTotal:       24683656 kB", 27, &ts, &zone));
 	assert_false(mmt_time_line("12345", 5, &ts, &zone));
+	/* Days and years as date prints them, no more: once year - 1900 overflowed. */
+	assert_true(mmt_time_line("Sat, 21 Nov 2026 22:37:56 +0000", 31, &ts, &zone));
+	assert_true(ts == 1795300676.0);
+	assert_false(mmt_time_line("Sat Nov 21 22:37:56 UTC -2147483648", 35, &ts, &zone));
+	assert_false(mmt_time_line("Sat, 21 Nov -2147483648 22:37:56 +0000", 38, &ts, &zone));
+	assert_false(mmt_time_line("Sat Nov 99999999999 22:37:56 UTC 2026", 37, &ts, &zone));
 	assert_true(mmt_time_in_name("vmstat.20261121T223756", &ts));
 	assert_true(ts == 1795300676.0);
 	assert_true(mmt_time_in_name("meminfo-1795300001.5", &ts));

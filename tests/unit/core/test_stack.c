@@ -395,7 +395,7 @@ static void check_marker(const struct want_marker *w)
 		fail_msg("\"%s\": frame %d", w->line, r & MMT_LINE_FRAME);
 	if (w->symbol && strcmp(f.symbol, w->symbol))
 		fail_msg("\"%s\": symbol %s", w->line, f.symbol);
-	r = mmt_frame_parse(w->line, strlen(w->line), &f, &last);
+	(void)mmt_frame_parse(w->line, strlen(w->line), &f, &last);
 	assert_int_equal(last, w->markers[w->nmarkers - 1]);
 }
 
@@ -565,7 +565,7 @@ static double bench_lines(const char *const *lines, size_t n, int rounds)
 static void test_bench(void **state)
 {
 	const struct want *tables[] = { old_x86, modern, arm, crash, ppc_s390 };
-	size_t sizes[] = { sizeof(old_x86) / sizeof(old_x86[0]),
+	const size_t sizes[] = { sizeof(old_x86) / sizeof(old_x86[0]),
 			   sizeof(modern) / sizeof(modern[0]),
 			   sizeof(arm) / sizeof(arm[0]),
 			   sizeof(crash) / sizeof(crash[0]),
