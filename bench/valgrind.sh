@@ -62,7 +62,8 @@ report_problems() {
 
 mkdir -p "$build"
 configure_and_build
-rm -rf "$logs" && mkdir -p "$logs"
+# Writable by all, as /tmp: t081 runs mmtriage as nobody (setpriv).
+rm -rf "$logs" && mkdir -p "$logs" && chmod 1777 "$logs"
 start=$(date +%s)
 ctest_rc=0
 MMT_VG_LOGS=$logs MMT_TEST_SLOW=${VG_SLOW:-10} ctest --test-dir "$build" -j"${VG_JOBS:-2}" \
