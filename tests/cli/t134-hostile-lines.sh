@@ -80,18 +80,27 @@ expect_ok sql -d "$DB" "SELECT text FROM log_lines WHERE text LIKE '%capacity%'"
 out_has '^loop0: \\u202edetected\\u2067 capacity\\x00 change from 0 to 2097152 *$'
 "${CHECK[@]}" text "$OUT" >&2 || fail "sql output unsafe"
 
-# A text trace naming a task with 64 KB: kept to 63 bytes, replay bounded.
+# A text trace naming a task with 64 KB, and one with an escape sequence
+# and bidi controls (as a task and in a field): the long name kept to 63
+# bytes, replay bounded and escaped.
 "$PYTHON" - "$MMT_SOURCE_DIR/tests/data/trace_text/trace-noirqinfo.txt" "$T/trace.txt" <<'PY'
 import sys
 text = open(sys.argv[1], "rb").read()
-old = b"            grep-482     [001]   7838.290908:"
-assert old in text
-open(sys.argv[2], "wb").write(text.replace(old, b"            " + b"G" * 65536 + b"-482     [001]   7838.290908:", 1))
+def sub(old, new):
+    global text
+    assert old in text, old
+    text = text.replace(old, new, 1)
+sub(b"            grep-482     [001]   7838.290908:", b"            " + b"G" * 65536 + b"-482     [001]   7838.290908:")
+sub(b"            bash-481     [001]   7838.290911: sched_switch: prev_comm=bash ",
+    b"       b\x1b[2J\xe2\x80\xaeh-481     [001]   7838.290911: sched_switch: prev_comm=b\x1b[2J\xe2\x81\xa6h ")
+open(sys.argv[2], "wb").write(text)
 PY
 expect_ok ingest -q -d "$T/trace.db" "$T/trace.txt"
 [ "$(sql "$T/trace.db" "SELECT max(length(comm)) FROM trace_comms")" = 63 ] || fail "a trace's 64 KB name not kept to 63 bytes"
 expect_ok replay -d "$T/trace.db"
 [ "$(longest "$OUT")" -lt 400 ] || fail "replay: a line of $(longest "$OUT") characters"
+"${CHECK[@]}" text "$OUT" >&2 || fail "replay output unsafe"
+out_has '^ +b\\x1b\[2J\\u202eh-481 +\[001\] 7838\.290911: sched_switch: +prev_comm=b\\x1b\[2J\\u2066h '
 
 # The TUI: the 64 KB line one row cut at the edge, the next line below it;
 # bidi controls escaped; the long name's report within the row.
