@@ -53,7 +53,9 @@ static void say(void *ctx, const char *path, const struct mmt_ingest_result *r,
 	case MMT_INGEST_SKIPPED:
 		fputs("mmtriage: ", stderr);
 		mmt_fputs_safe(path, stderr);
-		fprintf(stderr, ": skipped: %s\n", r->why);
+		fputs(": skipped: ", stderr);
+		mmt_fputs_safe(r->why, stderr);
+		fputc('\n', stderr);
 		break;
 	case MMT_INGEST_INTERRUPTED:
 		ir->interrupted = true;

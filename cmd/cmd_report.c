@@ -33,8 +33,11 @@ static int make_temporary(struct report_opts *o)
 	snprintf(o->tmp, sizeof(o->tmp), "%s/mmtriage-XXXXXX", dir && dir[0] ? dir : "/tmp");
 	fd = mkstemp(o->tmp);
 	if (fd < 0) {
-		fprintf(stderr, "mmtriage: cannot create a temporary database in %s: %s\n",
-			dir && dir[0] ? dir : "/tmp", strerror(errno));
+		const char *why = strerror(errno);
+
+		fputs("mmtriage: cannot create a temporary database in ", stderr);
+		mmt_fputs_safe(dir && dir[0] ? dir : "/tmp", stderr);
+		fprintf(stderr, ": %s\n", why);
 		return -1;
 	}
 	close(fd);

@@ -291,13 +291,17 @@ int mmt_print_usage(const char *cmd)
 int mmt_usage_error(const char *cmd, const char *fmt, ...)
 {
 	const struct mmt_cmd *c = mmt_cmd_find(cmd);
+	struct mmt_sb msg = MMT_SB_INIT;
 	va_list ap;
 
-	fprintf(stderr, "mmtriage %s: ", cmd);
+	/* The message quotes arguments: file names, kinds, values, any bytes. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	mmt_sb_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "mmtriage %s: ", cmd);
+	mmt_fputs_safe(mmt_sb_str(&msg), stderr);
 	fputc('\n', stderr);
+	mmt_sb_free(&msg);
 	if (c) {
 		const char *end = strchr(c->usage, '\n');
 

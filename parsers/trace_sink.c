@@ -450,7 +450,14 @@ struct mmt_trace_type *mmt_trace_type(struct mmt_trace_sink *s, const char *syst
 	return t;
 }
 
-/* trace_comms.id of a task name, 0 for none. */
+/*
+ * Bytes of a task name kept, as the kernel-log parser keeps (comm[64]): a
+ * kernel's names have at most 15, so a longer one in a text trace is made
+ * up, and would stretch every line that names the task.
+ */
+#define COMM_KEPT_MAX 63
+
+/* trace_comms.id of a task name (cut to COMM_KEPT_MAX, whole characters), 0 for none. */
 static int64_t comm_id(struct mmt_trace_sink *s, const char *comm, size_t n)
 {
 	sqlite3_stmt *q;
@@ -459,6 +466,11 @@ static int64_t comm_id(struct mmt_trace_sink *s, const char *comm, size_t n)
 
 	if (!comm || !n)
 		return 0;
+	if (n > COMM_KEPT_MAX) {
+		n = COMM_KEPT_MAX;
+		while (n > 0 && ((unsigned char)comm[n] & 0xc0) == 0x80)
+			n--;
+	}
 	if (mmt_strmap_get(&s->comms, comm, n, &id))
 		return id;
 	q = mmt_store_stmt(s->st, sql_find_comm, s->err);

@@ -181,6 +181,24 @@ static FILE *open_meta(const char *root, const char *rel)
 	return f;
 }
 
+/*
+ * root/pattern for glob(), root's own *, ?, [ and \ escaped: the tree's
+ * directory is named by whoever made it, and "logs[1]" must not match
+ * "logs1".
+ */
+static char *glob_under(const char *root, const char *pattern)
+{
+	char *s = xmalloc(2 * strlen(root) + strlen(pattern) + 2), *p = s;
+
+	for (; *root; root++) {
+		if (strchr("*?[\\", *root))
+			*p++ = '\\';
+		*p++ = *root;
+	}
+	sprintf(p, "/%s", pattern);
+	return s;
+}
+
 /* The first line of root/rel (at most cap - 1 bytes), "" when absent. */
 static void first_line(const char *root, const char *rel, char *out, size_t cap)
 {
@@ -494,7 +512,7 @@ static int take_role(struct tree *t, const struct role *r, struct mmt_err *err)
 	int found = 0;
 
 	for (size_t i = 0; i < sizeof(r->paths) / sizeof(r->paths[0]) && r->paths[i]; i++) {
-		char *pattern = join(t->root, r->paths[i]);
+		char *pattern = glob_under(t->root, r->paths[i]);
 		size_t skip = strlen(t->root) + 1;
 		glob_t g;
 		int rc = glob(pattern, 0, NULL, &g);

@@ -236,6 +236,15 @@ static int catch_signals(struct recorder *r)
 	return r->sigfd < 0 ? -1 : 0;
 }
 
+/* "mmtriage record: " what, then text, which names paths: escaped. */
+static void say(const char *what, const char *text)
+{
+	fputs("mmtriage record: ", stderr);
+	fputs(what, stderr);
+	mmt_fputs_safe(text, stderr);
+	fputc('\n', stderr);
+}
+
 static int start_command(struct recorder *r, char *why, size_t n)
 {
 	r->child = fork();
@@ -252,8 +261,8 @@ static int start_command(struct recorder *r, char *why, size_t n)
 		 */
 		syscall(SYS_close_range, 3u, ~0u, 0u);
 		execvp(r->o.command[0], r->o.command);
-		fprintf(stderr, "mmtriage record: cannot run %s: %s\n", r->o.command[0],
-			strerror(errno));
+		snprintf(why, n, "%s: %s", r->o.command[0], strerror(errno));
+		say("cannot run ", why);
 		_exit(127);
 	}
 	return 0;
@@ -270,11 +279,10 @@ static int open_samplers(struct recorder *r, char *why, size_t n)
 	}
 	r->kmsg = rec_kmsg_open(r->o.out, "/dev/kmsg", &err);
 	if (!r->kmsg && !r->o.quiet)
-		fprintf(stderr, "mmtriage record: no kernel log: %s\n", err.msg);
+		say("no kernel log: ", err.msg);
 	for (size_t i = 0; rec_snap_unreadable(r->snap, i); i++)
 		if (!r->o.quiet)
-			fprintf(stderr, "mmtriage record: not sampled: %s\n",
-				rec_snap_unreadable(r->snap, i));
+			say("not sampled: ", rec_snap_unreadable(r->snap, i));
 	return 0;
 }
 

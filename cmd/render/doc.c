@@ -15,6 +15,13 @@
 
 #define REPORT_ROWS 40		/* reports listed; the rest are counted */
 #define SUBJECTS_LISTED 12
+/*
+ * Bytes of an evidence line the human formats show; the rest is cut with a
+ * mark saying how much. A kernel log record holds at most 2 KB, so a longer
+ * line is damaged or made up, and in full (--lenient keeps up to 1 MiB) it
+ * would bury the report. JSON and the database keep the whole line.
+ */
+#define EVIDENCE_SHOWN_MAX 4096
 
 void doc_escape(struct doc *d, const char *s)
 {
@@ -220,6 +227,21 @@ static void evidence_where(const struct rm_evidence *e, char *out, size_t n)
 		snprintf(out, n, "%s%s%s", t, t[0] && file[0] ? " " : "", file);
 }
 
+/* text, or its first EVIDENCE_SHOWN_MAX bytes (whole characters) and a mark, in sb. */
+static const char *evidence_shown(const char *text, struct mmt_sb *sb)
+{
+	size_t len = strlen(text), cut = EVIDENCE_SHOWN_MAX;
+
+	if (len <= cut)
+		return text;
+	while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+		cut--;
+	mmt_sb_reset(sb);
+	mmt_sb_add(sb, text, cut);
+	mmt_sb_addf(sb, " [... %zu more bytes]", len - cut);
+	return mmt_sb_str(sb);
+}
+
 static void subjects(struct doc *d, const struct rm_finding *f)
 {
 	struct mmt_sb tasks = MMT_SB_INIT, other = MMT_SB_INIT;
@@ -272,15 +294,18 @@ static int finding(struct doc *d, const struct rm_model *m, int n, const struct 
 		d->ops->field(d, "time", when);
 	}
 	if (f->nevidence) {
+		struct mmt_sb cut = MMT_SB_INIT;
+
 		d->ops->evidence_begin(d);
 		for (size_t i = 0; i < f->nevidence; i++) {
 			const struct rm_evidence *e = &f->evidence[i];
 			char where[512];
 
 			evidence_where(e, where, sizeof(where));
-			d->ops->evidence(d, where, e->text);
+			d->ops->evidence(d, where, evidence_shown(e->text, &cut));
 		}
 		d->ops->evidence_end(d);
+		mmt_sb_free(&cut);
 	}
 	return d->ops->stack && f->reports ? doc_stacks(d, m, f, err) : 0;
 }

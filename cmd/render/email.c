@@ -1,7 +1,8 @@
 /*
  * The email report: plain ASCII text that stays within 80 columns, for
  * mailing lists that reject HTML and mangle long lines. Log lines longer
- * than that are wrapped, never cut, so no evidence is lost.
+ * than that are wrapped, not cut (doc.c cuts only a line longer than any
+ * kernel writes, with a mark), so no evidence is lost.
  */
 #include "cmd/render/doc.h"
 #include "core/xalloc.h"
@@ -72,7 +73,8 @@ static void evidence_begin(struct doc *d)
 
 static void evidence(struct doc *d, const char *where, const char *text)
 {
-	fprintf(d->out, "    %s\n", ascii(d, where));
+	/* A file name can be as long as a log line. */
+	doc_wrap(d->out, ascii(d, where), EMAIL_WIDTH, "      ", "    ");
 	doc_wrap(d->out, ascii(d, text), EMAIL_WIDTH, "        ", "      ");
 }
 

@@ -2,7 +2,8 @@
 """Checks that a report on hostile input is safe in its format and still
 shows every hostile name, escaped. Used by t104-hostile-formats.sh.
 
-    check_hostile.py FORMAT REPORT [--names FILE] [--placed] [--script-from HTML]
+    check_hostile.py FORMAT REPORT [--names FILE] [--paths FILE] [--placed]
+                     [--script-from HTML]
 
 FORMAT is text, email, markdown, json or html. --names FILE: one line per
 name, the hex of the bytes the store holds (sqlite3 hex()); each must be
@@ -10,7 +11,10 @@ recognisable in the report: its escaped form (the rules of core/escape.c,
 written again here) among the report's visible text (for Markdown, the text
 cmark-gfm renders). --placed (text, email): the names of capture-hostile
 must also be where a reader looks for them (the verdict, a finding's tasks,
-the reports table). --script-from HTML (html): the page of a report on
+the reports table). --paths FILE: the same for file names (sources.path):
+the escaped last component must be shown (the formats name a line as
+FILE:LINE), and in JSON every source's path and every report's source give
+the stored bytes back. --script-from HTML (html): the page of a report on
 benign input, whose scripts are the only ones allowed. Prints what is wrong;
 exit status 1 if anything is.
 """
@@ -118,8 +122,10 @@ def check_email(text):
     for n, line in enumerate(text.split("\n"), 1):
         if columns(line) > 80:
             error("email line %d: %d columns" % (n, columns(line)))
-        # The markup of the Markdown report, which email must not use.
-        if re.match(r"#{1,6} |\s*```|\s*~~~|\|( ---)+ \||- \*\*[^*]+:\*\* ", line):
+        # The markup of the Markdown report, which email must not use (a
+        # fence indented by 4 or more spaces is code, as the wrapped lines
+        # of a file name or log line are, not a fence).
+        if re.match(r"#{1,6} | {0,3}```| {0,3}~~~|\|( ---)+ \||- \*\*[^*]+:\*\* ", line):
             error("email line %d: Markdown syntax: %r" % (n, line[:60]))
     if any(ord(c) > 0x7E for c in text):
         error("email: not ASCII")
@@ -283,6 +289,20 @@ def check_html(text, names_text, reference):
 
 
 # ---------------------------------------------------------------- JSON
+def check_json_paths(doc, paths):
+    stored = {s["path"] for s in doc["sources"]}
+    cited = {r["source"] for r in doc["reports"]}
+    for b in paths:
+        if json_form(b) not in stored:
+            error("json: no source with path %r" % json_form(b))
+        if json_form(b) not in cited:
+            error("json: no report citing source %r" % json_form(b))
+
+
+def basename(b):
+    return b.rsplit(b"/", 1)[-1]
+
+
 def check_json(raw, names):
     def no_constants(c):
         raise ValueError("non-standard constant " + c)
@@ -339,15 +359,20 @@ def check_placed(text, fmt, names, form):
 
 def main(argv):
     fmt, path = argv[0], argv[1]
-    names, placed = [], "--placed" in argv
+    names, paths, placed = [], [], "--placed" in argv
     if "--names" in argv:
         with open(argv[argv.index("--names") + 1]) as f:
             names = [bytes.fromhex(x.strip()) for x in f if x.strip()]
+    if "--paths" in argv:
+        with open(argv[argv.index("--paths") + 1]) as f:
+            paths = [bytes.fromhex(x.strip()) for x in f if x.strip()]
     with open(path, "rb") as f:
         raw = f.read()
     what = "%s %s" % (fmt, path.rsplit("/", 1)[-1])
     if fmt == "json":
-        check_json(raw, names)
+        doc = check_json(raw, names)
+        if doc is not None:
+            check_json_paths(doc, paths)
     elif fmt == "html":
         text = check_bytes(raw)
         reference = None
@@ -356,7 +381,7 @@ def main(argv):
                 reference = f.read()
         p = check_html(text, [esc_term(b) for b in names], reference)
         visible = squash("".join(p.text))
-        for b in names:
+        for b in names + [basename(p) for p in paths]:
             if squash(esc_term(b)) not in visible:
                 error("html: %r not shown" % esc_term(b))
     else:
@@ -369,7 +394,7 @@ def main(argv):
             visible = squash(markdown_text(text, path))
         else:
             visible = squash(text)
-        for b in names:
+        for b in names + [basename(p) for p in paths]:
             if squash(form(b)) not in visible:
                 error("%r not shown" % form(b))
         if placed and fmt != "markdown":

@@ -8,6 +8,11 @@ SAMPLE=$SAMPLES/hung-task-fsfreeze/dmesg.txt
 T=$(mktemp -d "${TMPDIR:-/tmp}/mmt-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 OUT=$T/out
+# SLOW=N (MMT_TEST_SLOW, default 1): loops that poll for what comes a little
+# later (a screen, a file a recorder writes) poll N times as long; what they
+# wait for is the same. bench/valgrind.sh sets it: memcheck is 20 to 50
+# times slower.
+SLOW=${MMT_TEST_SLOW:-1}
 ERR=$T/err
 # The interpreter Debian's python3-* packages install into (bootstrap installs
 # python3-jsonschema and python3-pil), rather than whatever python3 is first
@@ -55,7 +60,7 @@ interrupt_ingest() {
 	shift
 	"$MMT" ingest -d "$db" "$@" >"$OUT" 2>"$ERR" &
 	pid=$!
-	for _ in $(seq 200); do
+	for _ in $(seq $((200 * SLOW))); do
 		[ -s "$db-wal" ] && [ "$(stat -c %s "$db-wal")" -gt 1000000 ] && break
 		sleep 0.02
 	done

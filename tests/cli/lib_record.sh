@@ -76,7 +76,7 @@ rec_instance() { echo "$TRACEFS/instances/mmtriage-$1"; }
 
 # rec_wait_instance PID: true once the recorder's instance exists (20 s at most).
 rec_wait_instance() {
-	for _ in $(seq 200); do
+	for _ in $(seq $((200 * SLOW))); do
 		[ -d "$(rec_instance "$1")" ] && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
@@ -138,7 +138,7 @@ rec_memcg_root() {
 # once no task is left in it; dying tasks take a moment).
 rec_memcg_kill() {
 	local cg=$1
-	for _ in $(seq 40); do
+	for _ in $(seq $((40 * SLOW))); do
 		[ -d "$cg" ] || return 0
 		xargs -r kill -KILL <"$cg/cgroup.procs" 2>/dev/null
 		rmdir "$cg" 2>/dev/null && return 0
@@ -214,7 +214,7 @@ rec_remove_leaked() {
 rec_stop() {
 	jobs -p | grep -qx "$1" || return 0
 	kill -TERM "$1" 2>/dev/null || return 0
-	for _ in $(seq 200); do
+	for _ in $(seq $((200 * SLOW))); do
 		jobs -p | grep -qx "$1" || return 0
 		sleep 0.1
 	done

@@ -29,9 +29,9 @@ screen() { tm capture-pane -p; }
 # on yellow: the terminal must have colours, and NO_COLOR be unset).
 selected() { tm capture-pane -p -e | grep -a $'\e\\[43m' | sed 's/\x1b\[[0-9;]*m//g'; }
 # shows WHAT PATTERN: until WHAT (screen, selected) matches (20 s at most:
-# sanitizers are slow); else false, with the screen on stderr.
+# sanitizers are slow; SLOW times that); else false, with the screen on stderr.
 shows() {
-	for _ in $(seq 200); do
+	for _ in $(seq $((200 * SLOW))); do
 		"$1" | grep -Eq -- "$2" && return 0
 		sleep 0.1
 	done

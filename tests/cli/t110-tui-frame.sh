@@ -33,7 +33,7 @@ keys x
 wait_for 'Diagnosis: oom'
 # 80x24 still draws the frame: the help bar moves to line 23 of 24.
 tm resize-window -x 80 -y 24
-for _ in $(seq 100); do
+for _ in $(seq $((100 * SLOW))); do
 	screen | sed -n 23p | grep -q 'Enter evidence' && break
 	sleep 0.1
 done
@@ -43,7 +43,7 @@ screen | head -1 | grep -q 'cursor ' || fail "the title line lost the cursor at 
 before=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
 [ -n "$before" ] || fail "no cursor on the title line"
 keys '>'
-for _ in $(seq 100); do
+for _ in $(seq $((100 * SLOW))); do
 	after=$(screen | head -1 | grep -o 'cursor [0-9:.]*')
 	[ "$before" != "$after" ] && break
 	sleep 0.1

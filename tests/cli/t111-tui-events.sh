@@ -35,7 +35,7 @@ rows_are() {
 	w=$(want "$@")
 	[ -n "$w" ] || fail "no events for $*"
 	n=$(printf '%s\n' "$w" | wc -l)
-	for _ in $(seq 100); do
+	for _ in $(seq $((100 * SLOW))); do
 		s=$(shown "$n")
 		[ "$s" = "$w" ] && return 0
 		sleep 0.1

@@ -23,7 +23,7 @@ print(max(row.find("\u25bc"), row.find("v")))'
 }
 # The cursor's column differs from $1 (drawing follows a key a little later).
 col_moved() {
-	for _ in $(seq 100); do
+	for _ in $(seq $((100 * SLOW))); do
 		[ "$(cursor_col)" != "$1" ] && return 0
 		sleep 0.1
 	done
@@ -93,7 +93,7 @@ wait_for '^> Free memory'
 # (tmux keeps the old bottom lines on a shrink: the redraw shows in the header's column time.)
 head120=$(screen | grep -o '[0-9.]* ms a column')
 tm resize-window -x 80 -y 24
-for _ in $(seq 100); do
+for _ in $(seq $((100 * SLOW))); do
 	head80=$(screen | grep -o '[0-9.]* ms a column')
 	[ -n "$head80" ] && [ "$head80" != "$head120" ] && break
 	sleep 0.1

@@ -21,14 +21,14 @@ stop_midway() {
 	rec_start record -o "$cap" --duration 60 --interval 0.2
 	pid=$REC_PID
 	rec_wait_instance "$pid" || fail "$2: no instance mmtriage-$pid"
-	for _ in $(seq 300); do
+	for _ in $(seq $((300 * SLOW))); do
 		[ "$(rec_time_lines "$cap/proc/meminfo")" -ge 3 ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	[ "$(rec_time_lines "$cap/proc/meminfo")" -ge 3 ] || fail "$2: 3 samples not written"
 	echo "$mark" >/dev/kmsg
-	for _ in $(seq 100); do
+	for _ in $(seq $((100 * SLOW))); do
 		grep -qF "$mark" "$cap/kmsg.txt" && break
 		sleep 0.1
 	done
@@ -73,7 +73,7 @@ rec_undo kill_orphan
 rec_start record -o "$T/cap-orphan" --interval 0.2 -- sh -c 'sleep 60 & echo $! >"$0"; wait' "$T/orphan.pid"
 pid=$REC_PID
 rec_wait_instance "$pid" || fail "orphan: no instance mmtriage-$pid"
-for _ in $(seq 100); do
+for _ in $(seq $((100 * SLOW))); do
 	[ -s "$T/orphan.pid" ] && break
 	sleep 0.1
 done
