@@ -27,7 +27,9 @@ stop_jobs() {
 	done
 	wait 2>/dev/null
 }
-trap 'stop_jobs; for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
+# Only the test's own shell cleans up: a background subshell that ends must
+# not take the test's directory with it.
+trap '[ "$BASHPID" = "$$" ] || exit; stop_jobs; for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
 # What the TUI says when a read failed ("blocked" tasks in a view are not that).
 TUI_FAILED='Cannot|database is locked'
 IN=$T/in
@@ -80,10 +82,13 @@ err_has "held.db: $WAITING"
 wait "$HOLDER"
 [ "$(sql "$DB" "SELECT count(*) FROM sources")" = 2 ] || fail "the waiting ingest did not add its source"
 # Ctrl-C while waiting: the ingest stops, saying why.
-hold_write "$DB" 30
+# The holder outlasts the poll: a loaded machine under ASan may take many
+# seconds to reach the wait, and a Ctrl-C sent before it tests nothing.
+hold_write "$DB" 150
 "$MMT" ingest -q -d "$DB" "$IN/logs/writeback-stuck-loop.txt" >"$OUT" 2>"$ERR" &
 pid=$!
-for _ in $(seq 100); do grep -q waiting "$ERR" && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q waiting "$ERR" && break; sleep 0.1; done
+grep -q waiting "$ERR" || fail "the ingest never said it was waiting for the writer"
 kill -INT "$pid"
 rc=0
 wait "$pid" || rc=$?
