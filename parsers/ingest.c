@@ -334,14 +334,12 @@ static int store_parser_hash(struct mmt_store *st, struct mmt_input *in, bool fo
 }
 
 /*
- * The transaction around one parse: all of the file, or nothing. hex is
- * NULL when the parser hashes the file (in->hash): the source row holds an
- * empty hash until the parse is over. Returns TX_DUPLICATE, the database
- * unchanged, when another process stored the same content meanwhile.
+ * Begins the transaction of one source and writes its row (kind, hex or ""
+ * when the parser hashes the file): TX_DONE with in->source_id set and the
+ * transaction open, or TX_DUPLICATE / TX_FAILED with it rolled back.
  */
-static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
-				struct mmt_input *in, const char *hex, bool force,
-				struct mmt_err *err)
+static int open_source(struct mmt_store *st, struct mmt_input *in, const char *kind,
+		       const char *hex, bool force, struct mmt_err *err)
 {
 	int rc;
 
@@ -351,12 +349,31 @@ static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p
 		return TX_FAILED;
 	}
 	rc = hex ? claim_content(st, in, hex, force, err) : TX_DONE;
-	if (rc != TX_DONE)
-		goto out;
-	rc = TX_FAILED;
-	if (insert_source(st, in, p->name, hex ? hex : "", err) < 0)
-		goto out;
+	if (rc == TX_DONE && insert_source(st, in, kind, hex ? hex : "", err) < 0)
+		rc = TX_FAILED;
+	if (rc != TX_DONE) {
+		mmt_store_rollback(st);
+		return rc;
+	}
 	in->source_id = mmt_store_last_id(st);
+	return TX_DONE;
+}
+
+/*
+ * The transaction around one parse: all of the file, or nothing. hex is
+ * NULL when the parser hashes the file (in->hash): the source row holds an
+ * empty hash until the parse is over. Returns TX_DUPLICATE, the database
+ * unchanged, when another process stored the same content meanwhile.
+ */
+static int parse_in_transaction(struct mmt_store *st, const struct mmt_parser *p,
+				struct mmt_input *in, const char *hex, bool force,
+				struct mmt_err *err)
+{
+	int rc = open_source(st, in, p->name, hex, force, err);
+
+	if (rc != TX_DONE)
+		return rc;
+	rc = TX_FAILED;
 	if (p->parse(in, st, err) < 0 || finish_source(st, in, err) < 0)
 		goto out;
 	if (!hex && (rc = store_parser_hash(st, in, force, err)) != TX_DONE)
@@ -607,19 +624,11 @@ static int slab_dir_in_transaction(struct mmt_store *st, const char *dir,
 				   struct mmt_input *in, const char *hex, bool force,
 				   struct mmt_err *err)
 {
-	int rc;
+	int rc = open_source(st, in, "slab_aliases", hex, force, err);
 
-	if (mmt_store_begin(st, err) < 0) {
-		err->path = in->path;
-		return TX_FAILED;
-	}
-	rc = claim_content(st, in, hex, force, err);
 	if (rc != TX_DONE)
-		goto out;
+		return rc;
 	rc = TX_FAILED;
-	if (insert_source(st, in, "slab_aliases", hex, err) < 0)
-		goto out;
-	in->source_id = mmt_store_last_id(st);
 	in->format = "sysfs";
 	if (mmt_slab_sysfs_ingest(st, dir, in->source_id, &in->records, err) < 0 ||
 	    finish_source(st, in, err) < 0)
