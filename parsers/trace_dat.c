@@ -169,10 +169,19 @@ static bool library_would_crash(int fd)
 	if (pid < 0)
 		return false;	/* cannot tell: the open itself will say */
 	if (pid == 0) {
+		struct tracecmd_input *h;
+
 		signal(SIGSEGV, SIG_DFL);
 		signal(SIGBUS, SIG_DFL);
-		_exit(tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS) ? TRIAL_OPENED
-									: TRIAL_REFUSED);
+		/*
+		 * Closed as the parent will close it: a crash there counts too,
+		 * and a memory checker following the child finds nothing left.
+		 */
+		h = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
+		if (!h)
+			_exit(TRIAL_REFUSED);
+		tracecmd_close(h);
+		_exit(TRIAL_OPENED);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

@@ -33,8 +33,9 @@ keys x
 wait_for 'Diagnosis: oom'
 # 80x24 still draws the frame: the help bar moves to line 23 of 24.
 tm resize-window -x 80 -y 24
+# (Both looked for together: a slow redraw may show one before the other.)
 for _ in $(seq $((100 * SLOW))); do
-	screen | sed -n 23p | grep -q 'Enter evidence' && break
+	screen | sed -n 23p | grep -q 'Enter evidence' && screen | head -1 | grep -q 'cursor ' && break
 	sleep 0.1
 done
 screen | sed -n 23p | grep -q 'Enter evidence' || fail "no help bar on line 23 of 24"

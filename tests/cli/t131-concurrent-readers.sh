@@ -60,7 +60,7 @@ hold_write() {
 	db.execute("ROLLBACK")
 	EOF
 	HOLDER=$!
-	for _ in $(seq 100); do [ -e "$T/held" ] && return; sleep 0.1; done
+	for _ in $(seq $((100 * SLOW))); do [ -e "$T/held" ] && return; sleep 0.1; done
 	fail "the lock holder never took the lock"
 }
 
