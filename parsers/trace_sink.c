@@ -236,7 +236,56 @@ static int choose_view(struct mmt_trace_sink *s, const char *system, const char 
 	return free_name(s, view);
 }
 
+static const char *sql_type(const struct mmt_trace_field *f)
+{
+	return f->kind == MMT_TF_INT ? "INTEGER" : "TEXT";
+}
+
+/* A field's row in trace_fields: column idx of the type's fields. */
+static int record_field(struct mmt_trace_sink *s, int64_t type_id, int64_t idx,
+			const char *col, const struct mmt_trace_field *f)
+{
+	sqlite3_stmt *q = mmt_store_stmt(s->st, sql_insert_field, s->err);
+
+	if (!q)
+		return -1;
+	mmt_bind_int(q, 1, type_id);
+	mmt_bind_int(q, 2, idx);
+	mmt_bind_text(q, 3, col);
+	mmt_bind_text(q, 4, sql_type(f));
+	mmt_bind_text(q, 5, f->ctype);
+	return mmt_store_run(s->st, q, s->err);
+}
+
+/*
+ * The CREATE TABLE of a new type, with a column per field: a column added
+ * later by ALTER TABLE makes SQLite parse the whole schema again, which
+ * with a column per field was most of the time of declaring a type.
+ */
+static char *table_ddl(const char *tbl, char *const *cols,
+		       const struct mmt_trace_field *fields, size_t n)
+{
+	struct mmt_sb ddl = MMT_SB_INIT;
+	char *piece = sqlite3_mprintf("CREATE TABLE \"%w\" (id INTEGER PRIMARY KEY, "
+				      "common_source INTEGER NOT NULL, "
+				      "common_ts_ns INTEGER NOT NULL, common_cpu INTEGER, "
+				      "common_pid INTEGER, common_comm_id INTEGER, "
+				      "common_flags INTEGER, common_preempt_count INTEGER, "
+				      "common_instance_id INTEGER", tbl);
+
+	mmt_sb_adds(&ddl, piece);
+	sqlite3_free(piece);
+	for (size_t i = 0; i < n; i++) {
+		piece = sqlite3_mprintf(", \"%w\" %s", cols[i], sql_type(&fields[i]));
+		mmt_sb_adds(&ddl, piece);
+		sqlite3_free(piece);
+	}
+	mmt_sb_addc(&ddl, ')');
+	return mmt_sb_detach(&ddl);
+}
+
 static int create_type(struct mmt_trace_sink *s, const char *system, const char *name,
+		       char *const *cols, const struct mmt_trace_field *fields, size_t n,
 		       int64_t *type_id, struct mmt_sb *tbl)
 {
 	struct mmt_sb view = { 0 };
@@ -259,22 +308,23 @@ static int create_type(struct mmt_trace_sink *s, const char *system, const char 
 	if (mmt_store_run(s->st, q, s->err) < 0)
 		goto out;
 	*type_id = mmt_store_last_id(s->st);
-	ddl = sqlite3_mprintf("CREATE TABLE \"%w\" (id INTEGER PRIMARY KEY, "
-			      "common_source INTEGER NOT NULL, common_ts_ns INTEGER NOT NULL, "
-			      "common_cpu INTEGER, common_pid INTEGER, common_comm_id INTEGER, "
-			      "common_flags INTEGER, common_preempt_count INTEGER, "
-			      "common_instance_id INTEGER)",
-			      mmt_sb_str(tbl));
+	ddl = table_ddl(mmt_sb_str(tbl), cols, fields, n);
 	rc = exec_sql(s, ddl);
-	sqlite3_free(ddl);
+	free(ddl);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = record_field(s, *type_id, (int64_t)i, cols[i], &fields[i]);
 	s->new_types = true;
 out:
 	mmt_sb_free(&view);
 	return rc;
 }
 
-/* The type's row (made when new); tbl receives its table's name. */
+/*
+ * The type's row, made with its table when new (1 then, 0 when it was
+ * there); tbl receives its table's name.
+ */
 static int find_type(struct mmt_trace_sink *s, const char *system, const char *name,
+		     char *const *cols, const struct mmt_trace_field *fields, size_t n,
 		     int64_t *type_id, struct mmt_sb *tbl)
 {
 	sqlite3_stmt *q = mmt_store_stmt(s->st, sql_find_type, s->err);
@@ -288,7 +338,7 @@ static int find_type(struct mmt_trace_sink *s, const char *system, const char *n
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return create_type(s, system, name, type_id, tbl);
+		return create_type(s, system, name, cols, fields, n, type_id, tbl) < 0 ? -1 : 1;
 	*type_id = sqlite3_column_int64(q, 0);
 	mmt_sb_reset(tbl);
 	mmt_sb_adds(tbl, mmt_col_text(q, 1));
@@ -328,27 +378,17 @@ static int64_t field_count(struct mmt_trace_sink *s, int64_t type_id)
 static int add_column(struct mmt_trace_sink *s, int64_t type_id, const char *tbl,
 		      const char *col, const struct mmt_trace_field *f)
 {
-	const char *sqltype = f->kind == MMT_TF_INT ? "INTEGER" : "TEXT";
 	int known = field_known(s, type_id, col);
-	sqlite3_stmt *q;
 	char *ddl;
 	int rc;
 
 	if (known != 0)
 		return known < 0 ? -1 : 0;
-	ddl = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", tbl, col, sqltype);
+	ddl = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", tbl, col, sql_type(f));
 	rc = exec_sql(s, ddl);
 	sqlite3_free(ddl);
-	q = rc < 0 ? NULL : mmt_store_stmt(s->st, sql_insert_field, s->err);
-	if (!q)
-		return -1;
-	mmt_bind_int(q, 1, type_id);
-	mmt_bind_int(q, 2, field_count(s, type_id));
-	mmt_bind_text(q, 3, col);
-	mmt_bind_text(q, 4, sqltype);
-	mmt_bind_text(q, 5, f->ctype);
 	s->new_types = true;
-	return mmt_store_run(s->st, q, s->err);
+	return rc < 0 ? -1 : record_field(s, type_id, field_count(s, type_id), col, f);
 }
 
 /* The INSERT of a type's events, for these fields in this order. */
@@ -386,10 +426,11 @@ static struct mmt_trace_type *make_type(struct mmt_trace_sink *s, const char *sy
 	char **cols = column_names(fields, n);
 	int64_t type_id;
 	size_t i;
+	int made = find_type(s, system, name, cols, fields, n, &type_id, &tbl);
 
-	if (find_type(s, system, name, &type_id, &tbl) < 0)
+	if (made < 0)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; !made && i < n; i++)
 		if (add_column(s, type_id, mmt_sb_str(&tbl), cols[i], &fields[i]) < 0)
 			goto out;
 	t = xcalloc(1, sizeof(*t));
