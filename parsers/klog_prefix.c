@@ -180,9 +180,10 @@ static size_t human_stamp(const char *s, size_t n, size_t i, double *t)
 	if (j < n && s[j] == ' ')
 		j++;
 	day = 0;
-	while (j < n && isdigit((unsigned char)s[j]))
+	while (j < n && isdigit((unsigned char)s[j]) && day < 100)	/* stops a long run */
 		day = day * 10 + (s[j++] - '0');
-	if (j >= n || s[j] != ' ' || !clock_time(s, n, j + 1, &h, &m, &sec))
+	if (day < 1 || day > 31 || j >= n || s[j] != ' ' ||
+	    !clock_time(s, n, j + 1, &h, &m, &sec))
 		return 0;
 	j += 9;
 	if (j + 6 > n || s[j] != ' ' || !digits(s, n, j + 1, 4) || s[j + 5] != ']')

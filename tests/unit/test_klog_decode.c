@@ -60,6 +60,14 @@ static const struct want_decode decodes[] = {
 	{ "[Sat Nov 21 21:04:13 2026] INFO: task sh:16520 blocked for more than 10 seconds.",
 	  KCLOCK_WALL, 0, "INFO: task sh:16520 blocked for more than 10 seconds.",
 	  1795295053, -1, "", NULL },
+	/* a day of more than two digits is no date (a run of them overflowed) */
+	{ "[Sat Nov 1222222222222 21:04:13 2026] INFO: task sh:16520 blocked",
+	  KCLOCK_WALL, 0, "[Sat Nov 1222222222222 21:04:13 2026] INFO: task sh:16520 blocked",
+	  -1, -1, "", NULL },
+	/* samples/hung-task-fsfreeze/dmesg-T.txt:5 with a one-digit day */
+	{ "[Sat Nov  1 21:04:13 2026] INFO: task sh:16520 blocked for more than 10 seconds.",
+	  KCLOCK_WALL, 0, "INFO: task sh:16520 blocked for more than 10 seconds.",
+	  1793567053, -1, "", NULL },
 	/* the same line read for a monotonic log: its only time is on the wall clock */
 	{ "[Sat Nov 21 21:04:13 2026] INFO: task sh:16520 blocked for more than 10 seconds.",
 	  KCLOCK_MONO, 0, "INFO: task sh:16520 blocked for more than 10 seconds.",
