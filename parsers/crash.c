@@ -127,10 +127,10 @@ int crash_table_read(struct crash *c, const struct mmt_field *f, size_t nf,
 {
 	struct crash_table *t = &c->table;
 
+	/* A header that fails leaves no table (ncols 0): no row is read by it. */
+	memset(t, 0, sizeof(*t));
 	if (nf > CRASH_MAX_COLS)
 		return crash_fail(c, "%s header with %zu columns", what, nf);
-	memset(t, 0, sizeof(*t));
-	t->ncols = nf;
 	for (size_t i = 0; i < nf; i++)
 		t->col[i] = column_named(&f[i], names);
 	for (size_t r = 0; required[r] != CRASH_COL_OTHER; r++) {
@@ -147,6 +147,7 @@ int crash_table_read(struct crash *c, const struct mmt_field *f, size_t nf,
 		if (required[r] == text)
 			t->text = i;
 	}
+	t->ncols = nf;
 	return 0;
 }
 
@@ -156,8 +157,8 @@ bool crash_table_row(const struct crash *c, const struct mmt_field *f, size_t nf
 	const struct crash_table *t = &c->table;
 	size_t extra, k = t->text;
 
-	if (nf < t->ncols || nf > CRASH_MAX_FIELDS)
-		return false;
+	if (!t->ncols || nf < t->ncols || nf > CRASH_MAX_FIELDS)
+		return false;	/* no header read (or a damaged one), or not a row */
 	extra = nf - t->ncols;
 	for (size_t i = 0; i < t->ncols; i++)
 		out[i] = f[i <= k ? i : i + extra];

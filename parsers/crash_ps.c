@@ -165,6 +165,8 @@ int crash_ps_line(struct crash *c, const struct mmt_field *f, size_t nf)
 	size_t rn = nf - r.active;
 	int rc = 0;
 
+	if (nf > CRASH_MAX_FIELDS)
+		return 0;	/* only CRASH_MAX_FIELDS were split: row + rn would run past them */
 	if (crash_table_row(c, row, rn, col))
 		rc = read_task(c, col, &r);
 	if (rc < 0)
