@@ -52,7 +52,24 @@ static const char sql_type_fields[] =
 static const char sql_view_of[] =
 	"SELECT view, tbl FROM trace_types WHERE id = ?";
 
-#define COMMON_COLUMNS 9	/* id and the common_* columns */
+/*
+ * Every type's table starts with these columns, bound in this order by
+ * bind_common(); the type's fields follow.
+ */
+static const struct {
+	const char *name, *decl;
+} common_columns[] = {
+	{ "id", "INTEGER PRIMARY KEY" },
+	{ "common_source", "INTEGER NOT NULL" },
+	{ "common_ts_ns", "INTEGER NOT NULL" },
+	{ "common_cpu", "INTEGER" },
+	{ "common_pid", "INTEGER" },
+	{ "common_comm_id", "INTEGER" },
+	{ "common_flags", "INTEGER" },
+	{ "common_preempt_count", "INTEGER" },
+	{ "common_instance_id", "INTEGER" },
+};
+#define COMMON_COLUMNS (sizeof(common_columns) / sizeof(common_columns[0]))
 
 struct mmt_trace_type {
 	int64_t type_id;
@@ -266,15 +283,13 @@ static char *table_ddl(const char *tbl, char *const *cols,
 		       const struct mmt_trace_field *fields, size_t n)
 {
 	struct mmt_sb ddl = MMT_SB_INIT;
-	char *piece = sqlite3_mprintf("CREATE TABLE \"%w\" (id INTEGER PRIMARY KEY, "
-				      "common_source INTEGER NOT NULL, "
-				      "common_ts_ns INTEGER NOT NULL, common_cpu INTEGER, "
-				      "common_pid INTEGER, common_comm_id INTEGER, "
-				      "common_flags INTEGER, common_preempt_count INTEGER, "
-				      "common_instance_id INTEGER", tbl);
+	char *piece = sqlite3_mprintf("CREATE TABLE \"%w\" (", tbl);
 
 	mmt_sb_adds(&ddl, piece);
 	sqlite3_free(piece);
+	for (size_t i = 0; i < COMMON_COLUMNS; i++)
+		mmt_sb_addf(&ddl, "%s%s %s", i ? ", " : "", common_columns[i].name,
+			    common_columns[i].decl);
 	for (size_t i = 0; i < n; i++) {
 		piece = sqlite3_mprintf(", \"%w\" %s", cols[i], sql_type(&fields[i]));
 		mmt_sb_adds(&ddl, piece);
@@ -399,10 +414,10 @@ static sqlite3_stmt *prepare_insert(struct mmt_trace_sink *s, const char *tbl,
 	sqlite3_stmt *q;
 	char *quoted = sqlite3_mprintf("\"%w\"", tbl);
 
-	mmt_sb_addf(&sql, "INSERT INTO %s (id, common_source, common_ts_ns, common_cpu, "
-		    "common_pid, common_comm_id, common_flags, common_preempt_count, "
-		    "common_instance_id", quoted);
+	mmt_sb_addf(&sql, "INSERT INTO %s (", quoted);
 	sqlite3_free(quoted);
+	for (size_t i = 0; i < COMMON_COLUMNS; i++)
+		mmt_sb_addf(&sql, "%s%s", i ? ", " : "", common_columns[i].name);
 	for (size_t i = 0; i < n; i++) {
 		quoted = sqlite3_mprintf(", \"%w\"", cols[i]);
 		mmt_sb_adds(&sql, quoted);
@@ -537,6 +552,8 @@ static int64_t comm_id(struct mmt_trace_sink *s, const char *comm, size_t n)
 	return id;
 }
 
+_Static_assert(COMMON_COLUMNS == 9, "bind_common() binds each common column");
+
 static void bind_common(sqlite3_stmt *q, int64_t id, int64_t source, int64_t comm,
 			int64_t instance, const struct mmt_trace_common *c)
 {
@@ -555,7 +572,7 @@ static void bind_values(sqlite3_stmt *q, const struct mmt_trace_type *t,
 			const struct mmt_trace_value *v)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
-		int at = COMMON_COLUMNS + 1 + (int)i;
+		int at = (int)(COMMON_COLUMNS + 1 + i);
 
 		if (v[i].null)
 			sqlite3_bind_null(q, at);
