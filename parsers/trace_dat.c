@@ -191,8 +191,13 @@ static bool library_would_crash(int fd)
 				      WEXITSTATUS(status) != TRIAL_REFUSED);
 }
 
-/* libtracecmd's handle of fd, which it then owns; NULL if it cannot read it. */
-static struct tracecmd_input *library_open(struct tdat *p, int fd)
+/*
+ * libtracecmd's handle of fd, which it then owns; NULL if it cannot read
+ * it. trial: whether to find out first, in a child, that the open would
+ * not crash; a file opened once opens again as it did, so a reopening for
+ * the next window needs none.
+ */
+static struct tracecmd_input *library_open(struct tdat *p, int fd, bool trial)
 {
 	struct tracecmd_input *h;
 	struct stat st;
@@ -203,7 +208,7 @@ static struct tracecmd_input *library_open(struct tdat *p, int fd)
 	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
-	if (library_would_crash(fd)) {
+	if (trial && library_would_crash(fd)) {
 		close(fd);
 		return NULL;
 	}
@@ -228,7 +233,7 @@ static struct tracecmd_input *try_open(struct tdat *p, bool repair, char *why, s
 
 	if (fd < 0)
 		return NULL;
-	h = library_open(p, fd);
+	h = library_open(p, fd, true);
 	if (!h) {
 		snprintf(why, n, "libtracecmd cannot read this trace.dat (version %d%s%s)",
 			 p->lay.version, p->lay.compressed ? ", " : "",
@@ -291,7 +296,7 @@ static struct tracecmd_input *reopen_trace(struct tdat *p)
 	char why[256];
 	int fd = reopen_fd(p->copy >= 0 ? p->copy : p->in->fd, why, sizeof(why));
 
-	return fd < 0 ? NULL : library_open(p, fd);
+	return fd < 0 ? NULL : library_open(p, fd, false);
 }
 
 static size_t layout_buffer(const struct tdat_layout *lay, const char *name)
