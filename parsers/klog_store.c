@@ -106,6 +106,10 @@ int klog_store_report_close(struct klog *k)
 /* Stores a stack once per digest; *id is 0 for an empty stack. */
 int klog_store_stack(struct klog *k, const struct mmt_stack *stk, int64_t *id)
 {
+	if (stk->dropped)
+		mmt_input_warn(k->in, k->last_lineno, "a stack of more than %u frames "
+			       "(MMT_STACK_MAX_FRAMES) ends here; the %zu frames past it were "
+			       "not stored", MMT_STACK_MAX_FRAMES, stk->dropped);
 	return mmt_stack_store(k->st, stk, id, k->err);
 }
 

@@ -97,6 +97,8 @@ struct mmt_trace_sink {
 	int64_t lost_gaps;		/* mmt_trace_lost calls */
 	int64_t skipped;
 	char first_skipped[256];
+	int64_t cut_stacks;		/* stacks longer than MMT_STACK_MAX_FRAMES */
+	uint64_t cut_frames;		/* their frames past it, not stored */
 	char clock[32];
 	int cpus;
 };
@@ -640,6 +642,10 @@ int mmt_trace_stack(struct mmt_trace_sink *s, int64_t event_id, const struct mmt
 
 	if (!stk->n)
 		return 0;
+	if (stk->dropped) {
+		s->cut_stacks++;
+		s->cut_frames += stk->dropped;
+	}
 	mmt_stack_digest(stk, digest);
 	if (!mmt_strmap_get(&s->stacks, digest, 64, &stack_id)) {
 		if (mmt_stack_store_digest(s->st, stk, digest, &stack_id, s->err) < 0)
@@ -896,6 +902,11 @@ int mmt_trace_close(struct mmt_trace_sink *s, bool ok)
 			mmt_input_warn(s->in, 0, "%lld records could not be read and were "
 				       "skipped; the first: %s", (long long)s->skipped,
 				       s->first_skipped);
+		if (s->cut_stacks)
+			mmt_input_warn(s->in, 0, "%lld stacks had more than %u frames "
+				       "(MMT_STACK_MAX_FRAMES); the %llu frames past it were not "
+				       "stored", (long long)s->cut_stacks, MMT_STACK_MAX_FRAMES,
+				       (unsigned long long)s->cut_frames);
 	}
 	free_sink(s);
 	return ok ? rc : -1;

@@ -33,6 +33,11 @@ expect_ok ingest -d "$T/runaway.db" "$T/runaway.log"
 [ "$(sql "$T/runaway.db" "SELECT line_end - line_start + 1 FROM reports ORDER BY id LIMIT 1")" = 100000 ] ||
 	fail "the runaway report was not cut at 100000 lines: $(sql "$T/runaway.db" \
 		"SELECT line_start || '-' || line_end FROM reports")"
+# MMT_STACK_MAX_FRAMES: its stack keeps 4096 frames, and the ingest says
+# how many more there were, at the line where the stack ends.
+[ "$(sql "$T/runaway.db" "SELECT count(*) FROM frames")" = 4096 ] ||
+	fail "the runaway stack was not cut at 4096 frames"
+err_has "runaway.log:100000: a stack of more than 4096 frames \(MMT_STACK_MAX_FRAMES\) ends here; the 95903 frames past it were not stored"
 
 # More than 500 event types (SQLite's most terms of one compound SELECT):
 # trace_events_all still unions them all.

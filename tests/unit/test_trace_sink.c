@@ -321,6 +321,41 @@ static void test_comms_and_stacks_once(void **state)
 	kfx_close(&f.fx);
 }
 
+/*
+ * A stack past MMT_STACK_MAX_FRAMES is stored cut, and the ingest says how
+ * many stacks and frames were cut, once, at the close.
+ */
+static void test_cut_stack_warned(void **state)
+{
+	static const struct mmt_trace_field fields[] = { { "nr", MMT_TF_INT, NULL } };
+	struct sfx f;
+	struct mmt_trace_type *t;
+	struct mmt_trace_value v[] = { INT(1) };
+	struct mmt_stack stk;
+	char name[32];
+	int64_t e1, e2;
+
+	sfx_open(&f);
+	t = declare(&f, "ftrace", "kernel_stack_owner", fields, 1);
+	e1 = event(&f, t, 10, 0, 50, "deep", v);
+	e2 = event(&f, t, 20, 0, 50, "deep", v);
+	mmt_stack_init(&stk);
+	for (unsigned i = 0; i < MMT_STACK_MAX_FRAMES + 3; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		push_frame(&stk, name, 0x10, 0xffffffff81000000ull + i);
+	}
+	assert_int_equal(mmt_trace_stack(f.sink, e1, &stk), 0);
+	assert_int_equal(mmt_trace_stack(f.sink, e2, &stk), 0);
+	mmt_stack_free(&stk);
+	assert_int_equal(f.warnings, 0);
+	close_sink(&f);
+	assert_int_equal(f.warnings, 1);
+	assert_string_equal(f.warning, "2 stacks had more than 4096 frames "
+			    "(MMT_STACK_MAX_FRAMES); the 6 frames past it were not stored");
+	assert_int_equal(kfx_qint(&f.fx, "SELECT count(*) FROM frames"), MMT_STACK_MAX_FRAMES);
+	kfx_close(&f.fx);
+}
+
 /* One row per event of every type, with its type and task. */
 static void test_events_view(void **state)
 {
@@ -497,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_skip_lost_clock),
 		cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_empty_and_null_values),
+		cmocka_unit_test(test_cut_stack_warned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
