@@ -180,19 +180,56 @@ struct tdat_cpu *tdat_add_cpu(struct tdat_buffer *b)
 	return &b->cpus[b->ncpus++];
 }
 
+bool tdat_page_overfull(const struct tdat_layout *lay, const unsigned char *header)
+{
+	const uint64_t commit_mask = (1u << 27) - 1;	/* the rest are flags */
+	uint64_t commit = tdat_decode(header + 8, lay->long_size, lay->big_endian) & commit_mask;
+
+	return commit > lay->page_size - TDAT_PAGE_HEADER(lay);
+}
+
+/*
+ * The pages of c the file holds whose header says they hold more than a
+ * page: libtraceevent's kbuffer believes the header and reads that far
+ * past the page (a crash, or other memory taken for events). Noted as
+ * damage; the repaired copy (tdat_repair) empties them.
+ */
+static void check_page_headers(int fd, struct tdat_layout *lay, struct tdat_buffer *b,
+			       struct tdat_cpu *c)
+{
+	uint64_t bad = 0, first = 0;
+	unsigned char h[16];
+
+	for (uint64_t at = c->offset; at + lay->page_size <= c->offset + c->present;
+	     at += lay->page_size) {
+		if (tdat_read_at(fd, h, TDAT_PAGE_HEADER(lay), at) < 0)
+			break;
+		if (tdat_page_overfull(lay, h) && bad++ == 0)
+			first = at;
+	}
+	if (bad)
+		tdat_note_damage(lay, first, "CPU %d%s%s: %llu of its pages say they hold more "
+				 "than a page holds; they were left out", c->cpu,
+				 b->name[0] ? " of instance " : "", b->name,
+				 (unsigned long long)bad);
+}
+
 /* Uncompressed CPU data: the whole pages of it the file holds. */
-static void check_pages(struct tdat_layout *lay, struct tdat_buffer *b, struct tdat_cpu *c)
+static void check_pages(int fd, struct tdat_layout *lay, struct tdat_buffer *b,
+			struct tdat_cpu *c)
 {
 	uint64_t avail = c->offset < lay->file_size ? lay->file_size - c->offset : 0;
 
 	c->present = c->unpacked = c->size;
-	if (c->size <= avail)
-		return;
-	c->present = c->unpacked = avail / lay->page_size * lay->page_size;
-	tdat_note_damage(lay, c->offset + c->present, "the file ends inside the data of CPU %d%s%s; "
-		    "%llu of its %llu bytes are missing", c->cpu, b->name[0] ? " of instance " : "",
-		    b->name, (unsigned long long)(c->size - c->present),
-		    (unsigned long long)c->size);
+	if (c->size > avail) {
+		c->present = c->unpacked = avail / lay->page_size * lay->page_size;
+		tdat_note_damage(lay, c->offset + c->present, "the file ends inside the data of "
+				 "CPU %d%s%s; %llu of its %llu bytes are missing", c->cpu,
+				 b->name[0] ? " of instance " : "", b->name,
+				 (unsigned long long)(c->size - c->present),
+				 (unsigned long long)c->size);
+	}
+	check_page_headers(fd, lay, b, c);
 }
 
 /*
@@ -244,7 +281,7 @@ static void check_cpu(struct rd *r, struct tdat_layout *lay, struct tdat_buffer 
 	if (lay->compressed)
 		check_chunks(r, lay, b, c);
 	else
-		check_pages(lay, b, c);
+		check_pages(r->fd, lay, b, c);
 }
 
 /* The UNAME option: uname(2) of the traced machine, as one line. */

@@ -106,6 +106,13 @@ bool tdat_whole(const struct tdat_layout *lay);
  * readable fd positioned at 0, or -1 (why filled).
  */
 int tdat_repair(int fd, struct tdat_layout *lay, char *why, size_t n);
+/* A page's header: its timestamp (8 bytes), then its commit (a long). */
+#define TDAT_PAGE_HEADER(lay) (8u + (unsigned)(lay)->long_size)
+/*
+ * Whether a page whose header is at header says it holds more bytes of
+ * events (commit, without its flags) than a page has room for.
+ */
+bool tdat_page_overfull(const struct tdat_layout *lay, const unsigned char *header);
 /*
  * Uncompressed data: the offset of the last page of c's data whose header
  * says it holds events (looking back at most 64 pages), 0 if none.

@@ -261,7 +261,27 @@ static int put_num(int fd, uint64_t at, int len, bool big, uint64_t v)
 	return pwrite(fd, b, (size_t)len, (off_t)at) == len ? 0 : -1;
 }
 
-/* Each CPU described as the data the file holds. */
+/*
+ * Uncompressed data: each page whose header says it holds more than a
+ * page (tdat_page_overfull) made empty, its commit 0, as a page the
+ * kernel never wrote to.
+ */
+static int empty_overfull_pages(int out, const struct tdat_layout *lay, const struct tdat_cpu *c)
+{
+	unsigned char h[16];
+
+	for (uint64_t at = c->offset; at + lay->page_size <= c->offset + c->present;
+	     at += lay->page_size) {
+		if (tdat_read_at(out, h, TDAT_PAGE_HEADER(lay), at) < 0)
+			return -1;
+		if (tdat_page_overfull(lay, h) &&
+		    put_num(out, at + 8, lay->long_size, lay->big_endian, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each CPU described as the data the file holds, and holding no overfull page. */
 static int patch_cpus(int out, struct tdat_layout *lay)
 {
 	for (size_t i = 0; i < lay->nbuffers; i++) {
@@ -275,6 +295,8 @@ static int patch_cpus(int out, struct tdat_layout *lay)
 				return -1;
 			if (c->present != c->size && c->size_at &&
 			    put_num(out, c->size_at, 8, lay->big_endian, c->present) < 0)
+				return -1;
+			if (!lay->compressed && empty_overfull_pages(out, lay, c) < 0)
 				return -1;
 		}
 	}
