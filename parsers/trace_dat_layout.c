@@ -5,11 +5,15 @@
  * their extent is checked), the options (CPU count, trace clock, one
  * BUFFER option per buffer in version 7 and per instance in version 6),
  * the per-CPU data tables, and for compressed data the chunk tables.
- * Nothing is decompressed: what is checked is that every piece lies
- * inside the file, and where it does not, how much of it does.
+ * What is checked is that every piece lies inside the file, and where it
+ * does not, how much of it does; and that no page of events says it holds
+ * more than a page (the pages of compressed data are unpacked for that).
  */
 #include "parsers/trace_dat_layout.h"
 #include "core/xalloc.h"
+
+#include <zlib.h>
+#include <zstd.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -233,14 +237,66 @@ static void check_pages(int fd, struct tdat_layout *lay, struct tdat_buffer *b,
 }
 
 /*
+ * Whether the chunk's bytes (n of them at src) unpack to exactly size
+ * bytes at dst: 1 yes, 0 no, -1 when the compression is not one this
+ * build knows (libtracecmd 3.1.6 knows the same two).
+ */
+static int unpack(const struct tdat_layout *lay, const void *src, size_t n, void *dst,
+		  size_t size)
+{
+	if (!strcmp(lay->compression, "zstd")) {
+		size_t got = ZSTD_decompress(dst, size, src, n);
+
+		return !ZSTD_isError(got) && got == size;
+	}
+	if (!strcmp(lay->compression, "zlib")) {
+		uLongf got = size;
+
+		return uncompress(dst, &got, src, n) == Z_OK && got == size;
+	}
+	return -1;
+}
+
+/*
+ * Why the chunk whose data (csize bytes) is at `at` cannot be handed to
+ * libtracecmd, or NULL. Its pages are unpacked and checked as those of
+ * uncompressed data are (tdat_page_overfull): libtraceevent's kbuffer
+ * would read past a page that says it holds more, here past the chunk.
+ */
+static const char *chunk_fault(int fd, const struct tdat_layout *lay, uint64_t at,
+			       uint64_t csize, uint64_t usize)
+{
+	const char *fault = NULL;
+	unsigned char *src, *dst;
+	int unpacked = 0;
+
+	if (csize > TDAT_CHUNK_MAX || usize > TDAT_CHUNK_MAX)
+		return "it is larger than TDAT_CHUNK_MAX (64 MiB)";
+	src = xmalloc((size_t)csize);
+	dst = xmalloc((size_t)usize);
+	if (tdat_read_at(fd, src, (size_t)csize, at) < 0)
+		fault = "it cannot be read";
+	else if ((unpacked = unpack(lay, src, (size_t)csize, dst, (size_t)usize)) == 0)
+		fault = "it does not decompress to the size it gives";
+	for (uint64_t pg = 0; unpacked > 0 && !fault && pg < usize; pg += lay->page_size)
+		if (tdat_page_overfull(lay, dst + pg))
+			fault = "a page in it says it holds more than a page";
+	free(src);
+	free(dst);
+	return fault;
+}
+
+/*
  * Compressed CPU data: a chunk count, then chunks (compressed size,
  * uncompressed size, data); the size the file gives counts the chunks, not
- * the count before them. Keeps the chunks that lie whole in the file.
+ * the count before them. Keeps the chunks that lie whole in the file, up
+ * to the first one whose pages cannot be handed to libtracecmd.
  */
 static void check_chunks(struct rd *r, struct tdat_layout *lay, struct tdat_buffer *b,
 			 struct tdat_cpu *c)
 {
 	uint64_t end = c->offset + 4 + c->size, count, p;
+	const char *fault = NULL;
 	unsigned char h[8];
 
 	if (end > lay->file_size || end < c->offset)
@@ -264,12 +320,19 @@ static void check_chunks(struct rd *r, struct tdat_layout *lay, struct tdat_buff
 		usize = tdat_decode(h + 4, 4, lay->big_endian);
 		if (!csize || !usize || usize % lay->page_size || p + 8 + csize > end)
 			break;
+		if ((fault = chunk_fault(r->fd, lay, p + 8, csize, usize)))
+			break;
 		p += 8 + csize;
 		c->unpacked += usize;
 	}
 	if (c->chunks_kept)
 		c->present = p - c->offset - 4;
-	if (c->chunks_kept < count)
+	if (fault)
+		tdat_note_damage(lay, p, "CPU %d%s%s: chunk %llu of %llu: %s; it and the chunks "
+				 "after it were left out", c->cpu, b->name[0] ? " of instance " : "",
+				 b->name, (unsigned long long)c->chunks_kept + 1,
+				 (unsigned long long)count, fault);
+	else if (c->chunks_kept < count)
 		tdat_note_damage(lay, p, "the compressed data of CPU %d%s%s ends after %llu of its "
 			    "%llu chunks", c->cpu, b->name[0] ? " of instance " : "", b->name,
 			    (unsigned long long)c->chunks_kept, (unsigned long long)count);

@@ -44,6 +44,13 @@ enum {
  */
 #define TDAT_MAX_CPUS 65536u
 
+/*
+ * Bytes of a compressed chunk, packed or unpacked, that are unpacked to be
+ * checked: trace-cmd writes chunks of a few pages; libtracecmd would
+ * allocate what a larger one says.
+ */
+#define TDAT_CHUNK_MAX (64u << 20)
+
 /* One CPU's data in one buffer. */
 struct tdat_cpu {
 	int cpu;			/* CPU id (an index when the buffer's cpus_unknown) */
