@@ -38,6 +38,17 @@
 
 #include <trace-cmd.h>
 
+/* gcc says ASan is on with a macro, clang with a feature test. */
+#if !defined(__SANITIZE_ADDRESS__) && defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+
+#ifdef __SANITIZE_ADDRESS__
+void __sanitizer_set_death_callback(void (*callback)(void));
+#endif
+
 #define CHECK_EVERY 4096	/* records between progress reports */
 /*
  * Record bytes read between two reopenings of the file. libtracecmd's
@@ -150,6 +161,48 @@ static void close_if_still(int fd, const struct stat *was)
 		close(fd);
 }
 
+/*
+ * In the trial child a crash is the answer sought: a sanitizer's death
+ * callback is not for it (libFuzzer's would write the input out as a crash
+ * found, while the parent goes on and refuses the file).
+ */
+static void forget_death_callback(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	__sanitizer_set_death_callback(NULL);
+#endif
+}
+
+static size_t layout_buffer(const struct tdat_layout *lay, const char *name);
+
+/* Whether the parent reads instance i of h (open_buffers): one with data. */
+static bool instance_read(struct tracecmd_input *h, int i, const struct tdat_layout *lay)
+{
+	const char *name = tracecmd_buffer_instance_name(h, i);
+	size_t b = name ? layout_buffer(lay, name) : lay->nbuffers;
+
+	return b < lay->nbuffers && lay->buffers[b].ncpus;
+}
+
+/*
+ * The handle of every buffer instance the parent reads opened and closed,
+ * then h: opening an instance can crash too (its clean-up after a failure
+ * frees what it never set up).
+ */
+static void open_instances_and_close(struct tracecmd_input *h, const struct tdat_layout *lay)
+{
+	int n = tracecmd_buffer_instances(h);
+
+	for (int i = 0; i < n; i++) {
+		struct tracecmd_input *ih = instance_read(h, i, lay) ?
+			tracecmd_buffer_instance_handle(h, i) : NULL;
+
+		if (ih)
+			tracecmd_close(ih);
+	}
+	tracecmd_close(h);
+}
+
 /* What the trial open in a child says. */
 #define TRIAL_OPENED 0
 #define TRIAL_REFUSED 3
@@ -157,11 +210,13 @@ static void close_if_still(int fd, const struct stat *was)
 /*
  * libtracecmd 3.1.6 crashes when it cannot read the first page of a CPU
  * other than the last: its clean-up walks the page lists of the CPUs it
- * never set up. Whether an open would crash is found in a child, so that a
- * damaged file is refused (or read without that CPU) rather than taking
- * mmtriage down. fd's offset, shared with the child, is rewound.
+ * never set up; so does opening a buffer instance that fails. Whether an
+ * open (of the file, and of the instances of lay that have data) would
+ * crash is found in a child, so that a damaged file is refused (or read
+ * without that CPU) rather than taking mmtriage down. fd's offset, shared
+ * with the child, is rewound.
  */
-static bool library_would_crash(int fd)
+static bool library_would_crash(int fd, const struct tdat_layout *lay)
 {
 	pid_t pid = fork();
 	int status;
@@ -173,6 +228,7 @@ static bool library_would_crash(int fd)
 
 		signal(SIGSEGV, SIG_DFL);
 		signal(SIGBUS, SIG_DFL);
+		forget_death_callback();
 		/*
 		 * Closed as the parent will close it: a crash there counts too,
 		 * and a memory checker following the child finds nothing left.
@@ -180,7 +236,7 @@ static bool library_would_crash(int fd)
 		h = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
 		if (!h)
 			_exit(TRIAL_REFUSED);
-		tracecmd_close(h);
+		open_instances_and_close(h, lay);
 		_exit(TRIAL_OPENED);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -208,7 +264,7 @@ static struct tracecmd_input *library_open(struct tdat *p, int fd, bool trial)
 	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
-	if (trial && library_would_crash(fd)) {
+	if (trial && library_would_crash(fd, &p->lay)) {
 		close(fd);
 		return NULL;
 	}
@@ -517,12 +573,35 @@ static void set_head(struct tdat_head *hd, struct tep_record *rec)
 	hd->ts = rec ? rec->ts : 0;
 }
 
+/*
+ * Whether rec lies past the record of its CPU read before it. On some
+ * damaged pages libtracecmd gives the same record (or earlier ones) again
+ * and again, for ever: that CPU's data ends there.
+ */
+static bool moves_on(struct tdat *p, size_t hi, const struct tep_record *rec)
+{
+	const struct tdat_stream *s = stream_of(p, p->handles[hi].buffer, rec->cpu);
+
+	if (!s || !s->seen || rec->offset > s->last)
+		return true;
+	mmt_trace_skip(p->sink, "%s 0x%llx: CPU %d: libtracecmd read the record at %s 0x%llx "
+		       "again; the CPU's data from there on was left out", record_place(p),
+		       (unsigned long long)s->last, rec->cpu, record_place(p),
+		       (unsigned long long)rec->offset);
+	return false;
+}
+
 static void read_ahead(struct tdat *p, size_t k)
 {
 	size_t hi = k / (size_t)p->ncpu_slots;
 	int cpu = (int)(k % (size_t)p->ncpu_slots);
+	struct tep_record *rec = tracecmd_read_data(p->handles[hi].h, cpu);
 
-	set_head(&p->heads[k], tracecmd_read_data(p->handles[hi].h, cpu));
+	if (rec && !moves_on(p, hi, rec)) {
+		tracecmd_free_record(rec);
+		rec = NULL;
+	}
+	set_head(&p->heads[k], rec);
 }
 
 /*
@@ -723,13 +802,6 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 	tdat_layout_free(&p.lay);
 	return rc;
 }
-
-/* gcc says ASan is on with a macro, clang with a feature test. */
-#if !defined(__SANITIZE_ADDRESS__) && defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define __SANITIZE_ADDRESS__ 1
-#endif
-#endif
 
 #ifdef __SANITIZE_ADDRESS__
 /*
