@@ -6,8 +6,9 @@
 # Builds build-fuzz with clang first (MMT_FUZZ). Prints one line per target:
 # executions, executions per second, wall time, findings, and the executions
 # of every run recorded in bench/.cache/fuzz/ledger.tsv (date, commit,
-# target, runs, seconds, findings: one row per run); exit status 1 when any
-# target found something (kept in bench/.cache/fuzz/findings/).
+# target, runs, seconds, findings: one row per run), in all and since the
+# last run that found something; exit status 1 when any target found
+# something (kept in bench/.cache/fuzz/findings/, to be removed once fixed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-1000000}
@@ -42,9 +43,9 @@ one() {	# one TARGET: runs it into its corpus, records it, prints its line
 		END { printf "%s\t%s\t%s\t%d\t%.0f\t%d\n", strftime("%Y-%m-%dT%H:%M:%S"), c, t, n, e - s, f }' "$log")
 	printf '%s\n' "$row" >>"$cache/ledger.tsv"
 	awk -F '\t' -v t="$t" -v row="$row" '
-		$3 == t { total += $4 }
-		END { split(row, r, "\t"); printf "%-14s %9d runs %7.0f/s %7.0f s  findings %d  (%d runs in the ledger)\n",
-			t, r[4], r[4] / (r[5] ? r[5] : 1), r[5], r[6], total }' "$cache/ledger.tsv"
+		$3 == t { total += $4; clean = $6 > 0 ? 0 : clean + $4 }
+		END { split(row, r, "\t"); printf "%-14s %9d runs %7.0f/s %7.0f s  findings %d  (%d runs in the ledger, %d since its last finding)\n",
+			t, r[4], r[4] / (r[5] ? r[5] : 1), r[5], r[6], total, clean }' "$cache/ledger.tsv"
 }
 export -f one
 export cache build runs max_time commit
