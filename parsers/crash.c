@@ -363,4 +363,5 @@ const struct mmt_parser mmt_parser_crash = {
 	.parse = parse,
 	/* The file is read twice (here and by the kernel-log parser). */
 	.hashes_input = false,
+	.lenient = true,
 };

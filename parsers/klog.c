@@ -270,4 +270,5 @@ const struct mmt_parser mmt_parser_kernel_log = {
 	.probe = probe,
 	.parse = parse,
 	.hashes_input = true,
+	.lenient = true,
 };

@@ -66,6 +66,8 @@ struct mmt_parser {
 	 * when its content is the same, so the hash covers the name too.
 	 */
 	bool named_samples;
+	/* --lenient (MMT_INPUT_LENIENT) changes what parse() does: it reads text lines. */
+	bool lenient;
 };
 
 extern const struct mmt_parser *const mmt_parsers[];

@@ -558,4 +558,5 @@ const struct mmt_parser mmt_parser_perf_script = {
 	.probe = probe,
 	.parse = parse,
 	.hashes_input = true,
+	.lenient = true,
 };

@@ -306,6 +306,7 @@ const struct mmt_parser mmt_parser_slab_aliases = {
 	.probe = listing_probe,
 	.parse = listing_parse,
 	.hashes_input = true,
+	.lenient = true,
 };
 
 /* ---- the directory ------------------------------------------------------- */

@@ -401,4 +401,5 @@ const struct mmt_parser mmt_parser_trace_text = {
 	.probe = probe,
 	.parse = parse,
 	.hashes_input = true,
+	.lenient = true,
 };
