@@ -462,13 +462,38 @@ static int attach_stack(struct tdat *p, struct tdat_stream *s, const struct tdat
 	return mmt_trace_stack(p->sink, s->prev_event, &p->stack);
 }
 
+/*
+ * Whether rec's data lies inside its page. An event's header gives its
+ * length, and kbuffer believes the last event's of a page even when it
+ * runs past the page (into memory that is not the trace's, or not
+ * mapped). Pages start at multiples of the page size, in the file as in
+ * the unpacked data (the layout check leaves out data that does not).
+ */
+static bool inside_page(const struct tdat *p, const struct tep_record *rec)
+{
+	uint64_t page = p->lay.page_size;
+	uint64_t at;
+
+	if (rec->size < 0 || rec->record_size < rec->size)
+		return false;
+	at = rec->offset % page + (uint64_t)(rec->record_size - rec->size);
+	return at <= page && (uint64_t)rec->size <= page - at;
+}
+
 static int store_record(struct tdat *p, struct tdat_stream *s, struct tep_record *rec)
 {
-	struct tep_event *ev = tep_find_event_by_record(p->dec.tep, rec);
+	struct tep_event *ev;
 	struct tdat_type *t;
 	struct mmt_trace_common c;
 	int64_t id;
 
+	if (!inside_page(p, rec)) {
+		mmt_trace_skip(p->sink, "%s 0x%llx: CPU %d: a record of %d bytes runs past the end "
+			       "of its page", record_place(p), (unsigned long long)rec->offset,
+			       rec->cpu, rec->size);
+		return 0;
+	}
+	ev = tep_find_event_by_record(p->dec.tep, rec);
 	if (!ev) {
 		mmt_trace_skip(p->sink, "%s 0x%llx: CPU %d: unknown event type %d",
 			       record_place(p), (unsigned long long)rec->offset, rec->cpu,

@@ -225,6 +225,15 @@ static void check_pages(int fd, struct tdat_layout *lay, struct tdat_buffer *b,
 	uint64_t avail = c->offset < lay->file_size ? lay->file_size - c->offset : 0;
 
 	c->present = c->unpacked = c->size;
+	if (c->size && c->offset % lay->page_size) {
+		/* trace-cmd aligns it; where pages start is not known otherwise */
+		c->present = c->unpacked = 0;
+		tdat_note_damage(lay, c->offset, "the data of CPU %d%s%s does not start at a "
+				 "multiple of the page size; all %llu bytes left out", c->cpu,
+				 b->name[0] ? " of instance " : "", b->name,
+				 (unsigned long long)c->size);
+		return;
+	}
 	if (c->size > avail) {
 		c->present = c->unpacked = avail / lay->page_size * lay->page_size;
 		tdat_note_damage(lay, c->offset + c->present, "the file ends inside the data of "

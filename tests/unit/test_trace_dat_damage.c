@@ -276,6 +276,71 @@ static void test_v6_overfull_page(void **state)
 }
 
 /*
+ * The last event of a page whose header says it is longer than the page
+ * has room for (inst-v6.dat, top CPU 1's fourth page, at 0x1f000: its
+ * last event, at 4028 in the page, a sched_switch of 64 bytes, made to say
+ * 112, type_len 28): kbuffer hands it over as it says, 48 bytes past the
+ * page. It is skipped; every other event is stored.
+ */
+static void test_v6_record_past_page(void **state)
+{
+	struct kfx fx;
+	struct outcome o;
+	size_t len;
+	char *data, *header;
+
+	open_whole(&fx, "inst-v6.dat", &data, &len);
+	header = data + 0x1f000 + 4028;
+	assert_int_equal(header[0] & 31, 16);
+	header[0] = (char)((header[0] & ~31) | 28);
+	try_ingest(&fx, data, len, &o);
+	assert_int_equal(o.status, MMT_INGESTED);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM (SELECT ts_ns, name, pid, comm FROM "
+				  "events WHERE source = %lld EXCEPT SELECT ts_ns, name, pid, comm "
+				  "FROM events WHERE source = 1)", (long long)o.src), 0);
+	assert_int_equal(count_of(&fx, o.src, "-", 1), 465 - 1);
+	assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources WHERE source_id = %lld",
+				  (long long)o.src), 1391 - 1);
+	assert_int_equal(kfx_qint(&fx, "SELECT first_skipped = 'offset 0x1ffbc: CPU 1: a record of "
+				  "112 bytes runs past the end of its page' FROM trace_sources "
+				  "WHERE source_id = %lld", (long long)o.src), 1);
+	free(data);
+	kfx_close(&fx);
+}
+
+/*
+ * CPU data that does not start at a multiple of the page size (inst-v6.dat,
+ * top CPU 0's offset in the first CPU table, 0x19000, made 0x19008):
+ * trace-cmd writes it aligned, and where its pages start (so where a
+ * record's page ends) would be unknown. That CPU is left out.
+ */
+static void test_v6_unaligned_cpu(void **state)
+{
+	struct kfx fx;
+	struct outcome o;
+	size_t len;
+	char *data, *table;
+
+	open_whole(&fx, "inst-v6.dat", &data, &len);
+	table = memmem(data, len, "flyrecord", 10);
+	assert_non_null(table);
+	put64(table + 10, 0x19008);
+	try_ingest(&fx, data, len, &o);
+	assert_int_equal(o.status, MMT_INGESTED);
+	expect_part_of_whole(&fx, o.src);
+	assert_int_equal(count_of(&fx, o.src, "-", 0), 0);
+	assert_int_equal(count_of(&fx, o.src, "-", 1), count_of(&fx, 1, "-", 1));
+	assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources WHERE source_id = %lld",
+				  (long long)o.src), 1391 - count_of(&fx, 1, "-", 0));
+	assert_int_equal(kfx_qint(&fx, "SELECT first_skipped = 'offset 0x19008: the data of CPU 0 "
+				  "does not start at a multiple of the page size; all 12288 bytes "
+				  "left out' FROM trace_sources WHERE source_id = %lld",
+				  (long long)o.src), 1);
+	free(data);
+	kfx_close(&fx);
+}
+
+/*
  * Garbage inside a page (inst-v6.dat, top CPU 1's third page, bytes 200 to
  * 600 set to 0xff): records of unknown types are skipped; trace-cmd report
  * shows 408 sched_switch of CPU 1 on that file; the other CPUs are whole.
@@ -467,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_v7_cuts),
 		cmocka_unit_test(test_v7_none_cuts),
 		cmocka_unit_test(test_v6_overfull_page),
+		cmocka_unit_test(test_v6_record_past_page),
+		cmocka_unit_test(test_v6_unaligned_cpu),
 		cmocka_unit_test(test_v6_garbage_in_page),
 		cmocka_unit_test(test_v7_bad_chunk),
 		cmocka_unit_test(test_v7_overfull_page),
