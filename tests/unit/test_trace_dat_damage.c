@@ -81,6 +81,24 @@ static int64_t count_of(struct kfx *fx, int64_t src, const char *instance, int c
 			"ifnull(instance, '-') = %Q AND cpu = %d", (long long)src, instance, cpu);
 }
 
+/*
+ * src was ingested with every event of the whole file but those of the
+ * top buffer's CPU gone, the other top CPU whole, and what was left out
+ * said first as first_skipped.
+ */
+static void expect_cpu_left_out(struct kfx *fx, const struct outcome *o, int gone,
+				const char *first_skipped)
+{
+	assert_int_equal(o->status, MMT_INGESTED);
+	expect_part_of_whole(fx, o->src);
+	assert_int_equal(count_of(fx, o->src, "-", gone), 0);
+	assert_int_equal(count_of(fx, o->src, "-", !gone), count_of(fx, 1, "-", !gone));
+	assert_int_equal(kfx_qint(fx, "SELECT events FROM trace_sources WHERE source_id = %lld",
+				  (long long)o->src), 1391 - count_of(fx, 1, "-", gone));
+	assert_int_equal(kfx_qint(fx, "SELECT first_skipped = %Q FROM trace_sources WHERE "
+				  "source_id = %lld", first_skipped, (long long)o->src), 1);
+}
+
 /* One cut: refused for its header, or a part of the whole with a skip. */
 static bool check_cut(struct kfx *fx, const char *data, size_t cut, int64_t whole)
 {
@@ -326,16 +344,8 @@ static void test_v6_unaligned_cpu(void **state)
 	assert_non_null(table);
 	put64(table + 10, 0x19008);
 	try_ingest(&fx, data, len, &o);
-	assert_int_equal(o.status, MMT_INGESTED);
-	expect_part_of_whole(&fx, o.src);
-	assert_int_equal(count_of(&fx, o.src, "-", 0), 0);
-	assert_int_equal(count_of(&fx, o.src, "-", 1), count_of(&fx, 1, "-", 1));
-	assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources WHERE source_id = %lld",
-				  (long long)o.src), 1391 - count_of(&fx, 1, "-", 0));
-	assert_int_equal(kfx_qint(&fx, "SELECT first_skipped = 'offset 0x19008: the data of CPU 0 "
-				  "does not start at a multiple of the page size; all 12288 bytes "
-				  "left out' FROM trace_sources WHERE source_id = %lld",
-				  (long long)o.src), 1);
+	expect_cpu_left_out(&fx, &o, 0, "offset 0x19008: the data of CPU 0 does not start at a "
+			    "multiple of the page size; all 12288 bytes left out");
 	free(data);
 	kfx_close(&fx);
 }
@@ -393,22 +403,16 @@ static void test_v7_bad_chunk(void **state)
 	for (size_t k = 0; k < sizeof(damage) / sizeof(damage[0]); k++) {
 		char *data = malloc(len);
 		struct outcome o;
+		char why[256];
 
 		assert_non_null(data);
 		memcpy(data, whole, len);
 		for (size_t i = damage[k].from; i < damage[k].to; i++)
 			data[i] ^= 0x5a;
+		snprintf(why, sizeof(why), "offset 0x6004: CPU 1: chunk 1 of 1: %s; it and the "
+			 "chunks after it were left out", damage[k].fault);
 		try_ingest(&fx, data, len, &o);
-		assert_int_equal(o.status, MMT_INGESTED);
-		expect_part_of_whole(&fx, o.src);
-		assert_int_equal(count_of(&fx, o.src, "-", 1), 0);
-		assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources WHERE "
-					  "source_id = %lld", (long long)o.src),
-				 1391 - count_of(&fx, 1, "-", 1));
-		assert_int_equal(kfx_qint(&fx, "SELECT first_skipped = 'offset 0x6004: CPU 1: chunk "
-					  "1 of 1: %q; it and the chunks after it were left out' FROM "
-					  "trace_sources WHERE source_id = %lld", damage[k].fault,
-					  (long long)o.src), 1);
+		expect_cpu_left_out(&fx, &o, 1, why);
 		free(data);
 	}
 	free(whole);
@@ -442,16 +446,8 @@ static void test_v7_overfull_page(void **state)
 	put32(data + CHUNK + 12 + packed, 0x184D2A50);	/* a skippable frame */
 	put32(data + CHUNK + 12 + packed + 4, (uint32_t)(csize - packed - 8));
 	try_ingest(&fx, data, len, &o);
-	assert_int_equal(o.status, MMT_INGESTED);
-	expect_part_of_whole(&fx, o.src);
-	assert_int_equal(count_of(&fx, o.src, "-", 1), 0);
-	assert_int_equal(count_of(&fx, o.src, "-", 0), count_of(&fx, 1, "-", 0));
-	assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources WHERE source_id = %lld",
-				  (long long)o.src), 1391 - count_of(&fx, 1, "-", 1));
-	assert_int_equal(kfx_qint(&fx, "SELECT first_skipped = 'offset 0x6004: CPU 1: chunk 1 of 1: "
-				  "a page in it says it holds more than a page; it and the chunks "
-				  "after it were left out' FROM trace_sources WHERE source_id = %lld",
-				  (long long)o.src), 1);
+	expect_cpu_left_out(&fx, &o, 1, "offset 0x6004: CPU 1: chunk 1 of 1: a page in it says "
+			    "it holds more than a page; it and the chunks after it were left out");
 	free(data);
 	kfx_close(&fx);
 }
