@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "analyzers/analyzer.h"
 #include "cmd/render/render.h"
+#include "core/tmp.h"
 #include "parsers/ingest.h"
 
 #include <errno.h>
@@ -21,43 +22,33 @@ struct report_opts {
 	struct rm_opts render;
 	struct mmt_ingest_opts ingest;
 	bool temporary;
-	char tmp[4096];
+	struct mmt_tmp tmp;
+	char db_path[4200];
 };
 
-/* A private database that is removed afterwards, with its WAL files. */
+/*
+ * A private database in a temporary directory of its own, removed
+ * afterwards with the files SQLite makes beside it (core/tmp.h: a killed
+ * report's is removed by the next one).
+ */
 static int make_temporary(struct report_opts *o)
 {
-	const char *dir = getenv("TMPDIR");
-	int fd;
+	struct mmt_err err = { 0 };
 
-	snprintf(o->tmp, sizeof(o->tmp), "%s/mmtriage-XXXXXX", dir && dir[0] ? dir : "/tmp");
-	fd = mkstemp(o->tmp);
-	if (fd < 0) {
-		const char *why = strerror(errno);
-
-		fputs("mmtriage: cannot create a temporary database in ", stderr);
-		mmt_fputs_safe(dir && dir[0] ? dir : "/tmp", stderr);
-		fprintf(stderr, ": %s\n", why);
+	if (mmt_tmp_make(&o->tmp, "report", &err) < 0) {
+		mmt_print_err(&err);
 		return -1;
 	}
-	close(fd);
-	o->db = o->tmp;
+	snprintf(o->db_path, sizeof(o->db_path), "%s/report.db", o->tmp.path);
+	o->db = o->db_path;
 	o->temporary = true;
 	return 0;
 }
 
-static void remove_temporary(const struct report_opts *o)
+static void remove_temporary(struct report_opts *o)
 {
-	/* The database and the files SQLite may have left beside it. */
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char path[4200];
-
-	if (!o->temporary)
-		return;
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", o->tmp, suffixes[i]);
-		unlink(path);
-	}
+	if (o->temporary)
+		mmt_tmp_remove(&o->tmp);
 }
 
 /*

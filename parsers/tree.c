@@ -10,13 +10,13 @@
 #include "parsers/slab_aliases.h"
 #include "core/strbuf.h"
 #include "core/tar.h"
+#include "core/tmp.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -602,17 +602,6 @@ static bool want_member(void *ctx, const char *name, uint64_t size)
 	return wanted_rel(name) || (slash && wanted_rel(slash + 1));
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	remove(path);	/* what cannot go stays: nothing to undo */
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* The root inside an unpacked archive: itself, or its only directory. */
 static char *archive_root(const char *dest)
 {
@@ -655,16 +644,15 @@ static int ingest_dir_tree(struct tree *t, struct mmt_err *err)
 
 static int ingest_archive(struct tree *t, const char *path, struct mmt_err *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	char dest[4096];
+	struct mmt_tmp tmp;
 	struct mmt_tar_stats stats = { 0 };
+	const char *dest;
 	char *root, *shown;
 	int rc;
 
-	snprintf(dest, sizeof(dest), "%s/mmtriage-tree-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dest))
-		return mmt_err_at(err, path, 0, "cannot make a temporary directory: %s",
-				  strerror(errno));
+	if (mmt_tmp_make(&tmp, "unpacked", err) < 0)
+		return -1;
+	dest = tmp.path;
 	rc = mmt_tar_extract(path, dest, want_member, NULL, &stats, err);
 	if (rc == 0) {
 		root = archive_root(dest);
@@ -676,7 +664,7 @@ static int ingest_archive(struct tree *t, const char *path, struct mmt_err *err)
 		free(shown);
 		free(root);
 	}
-	remove_tree(dest);
+	mmt_tmp_remove(&tmp);
 	return rc;
 }
 

@@ -245,6 +245,9 @@ def main():
                 present += check_killed(db, ref)
             where[landed] = where.get(landed, 0) + 1
             check_rerun(mmt, db, inputs, log, ref)
+            if leftovers():
+                raise Check("the ingest run again left %d directories of killed ingests "
+                            "in TMPDIR" % leftovers())
         except Check as e:
             print("FAIL: run %d of %d (seed %d), killed %s s after the start: %s"
                   % (i + 1, runs, seed, "%.3f" % at if at is not None else "?", e))

@@ -135,4 +135,38 @@ run 1 ingest -d "$DB" "$T/logs.tar.gz"
 err_has "logs.tar.gz: neither a sosreport nor a capture directory"
 [ "$(db_state "$DB")" = "$before" ] || fail "logs.tar.gz changed the database"
 [ -z "$(ls -A "$TMPDIR")" ] || fail "temporary files left behind: $(ls "$TMPDIR")"
+
+# What a killed mmtriage left in TMPDIR goes with the next temporary
+# directory made (core/tmp.h): this user's directories of its names that
+# no process holds locked. A held one, a young one not yet named, another
+# user's, a plain file and a symbolic link stay.
+mkdir -p "$TMPDIR/mmtriage-unpacked-dead01/sosreport-x" "$TMPDIR/mmtriage-report-dead02" \
+	"$TMPDIR/mmtriage-unpacked-held01" "$TMPDIR/.mmtriage-new-young1" \
+	"$TMPDIR/mmtriage-unpacked-other1" "$T/outside"
+echo data >"$TMPDIR/mmtriage-unpacked-dead01/sosreport-x/version.txt"
+echo data >"$TMPDIR/mmtriage-report-dead02/report.db"
+chown nobody "$TMPDIR/mmtriage-unpacked-other1"
+echo data >"$TMPDIR/mmtriage-file"
+echo data >"$T/outside/keep"
+ln -s "$T/outside" "$TMPDIR/mmtriage-unpacked-link01"
+"$PYTHON" - "$TMPDIR/mmtriage-unpacked-held01" >"$T/held" 2>&1 <<'EOF' &
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(300)
+EOF
+holder=$!
+for _ in $(seq $((50 * SLOW))); do
+	grep -q held "$T/held" && break
+	sleep 0.1
+done
+grep -q held "$T/held" || fail "the lock holder did not start: $(cat "$T/held")"
+run 1 ingest -d "$DB" "$T/logs.tar.gz"
+kill "$holder"
+wait "$holder" 2>/dev/null || true
+left=$(cd "$TMPDIR" && ls -A | sort | tr '\n' ' ')
+[ "$left" = ".mmtriage-new-young1 mmtriage-file mmtriage-unpacked-held01 mmtriage-unpacked-link01 mmtriage-unpacked-other1 " ] ||
+	fail "after a dead process's directories were swept, TMPDIR holds: $left"
+[ -e "$T/outside/keep" ] || fail "the sweep followed a symbolic link"
 echo ok

@@ -18,7 +18,8 @@ IN=$T/in
 make_inputs "$IN"
 mkdir -p "$T/tmp"
 
-# Tarballs are unpacked under TMPDIR; a killed ingest leaves its directory.
+# Tarballs are unpacked under TMPDIR; a killed ingest leaves its directory,
+# which the ingest run again removes (core/tmp.h).
 export TMPDIR=$T/tmp
 "$PYTHON" "$(dirname "$0")/kill_ingest.py" "$MMT" "$T" "$RUNS" "$SEED" "$IN" >"$OUT" 2>"$ERR" ||
 	fail "killed ingests left a database that is not all-or-none (seed $SEED)"
