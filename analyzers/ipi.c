@@ -372,6 +372,8 @@ static int run(struct mmt_store *st, struct mmt_err *err)
 	clusters = rc < 0 ? 0 : cluster_windows(&ws);
 	for (int c = 0; c < clusters && rc == 0; c++)
 		rc = ipi_storm_finding(st, &ws, c, &r, &hp, err);
+	for (size_t i = 0; i < set.nuncounted && rc == 0; i++)
+		rc = ipi_uncounted_finding(st, &set.uncounted[i], err);
 	free(ws.w);
 	free(hp.h);
 	ipi_series_free(&set);

@@ -28,9 +28,22 @@ struct ipi_series {
 	double t_offset;	/* traces: common time = ns / 1e9 + t_offset */
 };
 
+/*
+ * A trace whose IPIs were not counted: its seconds times its CPUs pass
+ * IPI_GRID_MAX_CELLS (ipi_series.c), which a clock jump does.
+ */
+struct ipi_uncounted {
+	int64_t source;
+	int64_t secs;
+	int cpus;		/* the grid's: the trace's, or a guess when it does not say */
+	bool cpus_known;
+};
+
 struct ipi_series_set {
 	struct ipi_series *s;
 	size_t n;
+	struct ipi_uncounted *uncounted;
+	size_t nuncounted;
 };
 
 int ipi_series_load(struct mmt_store *st, struct ipi_series_set *out, struct mmt_err *err);
@@ -129,6 +142,9 @@ struct ipi_windows {
 };
 
 /* Writes the finding of cluster c of ws (windows sorted by start). */
+/* An info finding saying that the IPIs of a trace were not looked at, and why. */
+int ipi_uncounted_finding(struct mmt_store *st, const struct ipi_uncounted *u,
+			  struct mmt_err *err);
 int ipi_storm_finding(struct mmt_store *st, const struct ipi_windows *ws, int c,
 		      const struct ipi_rule *r, const struct ipi_hotplug_set *hp,
 		      struct mmt_err *err);

@@ -377,3 +377,27 @@ int ipi_storm_finding(struct mmt_store *st, const struct ipi_windows *ws, int c,
 	mmt_finding_free(&f);
 	return rc;
 }
+
+int ipi_uncounted_finding(struct mmt_store *st, const struct ipi_uncounted *u,
+			  struct mmt_err *err)
+{
+	struct mmt_finding f;
+	char text[256];
+	struct mmt_evidence e = { .kind = "summary", .source_id = u->source, .text = text };
+	int64_t id;
+
+	mmt_finding_init(&f, "ipi", "ipi_not_counted", "info");
+	snprintf(f.title, sizeof(f.title), "IPIs of a trace not counted: its events span %lld s",
+		 (long long)u->secs);
+	mmt_sb_addf(&f.summary, "Function-call IPIs are counted per CPU and second; this "
+		    "trace's events span %lld s on %s%d CPUs%s, more than IPI_GRID_MAX_CELLS "
+		    "(32 Mi cells) holds, so its IPI storms were not looked for. A span this "
+		    "long is most often a clock jump or a damaged timestamp: see the trace's "
+		    "first and last events.", (long long)u->secs, u->cpus_known ? "" : "up to ",
+		    u->cpus, u->cpus_known ? "" : " (the trace does not say how many)");
+	f.score = 10;
+	snprintf(text, sizeof(text), "%lld seconds x %d CPUs", (long long)u->secs, u->cpus);
+	id = mmt_finding_add(st, &f, err);
+	mmt_finding_free(&f);
+	return id < 0 ? -1 : mmt_finding_evidence(st, id, 0, &e, err);
+}

@@ -366,6 +366,39 @@ static void grid_to_series(const struct trace_grid *g, struct ipi_series *s)
 	}
 }
 
+/* Whether the source holds an event of a type the IPI counts read. */
+static bool has_ipi_events(struct mmt_store *st, int64_t source)
+{
+	static const char *const views[] = { "call_function_single_entry", "call_function_entry",
+					     "ipi_entry", "ipi_send_cpu", "ipi_send_cpumask" };
+	char tbl[128];
+
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		char *sql;
+		int64_t found;
+
+		if (!mmt_event_table(st, NULL, views[i], tbl, sizeof(tbl)))
+			continue;
+		sql = sqlite3_mprintf("SELECT count(*) FROM (SELECT 1 FROM \"%w\" WHERE "
+				      "common_source = %lld LIMIT 1)", tbl, (long long)source);
+		found = mmt_store_query_int(st, sql);
+		sqlite3_free(sql);
+		if (found > 0)
+			return true;
+	}
+	return false;
+}
+
+static int note_uncounted(struct ipi_series_set *set, const struct trace_grid *g,
+			  bool cpus_known)
+{
+	set->uncounted = xrealloc(set->uncounted, (set->nuncounted + 1) * sizeof(*set->uncounted));
+	set->uncounted[set->nuncounted++] = (struct ipi_uncounted){
+		.source = g->source, .secs = g->nsec, .cpus = g->ncpus, .cpus_known = cpus_known,
+	};
+	return 0;
+}
+
 static int load_trace_source(struct mmt_store *st, const struct mmt_replay_source *src,
 			     struct ipi_series_set *set, struct mmt_err *err)
 {
@@ -382,8 +415,10 @@ static int load_trace_source(struct mmt_store *st, const struct mmt_replay_sourc
 	g.nsec = src->last_ns / 1000000000 - g.first_sec + 1;
 	g.t_offset = src->t_offset;
 	g.dat = !strcmp(src->kind, "trace_dat");
-	if (g.nsec <= 0 || (uint64_t)g.nsec * (uint64_t)g.ncpus > IPI_GRID_MAX_CELLS)
+	if (g.nsec <= 0)
 		return 0;
+	if ((uint64_t)g.nsec * (uint64_t)g.ncpus > IPI_GRID_MAX_CELLS)
+		return has_ipi_events(st, src->id) ? note_uncounted(set, &g, src->cpus > 0) : 0;
 	g.count = xcalloc((size_t)g.nsec * (size_t)g.ncpus, sizeof(double));
 	if (count_received(st, &g, what, sizeof(what), err) < 0 ||
 	    (g.events == 0 && count_sent(st, &g, what, sizeof(what), err) < 0)) {
@@ -434,5 +469,6 @@ void ipi_series_free(struct ipi_series_set *set)
 		free(set->s[i].res);
 	}
 	free(set->s);
+	free(set->uncounted);
 	memset(set, 0, sizeof(*set));
 }
