@@ -88,6 +88,13 @@ struct tdat_handle {
 	size_t buffer;			/* index in the layout */
 };
 
+/* What opened in the trial child (trial_open): the parent opens no more. */
+struct tdat_trial {
+	bool known;			/* false: no trial was made (or could be) */
+	unsigned char *instance_ok;	/* by instance index: 1 when it opened */
+	int ninstances;
+};
+
 /* The next record of one CPU of one handle, read ahead for the merge. */
 struct tdat_head {
 	struct tep_record *rec;		/* NULL when none is read ahead */
@@ -117,6 +124,7 @@ struct tdat {
 	struct tdat_stream *streams;
 	struct mmt_stack stack;
 	int64_t records;
+	struct tdat_trial trial;	/* of the file libtracecmd reads */
 };
 
 static int probe(const char *head, size_t len)
@@ -186,65 +194,129 @@ static bool instance_read(struct tracecmd_input *h, int i, const struct tdat_lay
 
 /*
  * The handle of every buffer instance the parent reads opened and closed,
- * then h: opening an instance can crash too (its clean-up after a failure
- * frees what it never set up).
+ * then h; ok[i] says whether instance i opened.
  */
-static void open_instances_and_close(struct tracecmd_input *h, const struct tdat_layout *lay)
+static void open_instances_and_close(struct tracecmd_input *h, const struct tdat_layout *lay,
+				     unsigned char *ok, int n)
 {
-	int n = tracecmd_buffer_instances(h);
-
 	for (int i = 0; i < n; i++) {
 		struct tracecmd_input *ih = instance_read(h, i, lay) ?
 			tracecmd_buffer_instance_handle(h, i) : NULL;
 
+		ok[i] = ih != NULL;
 		if (ih)
 			tracecmd_close(ih);
 	}
 	tracecmd_close(h);
 }
 
-/* What the trial open in a child says. */
+/* How the trial child ends. */
 #define TRIAL_OPENED 0
 #define TRIAL_REFUSED 3
 
+static bool write_all(int fd, const unsigned char *b, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		b += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* The trial child: opens fd and its instances, says which opened on out. */
+_Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out)
+{
+	struct tracecmd_input *h;
+	unsigned char *ok;
+	int n;
+
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	forget_death_callback();
+	/*
+	 * Closed as the parent will close it: a crash there counts too, and a
+	 * memory checker following the child finds nothing left.
+	 */
+	h = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!h)
+		_exit(TRIAL_REFUSED);
+	n = tracecmd_buffer_instances(h);
+	ok = calloc((size_t)(n > 0 ? n : 1), 1);
+	if (!ok)
+		_exit(TRIAL_REFUSED);
+	open_instances_and_close(h, lay, ok, n > 0 ? n : 0);
+	if (!write_all(out, ok, (size_t)(n > 0 ? n : 0)))
+		_exit(TRIAL_REFUSED);
+	free(ok);
+	_exit(TRIAL_OPENED);
+}
+
+/* All the child said, up to its end. */
+static void read_trial(int in, struct tdat_trial *t)
+{
+	size_t cap = 0;
+	unsigned char buf[4096];
+	ssize_t got;
+
+	t->ninstances = 0;
+	while ((got = read(in, buf, sizeof(buf))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		xgrow((void **)&t->instance_ok, &cap, (size_t)t->ninstances + (size_t)got, 1);
+		memcpy(t->instance_ok + t->ninstances, buf, (size_t)got);
+		t->ninstances += (int)got;
+	}
+}
+
 /*
  * libtracecmd 3.1.6 crashes when it cannot read the first page of a CPU
- * other than the last: its clean-up walks the page lists of the CPUs it
- * never set up; so does opening a buffer instance that fails. Whether an
- * open (of the file, and of the instances of lay that have data) would
- * crash is found in a child, so that a damaged file is refused (or read
- * without that CPU) rather than taking mmtriage down. fd's offset, shared
- * with the child, is rewound.
+ * other than the last (its clean-up walks the page lists of the CPUs it
+ * never set up), and in other clean-ups after an open fails: of a buffer
+ * instance, and, seldom and not in the same way twice, of the file. So
+ * the file and the instances of lay that have data are opened first in
+ * a child, and the parent opens only what opened there: a failed open,
+ * and its clean-up, happen only in the child. Returns TRIAL_OPENED (t
+ * says which instances opened), TRIAL_REFUSED, or -1 when the child
+ * crashed. fd's offset, shared with the child, is rewound.
  */
-static bool library_would_crash(int fd, const struct tdat_layout *lay)
+static int trial_open(int fd, const struct tdat_layout *lay, struct tdat_trial *t)
 {
-	pid_t pid = fork();
-	int status;
+	int pipefd[2], status;
+	pid_t pid;
 
-	if (pid < 0)
-		return false;	/* cannot tell: the open itself will say */
+	free(t->instance_ok);
+	*t = (struct tdat_trial){ 0 };
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return TRIAL_OPENED;	/* cannot tell: the open itself will say */
+	pid = fork();
 	if (pid == 0) {
-		struct tracecmd_input *h;
-
-		signal(SIGSEGV, SIG_DFL);
-		signal(SIGBUS, SIG_DFL);
-		forget_death_callback();
-		/*
-		 * Closed as the parent will close it: a crash there counts too,
-		 * and a memory checker following the child finds nothing left.
-		 */
-		h = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
-		if (!h)
-			_exit(TRIAL_REFUSED);
-		open_instances_and_close(h, lay);
-		_exit(TRIAL_OPENED);
+		close(pipefd[0]);
+		trial_child(fd, lay, pipefd[1]);
 	}
+	close(pipefd[1]);
+	if (pid > 0)
+		read_trial(pipefd[0], t);
+	close(pipefd[0]);
+	if (pid < 0)
+		return TRIAL_OPENED;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return false;
+			return TRIAL_OPENED;
 	lseek(fd, 0, SEEK_SET);
-	return !WIFEXITED(status) || (WEXITSTATUS(status) != TRIAL_OPENED &&
-				      WEXITSTATUS(status) != TRIAL_REFUSED);
+	if (!WIFEXITED(status))
+		return -1;
+	if (WEXITSTATUS(status) == TRIAL_OPENED)
+		t->known = true;
+	return WEXITSTATUS(status) == TRIAL_OPENED || WEXITSTATUS(status) == TRIAL_REFUSED ?
+	       WEXITSTATUS(status) : -1;
 }
 
 /*
@@ -264,7 +336,7 @@ static struct tracecmd_input *library_open(struct tdat *p, int fd, bool trial)
 	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
-	if (trial && library_would_crash(fd, &p->lay)) {
+	if (trial && trial_open(fd, &p->lay, &p->trial) != TRIAL_OPENED) {
 		close(fd);
 		return NULL;
 	}
@@ -384,6 +456,11 @@ static bool place_handle(struct tdat *p, size_t *k, struct tracecmd_input *h, si
  * The top buffer and every instance that has data, each with its handle;
  * again: after a reopening, where the instances must be as before.
  */
+static bool opened_in_trial(const struct tdat_trial *t, int i)
+{
+	return !t->known || (i < t->ninstances && t->instance_ok[i]);
+}
+
 static int open_buffers(struct tdat *p, bool again)
 {
 	size_t b = layout_buffer(&p->lay, ""), k = 0;
@@ -400,7 +477,8 @@ static int open_buffers(struct tdat *p, bool again)
 		b = layout_buffer(&p->lay, name ? name : "");
 		if (!name || b == p->lay.nbuffers || !p->lay.buffers[b].ncpus)
 			continue;
-		ih = tracecmd_buffer_instance_handle(p->top, i);
+		ih = opened_in_trial(&p->trial, i) ? tracecmd_buffer_instance_handle(p->top, i)
+			: NULL;
 		if (!ih && !again)
 			mmt_trace_skip(p->sink, "instance %s: libtracecmd cannot read it", name);
 		if (ih && !place_handle(p, &k, ih, b, again)) {
@@ -822,6 +900,7 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 	free(p.streams);
 	free(p.heads);
 	free(p.handles);
+	free(p.trial.instance_ok);
 	if (p.copy >= 0)
 		close(p.copy);
 	tdat_layout_free(&p.lay);
