@@ -89,36 +89,46 @@ static int take_final_name(struct mmt_tmp *t, const char *tmp, const char *new,
 	return renameat2(AT_FDCWD, new, AT_FDCWD, t->path, RENAME_NOREPLACE);
 }
 
+/*
+ * The new directory locked. Where flock cannot lock (NFS may refuse a
+ * directory), it goes on unlocked: the sweep, which needs the lock too,
+ * never takes it then.
+ */
+static void lock_new(struct mmt_tmp *t, const char *new)
+{
+	t->lock_fd = open(new, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (t->lock_fd >= 0 && flock(t->lock_fd, LOCK_EX) < 0) {
+		close(t->lock_fd);
+		t->lock_fd = -1;
+	}
+}
+
 int mmt_tmp_make(struct mmt_tmp *t, const char *what, struct mmt_err *err)
 {
 	const char *tmp = tmp_dir();
-	int failure = errno;
 	char new[4096];
 
 	t->lock_fd = -1;
 	t->path[0] = 0;
 	sweep(tmp);
-	for (int tries = 0; tries < 100; tries++) {
+	for (int tries = 0;; tries++) {
 		snprintf(new, sizeof(new), "%s/" NEW_PREFIX "XXXXXX", tmp);
-		if (!mkdtemp(new)) {
-			failure = errno;
-			break;
-		}
-		t->lock_fd = open(new, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (t->lock_fd >= 0 && flock(t->lock_fd, LOCK_EX) == 0 &&
-		    take_final_name(t, tmp, new, what) == 0)
+		if (!mkdtemp(new))
+			return mmt_err_at(err, tmp, 0, "cannot make a temporary directory: %s",
+					  strerror(errno));
+		lock_new(t, new);
+		if (take_final_name(t, tmp, new, what) == 0)
 			return 0;
-		failure = errno;
+		if (errno != EEXIST || tries == 100)	/* no renameat2 here: the new name will do */
+			break;
+		/* that final name is taken: another */
 		if (t->lock_fd >= 0)
 			close(t->lock_fd);
 		t->lock_fd = -1;
 		rmdir(new);
-		if (failure != EEXIST)	/* EEXIST: that final name is taken; another */
-			break;
 	}
-	t->path[0] = 0;
-	return mmt_err_at(err, tmp, 0, "cannot make a temporary directory: %s",
-			  strerror(failure));
+	snprintf(t->path, sizeof(t->path), "%s", new);
+	return 0;
 }
 
 void mmt_tmp_remove(struct mmt_tmp *t)

@@ -11,7 +11,10 @@
  * name of its own (".mmtriage-new-XXXXXX"), locked, then renamed to its
  * final name, so that a final name never names a directory not yet
  * locked. What is removed: this user's directories of either name whose
- * lock can be taken (the new ones only when over a minute old).
+ * lock can be taken (the new ones only when over a minute old). Where
+ * flock cannot lock a directory (some NFS), or renameat2 cannot keep a
+ * name from being replaced, a directory goes on unlocked or under its new
+ * name: never swept while its process lives, only not swept after it.
  */
 #ifndef MMT_TMP_H
 #define MMT_TMP_H
