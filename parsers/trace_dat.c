@@ -32,8 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <trace-cmd.h>
@@ -91,6 +94,7 @@ struct tdat_handle {
 /* What opened in the trial child (trial_open): the parent opens no more. */
 struct tdat_trial {
 	bool known;			/* false: no trial was made (or could be) */
+	bool timed_out;			/* the child was still opening after TRIAL_MAX_SECS */
 	unsigned char *instance_ok;	/* by instance index: 1 when it opened */
 	int ninstances;
 };
@@ -230,7 +234,7 @@ static bool write_all(int fd, const unsigned char *b, size_t n)
 }
 
 /* The trial child: opens fd and its instances, says which opened on out. */
-_Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out)
+_Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out, pid_t parent)
 {
 	struct tracecmd_input *h;
 	unsigned char *ok;
@@ -238,6 +242,12 @@ _Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out
 
 	signal(SIGSEGV, SIG_DFL);
 	signal(SIGBUS, SIG_DFL);
+	/* Ctrl-C, kill, or the parent's end stop it wherever libtracecmd is. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)	/* it ended before that took */
+		_exit(TRIAL_REFUSED);
 	forget_death_callback();
 	/*
 	 * Closed as the parent will close it: a crash there counts too, and a
@@ -257,19 +267,60 @@ _Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out
 	_exit(TRIAL_OPENED);
 }
 
-/* All the child said, up to its end. */
-static void read_trial(int in, struct tdat_trial *t)
+/*
+ * Seconds the trial child may take to open a file: a whole trace opens in
+ * well under one (40 ms for one with a 5 MB kallsyms), and some damaged
+ * ones make libtracecmd loop for ever while opening.
+ */
+#define TRIAL_MAX_SECS 20
+
+static double now_secs(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Waits up to the deadline for more of what the child says: 1 when there
+ * is some (or its end), 0 when the deadline passed or the user asked to
+ * stop.
+ */
+static int trial_ready(int in, double deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = in, .events = POLLIN };
+		double left = deadline - now_secs();
+		int rc;
+
+		if (left <= 0 || mmt_interrupted())
+			return 0;
+		rc = poll(&pfd, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+		if (rc > 0)
+			return 1;
+		if (rc < 0 && errno != EINTR)
+			return 1;	/* read() will say */
+	}
+}
+
+/* All the child said, up to its end; false when it took too long. */
+static bool read_trial(int in, struct tdat_trial *t)
+{
+	double deadline = now_secs() + TRIAL_MAX_SECS;
 	size_t cap = 0;
 	unsigned char buf[4096];
 	ssize_t got;
 
 	t->ninstances = 0;
-	while ((got = read(in, buf, sizeof(buf))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
+	for (;;) {
+		if (!trial_ready(in, deadline))
+			return false;
+		got = read(in, buf, sizeof(buf));
+		if (got == 0 || (got < 0 && errno != EINTR))
+			return true;
 		if (got < 0)
-			break;
+			continue;
 		xgrow((void **)&t->instance_ok, &cap, (size_t)t->ninstances + (size_t)got, 1);
 		memcpy(t->instance_ok + t->ninstances, buf, (size_t)got);
 		t->ninstances += (int)got;
@@ -290,20 +341,24 @@ static void read_trial(int in, struct tdat_trial *t)
 static int trial_open(int fd, const struct tdat_layout *lay, struct tdat_trial *t)
 {
 	int pipefd[2], status;
-	pid_t pid;
+	pid_t pid, parent;
 
 	free(t->instance_ok);
 	*t = (struct tdat_trial){ 0 };
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return TRIAL_OPENED;	/* cannot tell: the open itself will say */
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		close(pipefd[0]);
-		trial_child(fd, lay, pipefd[1]);
+		trial_child(fd, lay, pipefd[1], parent);
 	}
 	close(pipefd[1]);
-	if (pid > 0)
-		read_trial(pipefd[0], t);
+	if (pid > 0 && !read_trial(pipefd[0], t)) {
+		/* looping in libtracecmd, or the user asked to stop */
+		kill(pid, SIGKILL);
+		t->timed_out = !mmt_interrupted();
+	}
 	close(pipefd[0]);
 	if (pid < 0)
 		return TRIAL_OPENED;
@@ -311,7 +366,7 @@ static int trial_open(int fd, const struct tdat_layout *lay, struct tdat_trial *
 		if (errno != EINTR)
 			return TRIAL_OPENED;
 	lseek(fd, 0, SEEK_SET);
-	if (!WIFEXITED(status))
+	if (!WIFEXITED(status) || t->timed_out)
 		return -1;
 	if (WEXITSTATUS(status) == TRIAL_OPENED)
 		t->known = true;
@@ -411,7 +466,12 @@ static struct tracecmd_input *open_trace(struct tdat *p)
 	char why[256];
 	struct tracecmd_input *h = try_open(p, !tdat_whole(&p->lay), why, sizeof(why));
 
-	if (!h)
+	if (!h && mmt_interrupted())
+		snprintf(why, sizeof(why), "interrupted");
+	else if (!h && p->trial.timed_out)	/* each other try could take as long */
+		snprintf(why, sizeof(why), "libtracecmd did not finish opening this trace.dat "
+			 "within %d s", TRIAL_MAX_SECS);
+	else if (!h)
 		h = open_without_one_cpu(p);
 	if (!h)
 		mmt_err_at(p->err, p->in->path, 0, "%s", why);
