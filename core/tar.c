@@ -17,6 +17,7 @@
  * chain of the links created stays inside dest.
  */
 #include "core/tar.h"
+#include "core/io.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -650,21 +651,6 @@ static int free_name(int dir, const char *base)
 	return unlinkat(dir, base, 0);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int copy_data(struct job *j, int fd, uint64_t n)
 {
 	const unsigned char *p;
@@ -673,7 +659,7 @@ static int copy_data(struct job *j, int fd, uint64_t n)
 	for (; n; n -= (uint64_t)k) {
 		if ((k = src_take(&j->src, n, &p)) <= 0)
 			return stream_error(j);
-		if (write_all(fd, p, (size_t)k) < 0)
+		if (mmt_write_all(fd, p, (size_t)k) < 0)
 			return fail(j, "member '%s': cannot write: %s", member_name(j),
 				    strerror(errno));
 	}

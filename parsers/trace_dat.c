@@ -23,6 +23,7 @@
 #include "parsers/trace_dat_layout.h"
 #include "parsers/trace_dat_decode.h"
 #include "parsers/trace_sink.h"
+#include "core/io.h"
 #include "core/stack.h"
 #include "core/xalloc.h"
 
@@ -187,13 +188,16 @@ static void forget_death_callback(void)
 
 static size_t layout_buffer(const struct tdat_layout *lay, const char *name);
 
-/* Whether the parent reads instance i of h (open_buffers): one with data. */
-static bool instance_read(struct tracecmd_input *h, int i, const struct tdat_layout *lay)
+/*
+ * The layout's buffer of instance i of h when the parent reads it (one
+ * with data, open_buffers), else lay->nbuffers.
+ */
+static size_t instance_buffer(struct tracecmd_input *h, int i, const struct tdat_layout *lay)
 {
 	const char *name = tracecmd_buffer_instance_name(h, i);
 	size_t b = name ? layout_buffer(lay, name) : lay->nbuffers;
 
-	return b < lay->nbuffers && lay->buffers[b].ncpus;
+	return b < lay->nbuffers && lay->buffers[b].ncpus ? b : lay->nbuffers;
 }
 
 /*
@@ -204,7 +208,7 @@ static void open_instances_and_close(struct tracecmd_input *h, const struct tdat
 				     unsigned char *ok, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct tracecmd_input *ih = instance_read(h, i, lay) ?
+		struct tracecmd_input *ih = instance_buffer(h, i, lay) < lay->nbuffers ?
 			tracecmd_buffer_instance_handle(h, i) : NULL;
 
 		ok[i] = ih != NULL;
@@ -217,21 +221,6 @@ static void open_instances_and_close(struct tracecmd_input *h, const struct tdat
 /* How the trial child ends. */
 #define TRIAL_OPENED 0
 #define TRIAL_REFUSED 3
-
-static bool write_all(int fd, const unsigned char *b, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		b += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
 
 /* The trial child: opens fd and its instances, says which opened on out. */
 _Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out, pid_t parent)
@@ -257,11 +246,13 @@ _Noreturn static void trial_child(int fd, const struct tdat_layout *lay, int out
 	if (!h)
 		_exit(TRIAL_REFUSED);
 	n = tracecmd_buffer_instances(h);
-	ok = calloc((size_t)(n > 0 ? n : 1), 1);
+	if (n < 0)
+		n = 0;
+	ok = calloc((size_t)n + 1, 1);
 	if (!ok)
 		_exit(TRIAL_REFUSED);
-	open_instances_and_close(h, lay, ok, n > 0 ? n : 0);
-	if (!write_all(out, ok, (size_t)(n > 0 ? n : 0)))
+	open_instances_and_close(h, lay, ok, n);
+	if (mmt_write_all(out, ok, (size_t)n) < 0)
 		_exit(TRIAL_REFUSED);
 	free(ok);
 	_exit(TRIAL_OPENED);
@@ -512,15 +503,15 @@ static bool place_handle(struct tdat *p, size_t *k, struct tracecmd_input *h, si
 	return true;
 }
 
-/*
- * The top buffer and every instance that has data, each with its handle;
- * again: after a reopening, where the instances must be as before.
- */
 static bool opened_in_trial(const struct tdat_trial *t, int i)
 {
 	return !t->known || (i < t->ninstances && t->instance_ok[i]);
 }
 
+/*
+ * The top buffer and every instance that has data, each with its handle;
+ * again: after a reopening, where the instances must be as before.
+ */
 static int open_buffers(struct tdat *p, bool again)
 {
 	size_t b = layout_buffer(&p->lay, ""), k = 0;
@@ -534,8 +525,8 @@ static int open_buffers(struct tdat *p, bool again)
 		const char *name = tracecmd_buffer_instance_name(p->top, i);
 		struct tracecmd_input *ih;
 
-		b = layout_buffer(&p->lay, name ? name : "");
-		if (!name || b == p->lay.nbuffers || !p->lay.buffers[b].ncpus)
+		b = instance_buffer(p->top, i, &p->lay);
+		if (b == p->lay.nbuffers)
 			continue;
 		ih = opened_in_trial(&p->trial, i) ? tracecmd_buffer_instance_handle(p->top, i)
 			: NULL;

@@ -184,12 +184,16 @@ struct tdat_cpu *tdat_add_cpu(struct tdat_buffer *b)
 	return &b->cpus[b->ncpus++];
 }
 
-bool tdat_page_overfull(const struct tdat_layout *lay, const unsigned char *header)
+uint64_t tdat_page_commit(const struct tdat_layout *lay, const unsigned char *header)
 {
 	const uint64_t commit_mask = (1u << 27) - 1;	/* the rest are flags */
-	uint64_t commit = tdat_decode(header + 8, lay->long_size, lay->big_endian) & commit_mask;
 
-	return commit > lay->page_size - TDAT_PAGE_HEADER(lay);
+	return tdat_decode(header + 8, lay->long_size, lay->big_endian) & commit_mask;
+}
+
+bool tdat_page_overfull(const struct tdat_layout *lay, const unsigned char *header)
+{
+	return tdat_page_commit(lay, header) > lay->page_size - TDAT_PAGE_HEADER(lay);
 }
 
 /*

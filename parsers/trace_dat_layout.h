@@ -115,10 +115,9 @@ bool tdat_whole(const struct tdat_layout *lay);
 int tdat_repair(int fd, struct tdat_layout *lay, char *why, size_t n);
 /* A page's header: its timestamp (8 bytes), then its commit (a long). */
 #define TDAT_PAGE_HEADER(lay) (8u + (unsigned)(lay)->long_size)
-/*
- * Whether a page whose header is at header says it holds more bytes of
- * events (commit, without its flags) than a page has room for.
- */
+/* The bytes of events a page's header (at header) says it holds: its commit, without flags. */
+uint64_t tdat_page_commit(const struct tdat_layout *lay, const unsigned char *header);
+/* Whether that is more than a page has room for. */
 bool tdat_page_overfull(const struct tdat_layout *lay, const unsigned char *header);
 /*
  * Uncompressed data: the offset of the last page of c's data whose header

@@ -138,16 +138,15 @@ void tdat_find_lost_buffers(int fd, struct tdat_layout *lay)
 
 uint64_t tdat_last_data_page(int fd, const struct tdat_layout *lay, const struct tdat_cpu *c)
 {
-	const uint64_t commit_mask = (1u << 27) - 1;	/* the rest are flags */
 	uint64_t pages = c->present / lay->page_size;
 
 	for (uint64_t i = pages; i-- > 0 && pages - i <= 64; ) {
 		uint64_t at = c->offset + i * lay->page_size;
 		unsigned char h[16];
 
-		if (tdat_read_at(fd, h, 8 + (size_t)lay->long_size, at) < 0)
+		if (tdat_read_at(fd, h, TDAT_PAGE_HEADER(lay), at) < 0)
 			return 0;
-		if (tdat_decode(h + 8, lay->long_size, lay->big_endian) & commit_mask)
+		if (tdat_page_commit(lay, h))
 			return at;
 	}
 	return 0;

@@ -9,6 +9,7 @@
  * count of records lost.
  */
 #include "cmd/record/snap.h"
+#include "core/io.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -109,7 +110,7 @@ static int flush(struct rec_kmsg *k, struct mmt_err *err)
 {
 	if (!k->len)
 		return 0;
-	if (rec_write_all(k->out, k->buf, k->len) < 0)
+	if (mmt_write_all(k->out, k->buf, k->len) < 0)
 		return mmt_err_at(err, NULL, 0, "%s: cannot write: %s", k->out_path,
 				  strerror(errno));
 	k->bytes += k->len;

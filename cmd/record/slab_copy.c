@@ -9,6 +9,7 @@
  * in, so that a capture cut short at any instant holds one whole copy.
  */
 #include "cmd/record/snap.h"
+#include "core/io.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
@@ -97,7 +98,7 @@ static int copy_attr(struct slab_copy *c, int src, int dst, const char *cache,
 	out = openat(dst, attr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (out < 0)
 		return write_failed(c, cache, attr);
-	if (rec_write_all(out, c->buf, len) < 0) {
+	if (mmt_write_all(out, c->buf, len) < 0) {
 		close(out);
 		return write_failed(c, cache, attr);
 	}

@@ -8,6 +8,7 @@
  * one read loop and one write.
  */
 #include "cmd/record/snap.h"
+#include "core/io.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -46,26 +47,6 @@ struct rec_snap {
 	char *unreadable[NSERIES + 1];
 	size_t nunreadable;
 };
-
-int rec_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static char *path_of(const char *a, const char *b)
 {
@@ -255,7 +236,7 @@ int rec_snap_take(struct rec_snap *s, double wall, struct mmt_err *err)
 			drop_input(s, se);
 			continue;
 		}
-		if (rec_write_all(se->out, s->buf, (size_t)len) < 0)
+		if (mmt_write_all(se->out, s->buf, (size_t)len) < 0)
 			return mmt_err_at(err, NULL, 0, "%s: cannot write: %s", se->out_path,
 					  strerror(errno));
 		s->bytes += (uint64_t)len;

@@ -76,7 +76,4 @@ uint64_t rec_kmsg_lost(const struct rec_kmsg *k);
 uint64_t rec_kmsg_bytes(const struct rec_kmsg *k);
 void rec_kmsg_close(struct rec_kmsg *k);
 
-/* write(2) until all of buf is written, again after EINTR; -1 with errno. */
-int rec_write_all(int fd, const void *buf, size_t n);
-
 #endif

@@ -57,15 +57,21 @@ static void open_whole(struct kfx *fx, const char *file, char **data, size_t *le
 	*data = kfx_data("trace", file, len);
 }
 
-/*
- * Every event of src is one of the whole file's, and each CPU's events of
- * each type are the first ones of that CPU and type in the whole file.
- */
-static void expect_part_of_whole(struct kfx *fx, int64_t src)
+/* Every event of src is one of the whole file's. */
+static void expect_only_whole_events(struct kfx *fx, int64_t src)
 {
 	assert_int_equal(kfx_qint(fx, "SELECT count(*) FROM (SELECT ts_ns, name, pid, comm FROM "
 				  "events WHERE source = %lld EXCEPT SELECT ts_ns, name, pid, comm "
 				  "FROM events WHERE source = 1)", (long long)src), 0);
+}
+
+/*
+ * That, and each CPU's events of each type are the first ones of that CPU
+ * and type in the whole file.
+ */
+static void expect_part_of_whole(struct kfx *fx, int64_t src)
+{
+	expect_only_whole_events(fx, src);
 	assert_int_equal(kfx_qint(fx,
 		"WITH a AS (SELECT ts_ns, name, cpu, row_number() OVER (PARTITION BY cpu, name "
 		"ORDER BY id) r FROM events WHERE source = 1), "
@@ -276,9 +282,7 @@ static void test_v6_overfull_page(void **state)
 		put64(data + 114688 + 3 * 4096 + 8, commits[i]);
 		try_ingest(&fx, data, len, &o);
 		assert_int_equal(o.status, MMT_INGESTED);
-		assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM (SELECT ts_ns, name, pid, comm "
-					  "FROM events WHERE source = %lld EXCEPT SELECT ts_ns, name, "
-					  "pid, comm FROM events WHERE source = 1)", (long long)o.src), 0);
+		expect_only_whole_events(&fx, o.src);
 		assert_int_equal(count_of(&fx, 1, "-", 1), 465);
 		assert_int_equal(count_of(&fx, o.src, "-", 1), 465 - 60);
 		assert_int_equal(count_of(&fx, o.src, "-", 0), count_of(&fx, 1, "-", 0));
@@ -313,9 +317,7 @@ static void test_v6_record_past_page(void **state)
 	header[0] = (char)((header[0] & ~31) | 28);
 	try_ingest(&fx, data, len, &o);
 	assert_int_equal(o.status, MMT_INGESTED);
-	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM (SELECT ts_ns, name, pid, comm FROM "
-				  "events WHERE source = %lld EXCEPT SELECT ts_ns, name, pid, comm "
-				  "FROM events WHERE source = 1)", (long long)o.src), 0);
+	expect_only_whole_events(&fx, o.src);
 	assert_int_equal(count_of(&fx, o.src, "-", 1), 465 - 1);
 	assert_int_equal(kfx_qint(&fx, "SELECT events FROM trace_sources WHERE source_id = %lld",
 				  (long long)o.src), 1391 - 1);
