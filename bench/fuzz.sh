@@ -9,6 +9,8 @@
 # target, runs, seconds, findings: one row per run), in all and since the
 # last run that found something; exit status 1 when any target found
 # something (kept in bench/.cache/fuzz/findings/, to be removed once fixed).
+# SEED (env, default 1) picks the mutations: a second run of the same target
+# at the same time, with another SEED, explores other inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-1000000}
@@ -30,10 +32,10 @@ fi
 mkdir -p "$cache/findings"
 
 one() {	# one TARGET: runs it into its corpus, records it, prints its line
-	local t=$1 log=$cache/$1.log start end row
+	local t=$1 log=$cache/$1.seed${SEED:-1}.log start end row
 	mkdir -p "$cache/$t"
 	start=$(date +%s.%N)
-	MMT_FUZZ_ARTIFACTS=$cache/findings bash tests/fuzz/run.sh "$build/tests/fuzz/fuzz_$t" \
+	MMT_FUZZ_SEED=${SEED:-1} MMT_FUZZ_ARTIFACTS=$cache/findings bash tests/fuzz/run.sh "$build/tests/fuzz/fuzz_$t" \
 		"$t" "$build/fuzz-seeds" tests/fuzz/regressions/"$t" "$runs" "$cache/$t" \
 		-max_total_time="$max_time" >"$log" 2>&1 || true
 	end=$(date +%s.%N)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # run.sh FUZZER TARGET SEEDS REGRESSIONS RUNS [libFuzzer options...]
 # Runs a fuzz target over its seeds and its regression inputs (each once),
-# then for RUNS mutated inputs from a fixed random seed, so that a run is
-# repeatable. New inputs go to a scratch corpus; a crash is kept in
-# $MMT_FUZZ_ARTIFACTS (default: the build's fuzz-findings/) for
+# then for RUNS mutated inputs from a fixed random seed (MMT_FUZZ_SEED,
+# default 1), so that a run is repeatable. New inputs go to a scratch
+# corpus; a crash is kept in $MMT_FUZZ_ARTIFACTS (default: the build's fuzz-findings/) for
 # tests/fuzz/regressions/TARGET/.
 set -euo pipefail
 fuzzer=$1 target=$2 seeds=$3/$2 regressions=$4 runs=$5
@@ -20,9 +20,10 @@ dirs=("$scratch")
 # for what a hostile size says (4 GB): libFuzzer's malloc limit would take
 # that for the target's and write the input out, while the child is meant
 # to die there and the parent goes on; the parent's memory stays bounded
-# by -rss_limit_mb.
+# by -rss_limit_mb. An open the child cannot finish is killed after 20 s
+# (TRIAL_MAX_SECS) and refused: a slow unit only past that.
 case $target in
-trace_dat|sniff) max_len=65536 extra=(-malloc_limit_mb=65536) ;;
+trace_dat|sniff) max_len=65536 extra=(-malloc_limit_mb=65536 -report_slow_units=30) ;;
 *) max_len=8192 extra=() ;;
 esac
 # Small quarantine and short allocation stacks: several times the runs per
@@ -35,5 +36,5 @@ trace_dat) quarantine=1 ;;
 esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:quarantine_size_mb=$quarantine:malloc_context_size=5:max_malloc_fill_size=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-exec "$fuzzer" -runs="$runs" -seed=1 -max_len="$max_len" -rss_limit_mb=2048 "${extra[@]}" \
+exec "$fuzzer" -runs="$runs" -seed="${MMT_FUZZ_SEED:-1}" -max_len="$max_len" -rss_limit_mb=2048 "${extra[@]}" \
 	-timeout=30 -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "${dirs[@]}"
