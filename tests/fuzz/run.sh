@@ -20,8 +20,8 @@ dirs=("$scratch")
 # for what a hostile size says (4 GB): libFuzzer's malloc limit would take
 # that for the target's and write the input out, while the child is meant
 # to die there and the parent goes on; the parent's memory stays bounded
-# by -rss_limit_mb. An open the child cannot finish is killed after 20 s
-# (TRIAL_MAX_SECS) and refused: a slow unit only past that.
+# by -rss_limit_mb. An open the child cannot finish is killed and refused
+# after TRIAL_MAX_SECS (1 s in fuzz builds): a slow unit only well past that.
 case $target in
 trace_dat|sniff) max_len=65536 extra=(-malloc_limit_mb=65536 -report_slow_units=30) ;;
 *) max_len=8192 extra=() ;;
