@@ -57,6 +57,8 @@ static const struct mmt_threshold slab_thresholds[] = {
 /* ---------------------------------------------------------------- memory */
 
 /* meminfo figures of one machine at one moment, in kB; 0 when absent. */
+/* A meminfo sample (or crash's kmem -i, which has no MemAvailable or
+   SReclaimable): a value it does not show is -1. */
 struct mem_moment {
 	bool has;
 	double ts;
@@ -99,6 +101,7 @@ static int mem_at(struct mmt_store *st, int64_t machine, double ts, bool has_ts,
 	int rc;
 
 	memset(m, 0, sizeof(*m));
+	m->avail = m->sreclaim = m->sunreclaim = m->slab = -1;
 	if (!s)
 		return -1;
 	mmt_bind_int(s, 1, machine);
@@ -141,13 +144,19 @@ static void describe_memory(const struct mem_moment *m, struct mmt_sb *sb)
 		mmt_sb_adds(sb, " No meminfo of this machine: its share of memory is unknown.");
 		return;
 	}
-	mmt_sb_addf(sb, " Memory then: MemTotal %.0f MiB, in use (MemTotal - MemFree) %.0f MiB, "
-		    "MemAvailable %.0f MiB (%.1f%%), Slab %.0f MiB = SReclaimable %.0f MiB + "
-		    "SUnreclaim %.0f MiB (%.1f%% and %.1f%% of memory in use).",
-		    m->total / 1024.0, in_use_kb(m) / 1024.0, m->avail / 1024.0,
-		    pct((double)m->avail, (double)m->total), m->slab / 1024.0,
-		    m->sreclaim / 1024.0, m->sunreclaim / 1024.0,
-		    pct((double)m->sreclaim, in_use_kb(m)), pct((double)m->sunreclaim, in_use_kb(m)));
+	mmt_sb_addf(sb, " Memory then: MemTotal %.0f MiB, in use (MemTotal - MemFree) %.0f MiB",
+		    m->total / 1024.0, in_use_kb(m) / 1024.0);
+	if (m->avail >= 0)
+		mmt_sb_addf(sb, ", MemAvailable %.0f MiB (%.1f%%)", m->avail / 1024.0,
+			    pct((double)m->avail, (double)m->total));
+	if (m->slab >= 0)
+		mmt_sb_addf(sb, ", Slab %.0f MiB", m->slab / 1024.0);
+	if (m->sreclaim >= 0 && m->sunreclaim >= 0)
+		mmt_sb_addf(sb, " = SReclaimable %.0f MiB + SUnreclaim %.0f MiB (%.1f%% and "
+			    "%.1f%% of memory in use)", m->sreclaim / 1024.0, m->sunreclaim / 1024.0,
+			    pct((double)m->sreclaim, in_use_kb(m)),
+			    pct((double)m->sunreclaim, in_use_kb(m)));
+	mmt_sb_adds(sb, ".");
 }
 
 /* --------------------------------------------------------- I/O pressure */
@@ -1046,7 +1055,7 @@ static int dominance_evidence(struct mmt_store *st, int64_t id, const struct sla
 		if (mmt_finding_evidence(st, id, idx++, &e, err) < 0)
 			return -1;
 	}
-	if (m->has) {
+	if (m->has && m->avail >= 0 && m->sreclaim >= 0 && m->sunreclaim >= 0) {
 		e = (struct mmt_evidence){ .kind = "sample", .source_id = m->source, .ts = m->ts,
 					   .has_ts = m->ts != 0, .text = text };
 		snprintf(text, sizeof(text), "MemAvailable %lld kB, SReclaimable %lld kB, "

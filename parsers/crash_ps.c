@@ -65,6 +65,7 @@ int crash_ps_begin(struct crash *c, const struct mmt_field *f, size_t nf)
 
 struct task_row {
 	uint64_t pid, ppid, cpu, vsz, rss;
+	bool has_ppid;
 	bool has_cpu, active;
 	double pct_mem;
 	struct mmt_field task, state, comm;
@@ -97,7 +98,11 @@ static int read_column(struct crash *c, const struct mmt_field *f, enum crash_co
 {
 	switch (col) {
 	case CRASH_COL_PID: return crash_u64(c, f, "ps PID", &r->pid);
-	case CRASH_COL_PPID: return crash_u64(c, f, "ps PPID", &r->ppid);
+	case CRASH_COL_PPID:
+		/* -1: crash could not find the parent (a task it lists from a CPU's
+		   runqueue while its own task table lacks the others) */
+		r->has_ppid = !mmt_field_is(f, "-1");
+		return r->has_ppid ? crash_u64(c, f, "ps PPID", &r->ppid) : 0;
 	case CRASH_COL_VSZ: return crash_u64(c, f, "ps VSZ", &r->vsz);
 	case CRASH_COL_RSS: return crash_u64(c, f, "ps RSS", &r->rss);
 	case CRASH_COL_CPU:
@@ -139,7 +144,7 @@ static int store_task(struct crash *c, const struct task_row *r)
 	mmt_bind_int(s, 1, c->in->source_id);
 	mmt_bind_int(s, 2, c->snapshot);
 	mmt_bind_int(s, 3, (int64_t)r->pid);
-	mmt_bind_int(s, 4, (int64_t)r->ppid);
+	mmt_bind_int_opt(s, 4, (int64_t)r->ppid, r->has_ppid);
 	mmt_bind_int_opt(s, 5, (int64_t)r->cpu, r->has_cpu);
 	if (r->task.s)
 		mmt_bind_textn(s, 6, r->task.s, r->task.n);

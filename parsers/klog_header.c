@@ -324,11 +324,17 @@ static bool lockdep_title(const char *s, size_t n)
 
 /*
  * WARNINGs raised by lockdep itself (its titles, or a WARN in
- * kernel/locking/lockdep.c) are lockdep reports; others are warnings.
+ * kernel/locking/lockdep.c) are lockdep reports; others are warnings. A
+ * WARN() always says where it fired (" at "); a "WARNING:" line that does
+ * not is a message (pr_warn("WARNING: Unprivileged eBPF is enabled..."),
+ * or the crash utility's own "WARNING: active task ... not found in PID
+ * hash"), not a report.
  */
 static bool warning(const char *s, size_t n, struct kheader *h)
 {
 	if (!kstarts(s, n, "WARNING:"))
+		return false;
+	if (!kcontains(s, n, " at ") && !lockdep_title(s, n))
 		return false;
 	warning_fields(s, n, h);
 	if (lockdep_title(s, n) || kcontains(h->detail, strlen(h->detail), "locking/lockdep"))

@@ -459,6 +459,9 @@ int klog_report_line(struct klog *k, const struct kline *kl)
 	struct kheader h;
 	bool is_header = !kl->foreign && klog_header(kl->text, kl->len, &h);
 
+	/* In a crash session, a prompt ends the output of the command before it. */
+	if (r->open && kstarts(kl->text, kl->len, "crash> ") && klog_report_close(k, false) < 0)
+		return -1;
 	/* After a pause, whatever comes is not the rest of that report. */
 	if (r->open && kl->has_t && r->has_t && kl->t - r->last_t > PAUSE_TO_CLOSE &&
 	    klog_report_close(k, false) < 0)

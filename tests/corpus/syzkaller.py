@@ -70,6 +70,14 @@ KINDS = [
     ("WARNING", "warning"),
 ]
 
+# Files whose title mmtriage disagrees with on purpose, and why.
+DISAGREE = {
+    # syzkaller's test of its rule that any "WARNING:" line is a report; the
+    # line says no place (" at "), and a WARN() always does: mmtriage reads
+    # such lines as messages (pr_warn("WARNING: ..."), crash's own warnings).
+    "6": "WARNING: foo",
+}
+
 NOT_KERNEL = ("unexpected kernel reboot", "go runtime error", "trusty:",
               "SYZFAIL", "lost connection", "no output", "suppressed")
 
@@ -164,7 +172,7 @@ def main():
                         failures.append("%s: finding %s lists a %s subject twice" % (
                             name, f["id"], what))
             kind = expected_kind(title)
-            if not kind:
+            if not kind or DISAGREE.get(os.path.basename(name)) == title:
                 continue
             kind_total += 1
             reports = [r for r in doc["reports"] if r["kind"] == kind]
