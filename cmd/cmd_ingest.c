@@ -127,7 +127,8 @@ int cmd_ingest(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "as", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'F' }, { "lenient", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
-		{ "kernel", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "vmlinux", required_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
 	};
 	const char *db = mmt_default_db();
 	struct mmt_ingest_opts o = { 0 };
@@ -143,6 +144,7 @@ int cmd_ingest(int argc, char **argv)
 		case 'F': o.force = true; break;
 		case 'L': o.lenient = true; break;
 		case 'k': o.kernel = optarg; break;
+		case 'V': o.vmlinux = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': return mmt_print_usage("ingest");
 		default: return mmt_usage_error("ingest", "unknown option");

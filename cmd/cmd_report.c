@@ -143,6 +143,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' }, { "lenient", no_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'a' }, { "kernel", required_argument, NULL, 'k' },
+		{ "vmlinux", required_argument, NULL, 'V' },
 		{ "set", required_argument, NULL, 's' }, { "brief", no_argument, NULL, 'b' },
 		{ "color", required_argument, NULL, 'c' }, { "colour", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
@@ -166,6 +167,7 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case 'L': o->ingest.lenient = true; break;
 		case 'a': o->ingest.as = optarg; break;
 		case 'k': o->ingest.kernel = optarg; break;
+		case 'V': o->ingest.vmlinux = optarg; break;
 		case 's':
 			if (mmt_threshold_override(optarg, &err) < 0) {
 				mmt_usage_error("report", "%s", err.msg);

@@ -17,7 +17,7 @@
 const struct mmt_cmd mmt_cmds[] = {
 	{ "ingest", "read logs and other evidence into the database",
 	  "usage: mmtriage ingest [-d DB] [--as KIND] [--kernel RELEASE] [--force]\n"
-	  "                       [--lenient] PATH...\n"
+	  "                       [--lenient] [--vmlinux PATH] PATH...\n"
 	  "\n"
 	  "Reads each file (directories are walked) into the database, one\n"
 	  "transaction per file: a file that fails, Ctrl-C or a kill leaves the\n"
@@ -30,6 +30,10 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "read as one unit: the files that matter are found by their paths, and\n"
 	  "the account says which were ingested and which were missing. A\n"
 	  "/sys/kernel/slab directory (or a copy) gives SLUB's cache merges.\n"
+	  "A crash dump (ELF or kdump-compressed vmcore) is read with the crash\n"
+	  "utility given the kernel's debug vmlinux (its log, tasks and their\n"
+	  "backtraces, memory and slab counters), or without one with\n"
+	  "makedumpfile (the kernel log alone).\n"
 	  "Snapshot files may hold many samples (separated by `date` lines or by\n"
 	  "their header repeating); copies named file.1, file.2 or with a time in\n"
 	  "their name form one series.\n"
@@ -38,6 +42,8 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "      --as KIND     parse every file as KIND (see below)\n"
 	  "      --kernel RELEASE  the kernel release, for logs that never print it\n"
 	  "                    (bare GFP masks are decoded with its bit layout)\n"
+	  "      --vmlinux PATH  the debug vmlinux of a vmcore's kernel (Debian:\n"
+	  "                    /usr/lib/debug/boot/vmlinux-RELEASE, linux-image-*-dbg)\n"
 	  "      --force       ingest again content that is already there\n"
 	  "      --lenient     store bytes that are not UTF-8 text as \\xNN instead\n"
 	  "                    of refusing the file\n"
@@ -47,6 +53,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "\n"
 	  "Examples:\n"
 	  "  mmtriage ingest vmcore-dmesg.txt\n"
+	  "  mmtriage ingest --vmlinux /usr/lib/debug/boot/vmlinux-6.1.0-50-cloud-amd64 vmcore\n"
 	  "  mmtriage ingest -d case42.db sosreport-host.tar.xz journal.txt\n"
 	  "  mmtriage ingest -d case42.db capture/ /sys/kernel/slab\n"
 	  "  mmtriage ingest --as kernel_log console.capture\n",
@@ -83,6 +90,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "                      always, never\n"
 	  "      --as KIND       as for ingest: parse the files as KIND\n"
 	  "      --kernel REL    as for ingest: the release when the logs show none\n"
+	  "      --vmlinux PATH  as for ingest: the debug vmlinux of a vmcore\n"
 	  "      --lenient       as for ingest\n"
 	  "      --set N=V       as for analyze: change a threshold\n"
 	  "\n"
@@ -146,7 +154,8 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "  mmtriage replay -d case.db --at 7285.385 --source 2\n",
 	  cmd_replay },
 	{ "tui", "browse a database: findings, tasks, events, log, counters, slabs",
-	  "usage: mmtriage tui [-d DB] [--lenient] [--as KIND] [--kernel REL] [PATH...]\n"
+	  "usage: mmtriage tui [-d DB] [--lenient] [--as KIND] [--kernel REL]\n"
+	  "                    [--vmlinux PATH] [PATH...]\n"
 	  "\n"
 	  "A terminal browser of the database. With paths, ingests them first (into\n"
 	  "the database, as `mmtriage ingest` does) and analyzes. Views, switched\n"
@@ -156,7 +165,7 @@ const struct mmt_cmd mmt_cmds[] = {
 	  "Honours NO_COLOR; works in 80x24, on UTF-8 and ASCII terminals.\n"
 	  "\n"
 	  "  -d, --db PATH     database (default ./mmtriage.db, or $MMTRIAGE_DB)\n"
-	  "      --lenient, --as KIND, --kernel REL   as for ingest\n"
+	  "      --lenient, --as KIND, --kernel REL, --vmlinux PATH   as for ingest\n"
 	  "\n"
 	  "Examples:\n"
 	  "  mmtriage tui -d case.db\n"

@@ -196,6 +196,11 @@ static void prompt_line(struct crash *c, const struct mmt_field *f, size_t nf)
 		open_section(c, CRASH_SYS);
 	else if (nf >= 3 && mmt_field_is(&f[1], "ps") && has_option(f, nf, 'S'))
 		open_section(c, CRASH_PS_S);
+	else if (crash_list_prompt(f, nf))
+		open_section(c, CRASH_LIST);
+	else if (nf >= 4 && mmt_field_is(&f[1], "rd") && has_option(f, nf, 's') &&
+		 crash_rd_begin(c, f, nf))
+		open_section(c, CRASH_RD);
 }
 
 /* A table's header opens its section: 1, 0 when the line is none, -1 error. */
@@ -224,7 +229,7 @@ static int section_line(struct crash *c, const struct mmt_field *f, size_t nf)
 	case CRASH_PS: return crash_ps_line(c, f, nf);
 	case CRASH_PS_S: return crash_ps_summary_line(c, f, nf);
 	case CRASH_SYS: return crash_sys_line(c, f, nf);
-	case CRASH_NONE: break;
+	case CRASH_LIST: case CRASH_RD: case CRASH_NONE: break;
 	}
 	return 0;
 }
@@ -243,13 +248,40 @@ static int loose_line(struct crash *c, const struct mmt_field *f, size_t nf)
 	return 0;
 }
 
+/*
+ * The task list and stack scans, whose lines no table header opens: 1 when
+ * the line was theirs, 0 when it ends them (and is read as any other).
+ */
+static int listing_line(struct crash *c, const char *s, size_t n,
+			const struct mmt_field *f, size_t nf)
+{
+	int rc;
+
+	if (c->sec == CRASH_LIST) {
+		if (crash_list_line(c, s, n))
+			return 1;
+	} else if (c->sec == CRASH_RD) {
+		rc = crash_rd_line(c, f, nf);
+		if (rc != 0)
+			return rc;
+		if (crash_rd_end(c) < 0)
+			return -1;
+	} else {
+		return 0;
+	}
+	open_section(c, CRASH_NONE);
+	return 0;
+}
+
 static int crash_line(struct crash *c, const char *s, size_t n)
 {
 	struct mmt_field f[CRASH_MAX_FIELDS];
 	size_t nf = mmt_fields_split(s, n, f, CRASH_MAX_FIELDS);
 	size_t have = nf < CRASH_MAX_FIELDS ? nf : CRASH_MAX_FIELDS;
-	int rc;
+	int rc = listing_line(c, s, n, f, have);
 
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	if (nf == 0) {
 		/* kmem tables have blank lines inside; the others end there. */
 		if (c->sec != CRASH_KMEM_I && c->sec != CRASH_KMEM_S)
@@ -293,6 +325,8 @@ static int read_sections(struct crash *c)
 		}
 	}
 	mmt_lines_free(&lr);
+	if (rc == 0 && c->sec == CRASH_RD)
+		rc = crash_rd_end(c);
 	return rc;
 }
 
@@ -320,11 +354,14 @@ static int read_as_kernel_log(struct crash *c)
 static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err)
 {
 	struct crash c = { .in = in, .st = st, .err = err };
+	int rc;
 
 	c.page_size = in->page_size > 0 ? in->page_size : 4096;
-	if (read_sections(&c) < 0)
-		return -1;
-	return read_as_kernel_log(&c);
+	mmt_stack_init(&c.scan);
+	rc = read_sections(&c);
+	mmt_stack_free(&c.scan);
+	crash_list_free(&c.list);
+	return rc < 0 ? -1 : read_as_kernel_log(&c);
 }
 
 /*

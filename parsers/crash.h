@@ -1,9 +1,11 @@
 /*
- * The crash utility parser, in three files: crash.c finds the sections of
+ * The crash utility parser, in four files: crash.c finds the sections of
  * a session (by their prompt or their header line) and hands the rest of
  * the file to the kernel-log parser; crash_kmem.c reads `kmem -i` and the
  * summary rows of `kmem -s`/`-S`; crash_ps.c reads `ps`, `ps -S` and the
- * release `sys` prints. This header is what the three share.
+ * release `sys` prints; crash_scan.c reads the task list and stack scans
+ * of a vmcore whose tasks crash's own table lacks (vmcore.h). This header
+ * is what they share.
  */
 #ifndef MMT_PARSERS_CRASH_H
 #define MMT_PARSERS_CRASH_H
@@ -13,6 +15,8 @@
 #include <stdint.h>
 
 #include "core/fields.h"
+#include "core/stack.h"
+#include "parsers/crash_list.h"
 #include "parsers/parser.h"
 
 #define CRASH_MAX_FIELDS 40	/* a row with more is not one of the tables read */
@@ -26,6 +30,8 @@ enum crash_section {
 	CRASH_PS,
 	CRASH_PS_S,
 	CRASH_SYS,
+	CRASH_LIST,		/* list task_struct.tasks ... -S (crash_list.h) */
+	CRASH_RD,		/* rd -s of a listed task's stack (crash_scan.c) */
 };
 
 /* Columns the tables' headers name; CRASH_COL_OTHER for any other. */
@@ -69,6 +75,10 @@ struct crash {
 	char release[64];	/* RELEASE: of `sys`, "" if none */
 	struct crash_key keys[CRASH_MAX_KEYS];
 	size_t nkeys;
+	struct crash_list list;		/* tasks of `list task_struct.tasks` */
+	struct mmt_stack scan;		/* the stack scan being read */
+	const struct crash_listed *scan_task;	/* its task, NULL outside a scan */
+	long scan_first, scan_last;	/* its lines */
 };
 
 /* crash.c: shared by the section readers. */
@@ -110,5 +120,14 @@ int crash_ps_line(struct crash *c, const struct mmt_field *f, size_t nf);
 bool crash_ps_summary_row(const struct mmt_field *f, size_t nf);
 int crash_ps_summary_line(struct crash *c, const struct mmt_field *f, size_t nf);
 int crash_sys_line(struct crash *c, const struct mmt_field *f, size_t nf);
+
+/* crash_scan.c */
+bool crash_list_prompt(const struct mmt_field *f, size_t nf);
+int crash_list_line(struct crash *c, const char *s, size_t n);
+/* 1 when the scan is of a listed task (its lines are then read), else 0. */
+int crash_rd_begin(struct crash *c, const struct mmt_field *f, size_t nf);
+int crash_rd_line(struct crash *c, const struct mmt_field *f, size_t nf);
+/* Stores the scan read (nothing outside one). */
+int crash_rd_end(struct crash *c);
 
 #endif

@@ -18,7 +18,7 @@
 /* What became of a tree (a sosreport, a capture directory): see tree.h. */
 struct mmt_tree_summary {
 	const char *path;
-	const char *kind;		/* 'sosreport', 'capture' */
+	const char *kind;		/* 'sosreport', 'capture', 'vmcore' */
 	int64_t tree_id;		/* 0 when nothing was written */
 	int ingested, duplicates, skipped, failed;
 	const char *missing;		/* roles not found, comma-separated; "" when none */
@@ -30,6 +30,7 @@ struct mmt_ingest_opts {
 	bool force;			/* re-ingest content already present */
 	bool lenient;			/* repair bad bytes instead of refusing */
 	const char *kernel;		/* release to assume when a file shows none */
+	const char *vmlinux;		/* debug vmlinux of a vmcore's kernel, or NULL */
 	/* Set by the tree ingester for the files of a tree: */
 	int64_t tree_id;		/* trees.id */
 	int64_t page_size;		/* bytes, when the tree records it */

@@ -8,6 +8,7 @@
 #include "parsers/tree.h"
 #include "parsers/series_time.h"
 #include "parsers/slab_aliases.h"
+#include "parsers/vmcore.h"
 #include "core/strbuf.h"
 #include "core/tar.h"
 #include "core/tmp.h"
@@ -28,6 +29,7 @@
 
 #define IN_SOS 1u
 #define IN_CAPTURE 2u
+#define IN_VMCORE 4u
 /* Bytes of a file read for what the tree says of itself (capture.info,
    proc/stat, uname...): /proc/stat of a machine with thousands of CPUs
    and interrupts is a few MB; a longer one is not one of those files. */
@@ -50,7 +52,8 @@ static const struct role roles[] = {
 	{ "kernel_log", "kernel_log", IN_SOS | IN_CAPTURE,
 	  { "dmesg.txt", "kmsg.txt", "sos_commands/kernel/dmesg", "var/log/kern.log*",
 	    "var/log/messages*", "var/log/syslog*" } },
-	{ "vmcore_dmesg", "kernel_log", 0, { "var/crash/*/vmcore-dmesg.txt" } },
+	{ "vmcore_dmesg", "kernel_log", 0, { "var/crash/*/vmcore-dmesg.txt", "vmcore-dmesg.txt" } },
+	{ "crash_session", "crash", IN_VMCORE, { "crash-session.txt" } },
 	{ "meminfo", "meminfo", IN_SOS | IN_CAPTURE, { "proc/meminfo" } },
 	{ "vmstat", "vmstat", IN_SOS | IN_CAPTURE, { "proc/vmstat" } },
 	{ "zoneinfo", "zoneinfo", IN_SOS | IN_CAPTURE, { "proc/zoneinfo" } },
@@ -90,9 +93,11 @@ struct tree {
 	void *ctx;
 	const char *root;		/* where the files are read */
 	const char *shown;		/* how the user knows the root */
-	unsigned kind;			/* IN_SOS or IN_CAPTURE */
+	unsigned kind;			/* IN_SOS, IN_CAPTURE or IN_VMCORE */
 	int64_t tree_id;
 	char hostname[256], kernel[128];
+	const char *reader;		/* program that read a vmcore, NULL for other trees */
+	const char *lost;		/* what a vmcore's reading left out, NULL when nothing */
 	double btime;
 	double collected;		/* when the tree was made, Unix seconds */
 	int64_t page_size;
@@ -277,6 +282,8 @@ enum mmt_tree_kind mmt_tree_detect(const char *path)
 		return k == IN_SOS ? MMT_TREE_SOSREPORT :
 		       k == IN_CAPTURE ? MMT_TREE_CAPTURE : MMT_TREE_NONE;
 	}
+	if (mmt_vmcore_detect(path) != MMT_VMCORE_NONE)
+		return MMT_TREE_VMCORE;
 	if (!archive_name(path))
 		return MMT_TREE_NONE;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -347,6 +354,8 @@ static void read_meta(struct tree *t)
 {
 	char v[256];
 
+	if (t->kind == IN_VMCORE)
+		return;		/* ingest_vmcore has what crash said of it */
 	if (t->kind == IN_CAPTURE) {
 		file_value(t->root, "capture.info", "hostname", '=', t->hostname,
 			   sizeof(t->hostname));
@@ -377,8 +386,8 @@ static void read_meta(struct tree *t)
 }
 
 static const char sql_insert_tree[] =
-	"INSERT INTO trees (path, kind, hostname, kernel, btime, ingested_at) "
-	"VALUES (?, ?, ?, ?, ?, ?)";
+	"INSERT INTO trees (path, kind, hostname, kernel, btime, ingested_at, reader) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char sql_insert_tree_file[] =
 	"INSERT INTO tree_files (tree_id, role, path, status, source_id, note) "
 	"VALUES (?, ?, ?, ?, ?, ?)";
@@ -401,6 +410,7 @@ static int insert_tree(struct tree *t, struct mmt_err *err)
 	mmt_bind_text(s, 4, t->kernel[0] ? t->kernel : NULL);
 	mmt_bind_double_opt(s, 5, t->btime, t->btime > 0);
 	mmt_bind_text(s, 6, now);
+	mmt_bind_text(s, 7, t->reader);
 	if (mmt_store_run(t->st, s, err) < 0)
 		return -1;
 	t->tree_id = mmt_store_last_id(t->st);
@@ -497,6 +507,8 @@ static int take_file(struct tree *t, const struct role *r, const char *rel,
 	count(t, res.status);
 	t->cb(t->ctx, shown, &res, &ferr);
 	note = res.status == MMT_INGEST_SKIPPED ? res.why : ferr.msg;
+	if (!note[0] && t->lost)
+		note = t->lost;	/* a vmcore read without all crash can tell */
 	rc = res.status == MMT_INGEST_INTERRUPTED ? -1 :
 	     account(t, r->name, rel, status_name(res.status), res.source_id, note, err);
 	/* The file's own message (already said) names a path freed below. */
@@ -533,7 +545,7 @@ static int take_role(struct tree *t, const struct role *r, struct mmt_err *err)
 	if (t->missing.len)
 		mmt_sb_adds(&t->missing, ", ");
 	mmt_sb_adds(&t->missing, r->paths[0]);
-	return account(t, r->name, r->paths[0], "missing", 0, NULL, err);
+	return account(t, r->name, r->paths[0], "missing", 0, t->lost, err);
 }
 
 static int take_roles(struct tree *t, struct mmt_err *err)
@@ -629,7 +641,7 @@ static char *archive_root(const char *dest)
 
 static const char *kind_name(unsigned kind)
 {
-	return kind == IN_CAPTURE ? "capture" : "sosreport";
+	return kind == IN_CAPTURE ? "capture" : kind == IN_VMCORE ? "vmcore" : "sosreport";
 }
 
 static int ingest_dir_tree(struct tree *t, struct mmt_err *err)
@@ -668,6 +680,44 @@ static int ingest_archive(struct tree *t, const char *path, struct mmt_err *err)
 	return rc;
 }
 
+static void vmcore_tick(void *ctx, const char *what, uint64_t bytes)
+{
+	struct tree *t = ctx;
+
+	if (t->o->progress)
+		t->o->progress(t->o->hook_ctx, what, bytes, 0);
+}
+
+/*
+ * A crash dump: what crash (or makedumpfile) prints of it, in a private
+ * directory, ingested as the tree's files; the dump itself names the tree
+ * and its files ("vmcore/crash-session.txt").
+ */
+static int ingest_vmcore(struct tree *t, const char *path, struct mmt_err *err)
+{
+	struct mmt_vmcore_info info;
+	struct mmt_tmp tmp;
+	int rc;
+
+	if (mmt_tmp_make(&tmp, "vmcore", err) < 0)
+		return -1;
+	rc = mmt_vmcore_read(path, t->o->vmlinux, tmp.path, &info, vmcore_tick, t, err);
+	if (rc == 0) {
+		t->root = tmp.path;
+		t->kind = IN_VMCORE;
+		t->sum.kind = kind_name(t->kind);
+		t->reader = info.reader[0] ? info.reader : NULL;
+		t->lost = info.lost[0] ? info.lost : NULL;
+		snprintf(t->hostname, sizeof(t->hostname), "%s", info.hostname);
+		snprintf(t->kernel, sizeof(t->kernel), "%s", info.release);
+		if (t->lost && t->o->warn)
+			t->o->warn(t->o->hook_ctx, path, 0, t->lost);
+		rc = ingest_root(t, err);
+	}
+	mmt_tmp_remove(&tmp);
+	return rc;
+}
+
 int mmt_ingest_tree(struct mmt_store *st, const char *path, const struct mmt_ingest_opts *o,
 		    mmt_ingest_cb cb, void *ctx, struct mmt_err *err)
 {
@@ -677,6 +727,8 @@ int mmt_ingest_tree(struct mmt_store *st, const char *path, const struct mmt_ing
 	t.sum.path = path;
 	if (is_dir(path))
 		rc = ingest_dir_tree(&t, err);
+	else if (mmt_vmcore_detect(path) != MMT_VMCORE_NONE)
+		rc = ingest_vmcore(&t, path, err);
 	else
 		rc = ingest_archive(&t, path, err);
 	t.sum.tree_id = t.tree_id;

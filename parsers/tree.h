@@ -1,6 +1,7 @@
 /*
  * Trees of files ingested as one unit: sosreports (directories and
- * tarballs) and capture directories (docs/capture.md). A tree's files are
+ * tarballs), capture directories (docs/capture.md) and crash dumps, whose
+ * files are what crash or makedumpfile print of them (vmcore.h). A tree's files are
  * found by their paths, each is ingested as its role says, and what was
  * found, missing, skipped or refused is recorded in tree_files. The whole
  * tree is one transaction (each file a savepoint inside it), so an
@@ -21,6 +22,7 @@ enum mmt_tree_kind {
 	MMT_TREE_SOSREPORT,
 	MMT_TREE_CAPTURE,
 	MMT_TREE_ARCHIVE,		/* a tarball, holding one of the above */
+	MMT_TREE_VMCORE,		/* a crash dump */
 };
 
 enum mmt_tree_kind mmt_tree_detect(const char *path);

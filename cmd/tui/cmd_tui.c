@@ -16,6 +16,7 @@ static int parse_opts(int argc, char **argv, const char **db, struct mmt_ingest_
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "lenient", no_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'a' }, { "kernel", required_argument, NULL, 'k' },
+		{ "vmlinux", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -27,6 +28,7 @@ static int parse_opts(int argc, char **argv, const char **db, struct mmt_ingest_
 		case 'L': in->lenient = true; break;
 		case 'a': in->as = optarg; break;
 		case 'k': in->kernel = optarg; break;
+		case 'V': in->vmlinux = optarg; break;
 		case 'h': mmt_print_usage("tui"); return -1;
 		default: mmt_usage_error("tui", "unknown option"); return -2;
 		}

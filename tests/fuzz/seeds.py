@@ -122,6 +122,15 @@ def tar_seeds(out, files):
         save(out, "tar", "tar-%d" % i, buf.getvalue())
 
 
+def vmcore_seeds(src, out):
+    """The headers and notes of real dumps (samples/vmcore-*/vmcore-head.bin)."""
+    for top, _, names in os.walk(os.path.join(src, "samples")):
+        for name in names:
+            if name == "vmcore-head.bin":
+                data = open(os.path.join(top, name), "rb").read()
+                save(out, "vmcore", os.path.basename(top), data)
+
+
 def main():
     mmt, src, out = sys.argv[1:4]
     shutil.rmtree(out, ignore_errors=True)
@@ -149,6 +158,7 @@ def main():
             small.append((os.path.basename(path), cut[0]))
         masks_seeds(out, logs)
         tar_seeds(out, small)
+        vmcore_seeds(src, out)
     for target in sorted(os.listdir(out)):
         print("%-14s %5d seeds" % (target, len(os.listdir(os.path.join(out, target)))))
 

@@ -8,7 +8,9 @@
  * crash's own help, whose EXAMPLES are recorded sessions, is the real
  * output there is), and the same EXAMPLES in the corpus
  * (crash-help/help_*_examples.txt, skipped when ../shared/corpus is
- * absent). Bad inputs are derived from the real files at run time.
+ * absent), and samples/vmcore-freeze/crash-session.txt, what crash 8.0.2
+ * printed of a real dump in the session mmtriage has it run (parsers/
+ * vmcore.c). Bad inputs are derived from the real files at run time.
  * Expected values were read from the files with grep and awk; kB values
  * are PAGES x 4096 / 1024.
  */
@@ -381,6 +383,72 @@ static void test_session_with_backtraces(void **state)
 	kfx_close(&fx);
 }
 
+/* ---- A vmcore's session: the task list and stack scans --------------------- */
+
+/*
+ * samples/vmcore-freeze: crash's ps lists 4 tasks (line 766 on); the list of
+ * init_task's tasks 71 (line 1177 on); 62 of them, all but pid 0 and the
+ * two running scenario.sh, have their stacks scanned. The writers 149, 150
+ * and 151 wait in percpu_rwsem_wait under mnt_want_write, state 2 (D).
+ */
+static void test_vmcore_session_scans(void **state)
+{
+	struct kfx fx;
+	int64_t src = kfx_open_sample(&fx, "vmcore-freeze", "crash-session.txt");
+
+	(void)state;
+	expect_source(&fx, src, "crash");
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM reports WHERE title LIKE "
+				  "'stack of PID %% scanned by crash''s rd -s'"), 62);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM tasks WHERE role = 'dump' AND "
+				  "state = 'D' AND comm = 'sh'"), 3);
+	/* The scan of 149: innermost __schedule+845, every frame unreliable. */
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM tasks t JOIN frames f ON "
+				  "f.stack_id = t.stack_id WHERE t.pid = 149 AND t.role = 'dump' "
+				  "AND f.reliable = 1"), 0);
+	assert_int_equal(kfx_qint(&fx, "SELECT f.offset FROM tasks t JOIN frames f ON "
+				  "f.stack_id = t.stack_id WHERE t.pid = 149 AND t.role = 'dump' "
+				  "AND f.idx = 0 AND f.symbol = '__schedule'"), 845);
+	assert_int_equal(kfx_qint(&fx, "SELECT f.idx FROM tasks t JOIN frames f ON "
+				  "f.stack_id = t.stack_id WHERE t.pid = 149 AND t.role = 'dump' "
+				  "AND f.symbol = 'mnt_want_write'"), 4);
+	/* kthreadd sleeps (__state 1): S; an idle kworker (0x402): I. */
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM tasks WHERE pid = 2 AND "
+				  "state = 'S' AND role = 'dump'"), 1);
+	assert_true(kfx_qint(&fx, "SELECT count(*) FROM tasks WHERE role = 'dump' AND "
+			     "state = 'I'") > 10);
+	/* scenario.sh's parent, which crash could not find, is unknown, not -1. */
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM crash_tasks WHERE pid = 140 AND "
+				  "ppid IS NULL"), 1);
+	/* crash's own "WARNING: active task ... not found in PID hash" is no WARN(). */
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM reports WHERE kind = 'warning'"), 0);
+	/* The last hung-task report of `log` ends before the `ps` prompt (line 766). */
+	assert_int_equal(kfx_qint(&fx, "SELECT max(line_end) FROM reports WHERE kind = "
+				  "'hung_task'") < 766, 1);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM reports WHERE kind = "
+				  "'hung_task'"), 6);
+	kfx_close(&fx);
+}
+
+/* A scan whose stack pointer no listed task has is output like any other: skipped. */
+static void test_scan_of_unlisted_stack(void **state)
+{
+	char path[4096];
+	size_t len;
+	char *text;
+	struct kfx fx;
+
+	(void)state;
+	kfx_sample_path(path, sizeof(path), "vmcore-freeze", "crash-session.txt");
+	text = kfx_derive(path, 1177, "crash> list", "crash> lost", &len);
+	kfx_open(&fx);
+	kfx_ingest_text(&fx, text, len);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM reports WHERE title LIKE "
+				  "'stack of PID %%'"), 0);
+	free(text);
+	kfx_close(&fx);
+}
+
 /* ---- Bad inputs, derived from the real files ------------------------------ */
 
 /* A data file with find on line replaced by repl must be refused at that line. */
@@ -484,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_bad_number_corpus),
 		cmocka_unit_test(test_bad_tables),
 		cmocka_unit_test(test_page_size_from_kmem_i),
+		cmocka_unit_test(test_vmcore_session_scans),
+		cmocka_unit_test(test_scan_of_unlisted_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,48 @@
+/*
+ * The tasks of `list task_struct.tasks -h init_task -S task_struct.pid,...`:
+ * what the crash utility prints when it walks the kernel's task list
+ * itself, which it can where its own task table fails (see vmcore.h).
+ * Each entry is the task's address alone on a line, then one line per
+ * member ("  pid = 1", "  thread.sp = 18419722475945409616", "  comm =
+ * \"init\""). Shared by the vmcore driver, which reads the stacks of these
+ * tasks, and the crash parser, which stores them.
+ */
+#ifndef MMT_PARSERS_CRASH_LIST_H
+#define MMT_PARSERS_CRASH_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The members asked for, in the order printed; __state is 5.14's name. */
+#define CRASH_LIST_MEMBERS "task_struct.pid,tgid,__state,exit_state,stack,thread.sp,comm"
+#define CRASH_LIST_COMMAND "list task_struct.tasks -h init_task -S " CRASH_LIST_MEMBERS
+/* Entries kept: a machine with more tasks has its first this many read. */
+#define CRASH_LIST_MAX 1000000
+
+struct crash_listed {
+	uint64_t task;			/* task_struct address */
+	int64_t pid, tgid;		/* -1 when not printed */
+	uint64_t state, exit_state;	/* __state, exit_state */
+	uint64_t stack, sp;		/* stack base, saved stack pointer; 0 when not printed */
+	char comm[64];
+	long line;			/* line of its address */
+};
+
+struct crash_list {
+	struct crash_listed *v;
+	size_t n, cap;
+	size_t dropped;			/* entries past CRASH_LIST_MAX */
+};
+
+/*
+ * Feeds one line of the command's output: true when it was part of it (an
+ * address line or a member line), false when it is not (the section ends).
+ */
+bool crash_list_feed(struct crash_list *l, const char *s, size_t n, long line);
+void crash_list_free(struct crash_list *l);
+
+/* 'RU', 'IN', 'UN', 'ID', 'ST', 'TR', 'ZO', 'DE' as `ps` prints them. */
+const char *crash_list_state(const struct crash_listed *t);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Crash dumps (parsers/vmcore.c, tree kind 'vmcore'): recognised by their
+# headers, refused with a message naming the dump when it is cut short,
+# when its vmlinux cannot be read, when crash or makedumpfile is missing
+# (naming the Debian package) or refuses it; every refusal leaves the
+# database as it was. The input is samples/vmcore-freeze: the ELF headers
+# and notes of a real QEMU dump (vmcore-head.bin, which as a file is a
+# truncated vmcore), and the session crash printed of the whole dump. The
+# dump itself is read in tests/vm (ctest -L vm).
+. "$(dirname "$0")/lib.sh"
+
+HEAD=$SAMPLES/vmcore-freeze/vmcore-head.bin
+DB=$T/v.db
+expect_ok ingest -d "$DB" "$SAMPLE"
+before=$(db_state "$DB")
+unchanged() { [ "$(db_state "$DB")" = "$before" ] || fail "$1 changed the database"; }
+
+# --- Cut short: the headers describe 285,349,120 bytes.
+run 1 ingest -d "$DB" --vmlinux /nonexistent "$HEAD"
+err_has "vmcore-head.bin: truncated: its headers describe 285349120 bytes, the file holds 5376$"
+unchanged "a truncated dump"
+
+# --- Whole in size (the rest sparse, zeros): each missing piece is named.
+FULL=$T/vmcore
+cp "$HEAD" "$FULL"
+truncate -s 285349131 "$FULL"
+run 1 ingest -d "$DB" --vmlinux "$T/no-vmlinux" "$FULL"
+err_has "no-vmlinux: cannot read the vmlinux: No such file or directory$"
+NOPATH=$T/empty-path
+mkdir "$NOPATH"
+PATH=$NOPATH run 1 ingest -d "$DB" --vmlinux "$HEAD" "$FULL"
+err_has "vmcore: 'crash' is not installed \(Debian package crash\)$"
+PATH=$NOPATH run 1 ingest -d "$DB" "$FULL"
+err_has "vmcore: 'makedumpfile' is not installed \(Debian package makedumpfile\)$"
+unchanged "a missing program"
+# makedumpfile cannot find a log in memory that is all zeros: its own words.
+if command -v makedumpfile >/dev/null; then
+	run 1 ingest -d "$DB" "$FULL"
+	err_has "vmcore: makedumpfile --dump-dmesg could not read its kernel log \(exit status [0-9]+: .+\); crash, given the kernel's debug vmlinux \(--vmlinux\), may$"
+	unchanged "makedumpfile's refusal"
+fi
+# crash, given something that is no vmlinux, refuses before its first prompt.
+if command -v crash >/dev/null; then
+	run 1 ingest -d "$DB" --vmlinux "$SAMPLE" "$FULL"
+	err_has "vmcore: crash refused it: .+"
+	unchanged "crash's refusal"
+fi
+
+# --- A process's core file is an ELF core too, but no kernel's: not a vmcore.
+if command -v gdb >/dev/null; then
+	sleep 30 &
+	gdb -batch -p $! -ex "gcore $T/core.sleep" >/dev/null 2>&1 || true
+	kill $! 2>/dev/null
+	if [ -s "$T/core.sleep" ]; then
+		run 1 ingest -d "$DB" --vmlinux "$HEAD" "$T/core.sleep"
+		err_has "core.sleep: skipped: binary data, not a recognised input$"
+		unchanged "a process's core file"
+	fi
+fi
+
+# --- The session crash printed of the dump: the writers' scans give the verdict.
+DB2=$T/s.db
+expect_ok report -d "$DB2" "$SAMPLES/vmcore-freeze/crash-session.txt"
+out_has "^Diagnosis: fs_freeze"
+out_has "fs_freeze +3 .*sh:149, sh:150, sh:151"
+[ "$(sql "$DB2" "SELECT count(*) FROM tasks WHERE role = 'dump' AND state = 'D' AND wait_class = 'fs_freeze'")" = 3 ] ||
+	fail "the three scanned writers are not classified fs_freeze"
+echo "ok"
