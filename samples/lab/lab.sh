@@ -30,7 +30,12 @@ LAB_DISK_OPTS=${LAB_DISK_OPTS:-}
 # Modules the guest init loads, in this order (their dependencies first, as
 # modules.dep lists them). lzo-rle is zram's default compressor, which the
 # crypto API would otherwise ask modprobe for (the guest has none).
-LAB_MODULES=${LAB_MODULES-"virtio_pci virtio_blk lzo-rle zram xfs loop"}
+LAB_MODULES=${LAB_MODULES-"virtio_pci virtio_blk lzo-rle zram xfs loop qemu_fw_cfg"}
+# Where a scenario's cap_dump has QEMU write the guest's memory (a vmcore,
+# as a hypervisor dumps a hung guest), and in which of QMP's formats:
+# elf, kdump-zlib, kdump-lzo or kdump-snappy. Empty: no dump.
+LAB_DUMP=${LAB_DUMP:-}
+LAB_DUMP_FORMAT=${LAB_DUMP_FORMAT:-elf}
 
 lab_log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -123,12 +128,30 @@ lab_await_poweroff() {
 	return $rc
 }
 
+# lab_dump_on_mark PID SOCKET CONSOLE_LOG: while QEMU (PID) runs, when the guest asks for a dump of its
+# memory (cap_dump: "mmtriage-lab: dump now" on its console), write it to
+# LAB_DUMP in LAB_DUMP_FORMAT over QMP. QEMU pauses the guest while it
+# writes; the guest waits out the dump in cap_dump's sleep.
+lab_dump_on_mark() {
+	local pid=$1 sock=$2 console=$3
+	while ! grep -q 'mmtriage-lab: dump now' "$console" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	lab_log "dumping the guest's memory to $LAB_DUMP ($LAB_DUMP_FORMAT)"
+	if /usr/bin/python3 "$LAB_DIR/qmp.py" "$sock" dump "$LAB_DUMP" "$LAB_DUMP_FORMAT"; then
+		lab_log "dump written: $(du -h "$LAB_DUMP" | cut -f1)"
+	else
+		lab_log "dump failed"
+	fi
+}
+
 # lab_boot INITRD RESULT_IMG CONSOLE_LOG [APPEND...]: boot the guest until it
 # powers off or LAB_TIMEOUT passes; the scenario's archive lands in
 # RESULT_IMG (a raw disk of 64 MiB, /dev/vda in the guest). With
 # LAB_DISK_MB, the scratch disk RESULT_IMG.scratch is /dev/vdb.
 lab_boot() {
-	local initrd=$1 img=$2 console=$3 rc
+	local initrd=$1 img=$2 console=$3 rc qemu
 	local -a disks=(-drive "file=$img,if=virtio,format=raw,cache=unsafe")
 	shift 3
 	truncate -s 0 "$img" && truncate -s 64M "$img"
@@ -142,10 +165,14 @@ lab_boot() {
 		-m "$LAB_MEM" -smp "$LAB_SMP" -display none -no-reboot \
 		-serial "file:$console" -monitor none \
 		-device vmcoreinfo -kernel "$LAB_KERNEL" -initrd "$initrd" \
+		-qmp "unix:$img.qmp,server=on,wait=off" \
 		"${disks[@]}" \
 		-append "console=ttyS0 nokaslr panic=-1 quiet loglevel=6 $*" &
-	lab_await_poweroff $! "$console"
+	qemu=$!
+	[ -z "$LAB_DUMP" ] || lab_dump_on_mark $qemu "$img.qmp" "$console" &
+	lab_await_poweroff $qemu "$console"
 	rc=$?
+	wait
 	[ $rc -eq 124 ] && lab_log "guest did not power off within ${LAB_TIMEOUT}s"
 	return $rc
 }

@@ -50,6 +50,15 @@ cap_now() {
 # cap_mark TEXT: a marker line in the kernel log, as the host recipes write.
 cap_mark() { echo "mmtriage-lab: $* (uptime $(cap_uptime))" > /dev/kmsg; }
 
+# cap_dump [SECONDS]: asks the host for a dump of the guest's memory (LAB_DUMP
+# in lab.sh) and waits SECONDS (default 20) for it: the guest is paused
+# while QEMU writes, then sleeps out the rest. Nothing happens when the
+# host was not asked for a dump.
+cap_dump() {
+	cap_mark "dump now"
+	sleep "${1:-20}"
+}
+
 cap_info() {
 	mkdir -p "$CAP/proc/pressure"
 	{
