@@ -22,27 +22,19 @@ static double now_secs(void)
 }
 
 /*
- * In the child: stdin, stdout and stderr set up, then exec. An exec that
- * fails sends its errno up the status pipe (closed on a good exec). The
- * child dies with its parent: a crash session left running after
- * mmtriage is killed would read a 100 GB dump for nothing.
+ * In the child: its output on out_fd (stdout and stderr), stdin from
+ * in_fd or /dev/null. The child dies with its parent: a crash session
+ * left running after mmtriage is killed would read a 100 GB dump for
+ * nothing.
  */
 static _Noreturn void child(const struct mmt_run *r, int status)
 {
 	int in = r->in_fd >= 0 ? r->in_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int out = fcntl(r->out_fd, F_DUPFD_CLOEXEC, 3);
-	int e;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	in = in >= 0 ? fcntl(in, F_DUPFD_CLOEXEC, 3) : -1;
-	if (in >= 0 && out >= 0 && dup2(in, 0) == 0 && dup2(out, 1) == 1 && dup2(out, 2) == 2)
-		execvp(r->argv[0], (char *const *)r->argv);
-	e = errno;
-	if (write(status, &e, sizeof(e)) < 0)
-		_exit(126);
-	_exit(127);
+	mmt_exec_child(r->argv, in, r->out_fd, r->out_fd, status);
 }
 
 static uint64_t out_bytes(int fd)

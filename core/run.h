@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/exec.h"
 
 struct mmt_run {
 	const char *const *argv;	/* argv[0] is looked up in PATH */

@@ -17,6 +17,7 @@
  * chain of the links created stays inside dest.
  */
 #include "core/tar.h"
+#include "core/exec.h"
 #include "core/io.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -221,24 +222,12 @@ bool mmt_tar_sniff(const char *head, size_t len)
 
 /* ---- the stream ---- */
 
-/* In the child: the archive on stdin, the pipe on stdout, errfd on stderr.
-   Only async-signal-safe calls; an exec failure goes back through status. */
-static void exec_tool(const struct tool *t, int in, int out, int errfd, int status)
+/* In the child: the archive on stdin, the pipe on stdout, errfd on stderr. */
+static _Noreturn void exec_tool(const struct tool *t, int in, int out, int errfd, int status)
 {
-	char *argv[] = { (char *)t->cmd, (char *)"-dc", NULL };
-	int e;
+	const char *argv[] = { t->cmd, "-dc", NULL };
 
-	/* Moved above 2 first, so that no dup2() overwrites another of them. */
-	in = fcntl(in, F_DUPFD_CLOEXEC, 3);
-	out = fcntl(out, F_DUPFD_CLOEXEC, 3);
-	errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3);
-	if (in >= 0 && out >= 0 && errfd >= 0 && dup2(in, 0) == 0 && dup2(out, 1) == 1 &&
-	    dup2(errfd, 2) == 2)
-		execvp(t->cmd, argv);
-	e = errno;
-	if (write(status, &e, sizeof(e)) < 0)
-		_exit(126);
-	_exit(127);
+	mmt_exec_child(argv, in, out, errfd, status);
 }
 
 static int spawn_failed(struct src *s, const char *archive, int e, struct mmt_err *err)

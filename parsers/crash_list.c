@@ -128,23 +128,23 @@ void crash_list_free(struct crash_list *l)
 const char *crash_list_state(const struct crash_listed *t)
 {
 	if (t->exit_state & EXIT_ZOMBIE)
-		return "ZO";
+		return "Z";
 	if (t->exit_state & EXIT_DEAD)
-		return "DE";
+		return "X";
 	if (t->state == 0)
-		return "RU";
+		return "R";
 	if ((t->state & (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)) ==
 	    (TASK_UNINTERRUPTIBLE | TASK_NOLOAD))
-		return "ID";
+		return "I";
 	if (t->state & TASK_UNINTERRUPTIBLE)
-		return "UN";
+		return "D";
 	if (t->state & TASK_INTERRUPTIBLE)
-		return "IN";
+		return "S";
 	if (t->state & TASK_STOPPED)
-		return "ST";
+		return "T";
 	if (t->state & TASK_TRACED)
-		return "TR";
+		return "t";
 	if (t->state & TASK_PARKED)
-		return "PA";
-	return "??";
+		return "P";
+	return NULL;
 }

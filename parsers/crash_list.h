@@ -42,7 +42,10 @@ struct crash_list {
 bool crash_list_feed(struct crash_list *l, const char *s, size_t n, long line);
 void crash_list_free(struct crash_list *l);
 
-/* 'RU', 'IN', 'UN', 'ID', 'ST', 'TR', 'ZO', 'DE' as `ps` prints them. */
+/*
+ * The state letter the kernel's task dumps print ('R', 'S', 'D', 'I', 'T',
+ * 't', 'Z', 'X', 'P'), NULL for a state none of those names.
+ */
 const char *crash_list_state(const struct crash_listed *t);
 
 #endif

@@ -40,20 +40,6 @@ int crash_list_line(struct crash *c, const char *s, size_t n)
 	return crash_list_feed(&c->list, s, n, c->lineno) ? 1 : 0;
 }
 
-/* The letter the kernel's task dumps print for a `ps` state. */
-static const char *state_letter(const char *ps)
-{
-	static const char *const map[][2] = {
-		{ "RU", "R" }, { "IN", "S" }, { "UN", "D" }, { "ID", "I" }, { "ST", "T" },
-		{ "TR", "t" }, { "ZO", "Z" }, { "DE", "X" }, { "PA", "P" },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(ps, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
-
 /* "crash> rd -s ADDR COUNT": the listed task whose saved stack pointer ADDR is. */
 int crash_rd_begin(struct crash *c, const struct mmt_field *f, size_t nf)
 {
@@ -152,7 +138,7 @@ int crash_rd_end(struct crash *c)
 	if (!t)
 		return 0;
 	c->scan_task = NULL;
-	state = state_letter(crash_list_state(t));
+	state = crash_list_state(t);
 	if (mmt_stack_store(c->st, &c->scan, &stack, c->err) < 0)
 		return -1;
 	snprintf(title, sizeof(title), "stack of PID %lld (%s) scanned by crash's rd -s",

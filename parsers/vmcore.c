@@ -74,19 +74,31 @@ static bool note_segment_says_kernel(int fd, uint64_t off, uint64_t size)
 	return yes;
 }
 
+/* The ELF header of a 64-bit core whose program headers are ELF64's. */
+static bool elf64_core_header(int fd, Elf64_Ehdr *eh)
+{
+	return pread(fd, eh, sizeof(*eh), 0) == (ssize_t)sizeof(*eh) && eh->e_type == ET_CORE &&
+	       eh->e_phentsize == sizeof(Elf64_Phdr);
+}
+
+/* Program header i of the file whose ELF header is eh. */
+static bool elf64_phdr(int fd, const Elf64_Ehdr *eh, unsigned i, Elf64_Phdr *ph)
+{
+	return pread(fd, ph, sizeof(*ph), (off_t)(eh->e_phoff + (uint64_t)i * sizeof(*ph))) ==
+	       (ssize_t)sizeof(*ph);
+}
+
 /* A 64-bit ELF core: true when one of its notes says it is a kernel's. */
 static bool elf64_kernel_core(int fd)
 {
 	Elf64_Ehdr eh;
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || eh.e_type != ET_CORE ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
+	if (!elf64_core_header(fd, &eh))
 		return false;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
+		if (!elf64_phdr(fd, &eh, i, &ph))
 			return false;
 		if (ph.p_type == PT_NOTE && note_segment_says_kernel(fd, ph.p_offset, ph.p_filesz))
 			return true;
@@ -129,14 +141,13 @@ static uint64_t elf64_described_end(int fd)
 	Elf64_Ehdr eh;
 	uint64_t end = 0;
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+	if (!elf64_core_header(fd, &eh))
 		return 0;
 	end = eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr);
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
+		if (!elf64_phdr(fd, &eh, i, &ph))
 			break;
 		if (ph.p_offset + ph.p_filesz > end)
 			end = ph.p_offset + ph.p_filesz;

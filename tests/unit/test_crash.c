@@ -403,15 +403,13 @@ static void test_vmcore_session_scans(void **state)
 	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM tasks WHERE role = 'dump' AND "
 				  "state = 'D' AND comm = 'sh'"), 3);
 	/* The scan of 149: innermost __schedule+845, every frame unreliable. */
-	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM tasks t JOIN frames f ON "
-				  "f.stack_id = t.stack_id WHERE t.pid = 149 AND t.role = 'dump' "
-				  "AND f.reliable = 1"), 0);
-	assert_int_equal(kfx_qint(&fx, "SELECT f.offset FROM tasks t JOIN frames f ON "
-				  "f.stack_id = t.stack_id WHERE t.pid = 149 AND t.role = 'dump' "
-				  "AND f.idx = 0 AND f.symbol = '__schedule'"), 845);
-	assert_int_equal(kfx_qint(&fx, "SELECT f.idx FROM tasks t JOIN frames f ON "
-				  "f.stack_id = t.stack_id WHERE t.pid = 149 AND t.role = 'dump' "
-				  "AND f.symbol = 'mnt_want_write'"), 4);
+#define SCAN_149 " FROM tasks t JOIN frames f ON f.stack_id = t.stack_id " \
+		 "WHERE t.pid = 149 AND t.role = 'dump' AND "
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*)" SCAN_149 "f.reliable = 1"), 0);
+	assert_int_equal(kfx_qint(&fx, "SELECT f.offset" SCAN_149 "f.idx = 0 AND "
+				  "f.symbol = '__schedule'"), 845);
+	assert_int_equal(kfx_qint(&fx, "SELECT f.idx" SCAN_149 "f.symbol = 'mnt_want_write'"), 4);
+#undef SCAN_149
 	/* kthreadd sleeps (__state 1): S; an idle kworker (0x402): I. */
 	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM tasks WHERE pid = 2 AND "
 				  "state = 'S' AND role = 'dump'"), 1);
