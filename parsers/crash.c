@@ -196,8 +196,10 @@ static void prompt_line(struct crash *c, const struct mmt_field *f, size_t nf)
 		open_section(c, CRASH_SYS);
 	else if (nf >= 3 && mmt_field_is(&f[1], "ps") && has_option(f, nf, 'S'))
 		open_section(c, CRASH_PS_S);
-	else if (crash_list_prompt(f, nf))
+	else if (crash_list_prompt(f, nf)) {
 		open_section(c, CRASH_LIST);
+		crash_list_open(c);
+	}
 	else if (nf >= 4 && mmt_field_is(&f[1], "rd") && has_option(f, nf, 's') &&
 		 crash_rd_begin(c, f, nf))
 		open_section(c, CRASH_RD);
@@ -260,6 +262,8 @@ static int listing_line(struct crash *c, const char *s, size_t n,
 	if (c->sec == CRASH_LIST) {
 		if (crash_list_line(c, s, n))
 			return 1;
+		if (crash_list_close(c) < 0)
+			return -1;
 	} else if (c->sec == CRASH_RD) {
 		rc = crash_rd_line(c, f, nf);
 		if (rc != 0)
@@ -327,6 +331,8 @@ static int read_sections(struct crash *c)
 	mmt_lines_free(&lr);
 	if (rc == 0 && c->sec == CRASH_RD)
 		rc = crash_rd_end(c);
+	if (rc == 0 && c->sec == CRASH_LIST)
+		rc = crash_list_close(c);
 	return rc;
 }
 
@@ -366,8 +372,10 @@ static int parse(struct mmt_input *in, struct mmt_store *st, struct mmt_err *err
 
 /*
  * Confident only when the head shows a section this parser models (a kmem
- * or ps table, or the prompt of such a command): a session of backtraces
- * alone stays with the kernel-log parser, which scores up to 90.
+ * or ps table, or the prompt of such a command or of `sys`, with which
+ * sessions begin and whose `log` may push the rest out of the head): a
+ * session of backtraces alone stays with the kernel-log parser, which
+ * scores up to 90.
  */
 static int probe(const char *head, size_t len)
 {
@@ -385,7 +393,8 @@ static int probe(const char *head, size_t len)
 			   crash_ps_header(f, nf)))
 			return 95;
 		if (nf >= 2 && is_prompt(&f[0]) &&
-		    (mmt_field_is(&f[1], "kmem") || mmt_field_is(&f[1], "ps")))
+		    (mmt_field_is(&f[1], "kmem") || mmt_field_is(&f[1], "ps") ||
+		     mmt_field_is(&f[1], "sys")))
 			return 95;
 		p = nl ? nl + 1 : e;
 	}

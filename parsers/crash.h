@@ -76,6 +76,7 @@ struct crash {
 	struct crash_key keys[CRASH_MAX_KEYS];
 	size_t nkeys;
 	struct crash_list list;		/* tasks of `list task_struct.tasks` */
+	size_t list_stored;		/* entries of it in crash_tasks */
 	struct mmt_stack scan;		/* the stack scan being read */
 	const struct crash_listed *scan_task;	/* its task, NULL outside a scan */
 	long scan_first, scan_last;	/* its lines */
@@ -124,6 +125,9 @@ int crash_sys_line(struct crash *c, const struct mmt_field *f, size_t nf);
 /* crash_scan.c */
 bool crash_list_prompt(const struct mmt_field *f, size_t nf);
 int crash_list_line(struct crash *c, const char *s, size_t n);
+/* A listing begins (its prompt) and ends (stores its tasks). */
+void crash_list_open(struct crash *c);
+int crash_list_close(struct crash *c);
 /* 1 when the scan is of a listed task (its lines are then read), else 0. */
 int crash_rd_begin(struct crash *c, const struct mmt_field *f, size_t nf);
 int crash_rd_line(struct crash *c, const struct mmt_field *f, size_t nf);

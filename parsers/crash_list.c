@@ -96,13 +96,15 @@ static bool member(struct crash_list *l, const char *s, size_t n)
 		t->stack = x;
 	else if (IS("thread.sp"))
 		t->sp = x;
+
 #undef IS
 	return true;
 }
 
 bool crash_list_feed(struct crash_list *l, const char *s, size_t n, long line)
 {
-	while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
+	/* struct members may be printed with a comma after them */
+	while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == ','))
 		n--;
 	if (is_hex_word(s, n))
 		return begin_entry(l, s, n, line);

@@ -22,6 +22,11 @@ static const char sql_task[] =
 	"INSERT INTO tasks (report_id, role, pid, comm, state, line, stack_id) "
 	"VALUES (?, 'dump', ?, ?, ?, ?, ?)";
 
+static const char sql_list_task[] =
+	"INSERT INTO crash_tasks (source_id, snapshot_id, pid, task, state, active, comm, line) "
+	"VALUES (?, ?, ?, ?, ?, 0, ?, ?)";
+
+/* init_task's list of tasks, with members. */
 bool crash_list_prompt(const struct mmt_field *f, size_t nf)
 {
 	bool tasks = false, members = false;
@@ -35,9 +40,62 @@ bool crash_list_prompt(const struct mmt_field *f, size_t nf)
 	return tasks && members;
 }
 
+void crash_list_open(struct crash *c)
+{
+	c->list_stored = c->list.n;
+}
+
 int crash_list_line(struct crash *c, const char *s, size_t n)
 {
 	return crash_list_feed(&c->list, s, n, c->lineno) ? 1 : 0;
+}
+
+/* The state column ps would print for a task dump's letter. */
+static const char *ps_state(const char *letter)
+{
+	static const char *const map[][2] = {
+		{ "R", "RU" }, { "S", "IN" }, { "D", "UN" }, { "I", "ID" }, { "T", "ST" },
+		{ "t", "TR" }, { "Z", "ZO" }, { "X", "DE" }, { "P", "PA" },
+	};
+
+	for (size_t i = 0; letter && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i][0], letter))
+			return map[i][1];
+	return "??";
+}
+
+static int store_listed(struct crash *c, const struct crash_listed *t)
+{
+	sqlite3_stmt *s;
+	char task[24];
+
+	if (crash_snapshot(c, "crash_list") < 0)
+		return -1;
+	s = mmt_store_stmt(c->st, sql_list_task, c->err);
+	if (!s)
+		return -1;
+	snprintf(task, sizeof(task), "%016llx", (unsigned long long)t->task);
+	mmt_bind_int(s, 1, c->in->source_id);
+	mmt_bind_int(s, 2, c->snapshot);
+	mmt_bind_int(s, 3, t->pid);
+	mmt_bind_text(s, 4, task);
+	mmt_bind_text(s, 5, ps_state(crash_list_state(t)));
+	mmt_bind_text(s, 6, t->comm);
+	mmt_bind_int(s, 7, t->line);
+	return mmt_store_run(c->st, s, c->err);
+}
+
+/*
+ * The listing ended: its tasks join crash_tasks, so that a session whose ps
+ * falls short still has the dump's whole task table.
+ */
+int crash_list_close(struct crash *c)
+{
+	for (size_t i = c->list_stored; i < c->list.n; i++)
+		if (c->list.v[i].pid >= 0 && store_listed(c, &c->list.v[i]) < 0)
+			return -1;
+	c->list_stored = c->list.n;
+	return 0;
 }
 
 /* "crash> rd -s ADDR COUNT": the listed task whose saved stack pointer ADDR is. */

@@ -75,4 +75,19 @@ out_has "^Diagnosis: fs_freeze"
 out_has "fs_freeze +3 .*sh:149, sh:150, sh:151"
 [ "$(sql "$DB2" "SELECT count(*) FROM tasks WHERE role = 'dump' AND state = 'D' AND wait_class = 'fs_freeze'")" = 3 ] ||
 	fail "the three scanned writers are not classified fs_freeze"
+
+# --- An OOM storm with the swap full: the reporters waited on the swap
+# device's write throttling from reclaim; seven kills; nothing blocked at
+# the dump, whose task table is the list's when ps falls short.
+DB3=$T/o.db
+expect_ok report -d "$DB3" "$SAMPLES/vmcore-swap-oom/crash-session.txt"
+out_has "^Diagnosis: block_request"
+out_has "block_request +4 .*rq_qos_wait 4.*hog0\.1:174, hog1\.1:176, scenario\.sh:201, scenario\.sh:202"
+out_has "Also: 7 OOM kills\. Also: Swap exhausted\."
+[ "$(sql "$DB3" "SELECT count(*) FROM blocked_tasks WHERE in_reclaim = 1 AND wait_site = 'rq_qos_wait'")" = 4 ] ||
+	fail "the four reporters are not blocked at rq_qos_wait in reclaim"
+[ "$(sql "$DB3" "SELECT count(*) || ' ' || sum(state = 'UN') FROM crash_tasks c JOIN snapshots s ON s.id = c.snapshot_id WHERE s.kind = 'crash_list'")" = "63 0" ] ||
+	fail "the dump's task list is not the table of 63 tasks, none uninterruptible"
+[ "$(sql "$DB3" "SELECT kb FROM meminfo WHERE key = 'SwapFree'")" = 0 ] ||
+	fail "kmem -i's SWAP FREE is not 0"
 echo "ok"

@@ -416,8 +416,16 @@ static void test_vmcore_session_scans(void **state)
 	assert_true(kfx_qint(&fx, "SELECT count(*) FROM tasks WHERE role = 'dump' AND "
 			     "state = 'I'") > 10);
 	/* scenario.sh's parent, which crash could not find, is unknown, not -1. */
-	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM crash_tasks WHERE pid = 140 AND "
-				  "ppid IS NULL"), 1);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM crash_tasks c JOIN snapshots s ON "
+				  "s.id = c.snapshot_id WHERE c.pid = 140 AND c.ppid IS NULL "
+				  "AND s.kind = 'crash_ps'"), 1);
+	/* The list's tasks are the dump's task table: the writers UN, kthreadd IN. */
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM crash_tasks c JOIN snapshots s ON "
+				  "s.id = c.snapshot_id WHERE s.kind = 'crash_list'"), 65);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM crash_tasks WHERE pid IN "
+				  "(149, 150, 151) AND state = 'UN' AND comm = 'sh'"), 3);
+	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM crash_tasks WHERE pid = 2 AND "
+				  "state = 'IN' AND task LIKE 'ff%%'"), 1);
 	/* crash's own "WARNING: active task ... not found in PID hash" is no WARN(). */
 	assert_int_equal(kfx_qint(&fx, "SELECT count(*) FROM reports WHERE kind = 'warning'"), 0);
 	/* The last hung-task report of `log` ends before the `ps` prompt (line 766). */

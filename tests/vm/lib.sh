@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# The vm tests' common part: sourced after ../cli/lib.sh.
+# vm_dump SCENARIO: skips without QEMU, busybox, crash or Debian's kernel
+# and its debug vmlinux; boots the lab guest with SCENARIO and has QEMU dump
+# its memory to $LAB/vmcore.
+# vm_report: `mmtriage report --vmlinux` of that dump into $T/v.db, timed:
+# $REPORT_SECS.
+KVER=6.1.0-50-cloud-amd64
+VMLINUX=/usr/lib/debug/boot/vmlinux-$KVER
+LAB=$T/lab
+
+vm_dump() {
+	local need
+	for need in qemu-system-x86_64 busybox crash; do
+		command -v "$need" >/dev/null || { echo "skip: no $need"; exit 77; }
+	done
+	[ -r "$VMLINUX" ] || { echo "skip: no $VMLINUX (linux-image-$KVER-dbg)"; exit 77; }
+	[ -r "/boot/vmlinuz-$KVER" ] || { echo "skip: no /boot/vmlinuz-$KVER"; exit 77; }
+	LAB_DUMP=$LAB/vmcore bash "$MMT_SOURCE_DIR/samples/lab/run.sh" "$1" "$LAB" \
+		>"$T/lab.log" 2>&1 || { cat "$T/lab.log" >&2; fail "the guest lab failed"; }
+	[ -s "$LAB/vmcore" ] || { cat "$T/lab.log" >&2; fail "no dump written"; }
+}
+
+vm_report() {
+	local start
+	start=$(date +%s.%N)
+	expect_ok report -d "$T/v.db" --vmlinux "$VMLINUX" "$LAB/vmcore"
+	REPORT_SECS=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	echo "report of a $(du -m "$LAB/vmcore" | cut -f1) MB dump: $REPORT_SECS s"
+	grep -A3 "^Diagnosis" "$OUT"
+}
+
+# vm_within SECS: fails when the report took longer.
+vm_within() {
+	awk -v s="$REPORT_SECS" -v max="$1" 'BEGIN { exit !(s < max) }' ||
+		fail "the report took $REPORT_SECS s (more than $1)"
+}
