@@ -379,6 +379,29 @@ static int reports(struct mmt_store *st, struct doc *d, const struct rm_model *m
 	return rc;
 }
 
+/*
+ * "vmcore/crash-session.txt: read by crash 8.0.2. crash's ps found ...":
+ * evidence a program other than mmtriage read out of a dump, and what it
+ * could not.
+ */
+static void source_notes(struct doc *d, const struct rm_model *m)
+{
+	for (size_t i = 0; i < m->nsources; i++) {
+		const struct rm_source *s = &m->sources[i];
+		struct mmt_sb sb = MMT_SB_INIT;
+
+		if (!s->reader[0] && !s->note[0])
+			continue;
+		mmt_sb_addf(&sb, "%s:", s->path);
+		if (s->reader[0])
+			mmt_sb_addf(&sb, " read by %s.", s->reader);
+		if (s->note[0])
+			mmt_sb_addf(&sb, " %s.", s->note);
+		d->ops->para(d, mmt_sb_str(&sb));
+		mmt_sb_free(&sb);
+	}
+}
+
 static void sources(struct doc *d, const struct rm_model *m)
 {
 	static const char *const head[] = { "source", "kind", "lines", "kernel", "sha256" };
@@ -401,6 +424,7 @@ static void sources(struct doc *d, const struct rm_model *m)
 	}
 	if (m->nsources)
 		d->ops->table(d, head, 5, cells, m->nsources);
+	source_notes(d, m);
 	for (size_t i = 0; i < m->nsources * 5; i++)
 		free(cells[i]);
 	free(cells);

@@ -92,6 +92,8 @@ static void header(struct json *j, const struct rm_model *m)
 		kstr(j, "clock", s->clock[0] ? s->clock : NULL, false);
 		kstr(j, "kernel", s->kernel[0] ? s->kernel : NULL, false);
 		kint(j, "size", s->size, true, false);
+		kstr(j, "reader", s->reader[0] ? s->reader : NULL, false);
+		kstr(j, "note", s->note[0] ? s->note : NULL, false);
 		mmt_sb_addc(&j->sb, '}');
 	}
 	mmt_sb_adds(&j->sb, j->first ? "],\n  \"reports\": [" : "\n  ],\n  \"reports\": [");

@@ -13,7 +13,11 @@
 
 static const char sql_sources[] =
 	"SELECT id, path, kind, ifnull(format, ''), sha256, ifnull(kernel, ''), "
-	"ifnull(clock, ''), records, size FROM sources ORDER BY id";
+	"ifnull(clock, ''), records, size, "
+	/* what read it when another program did (a vmcore's crash), what it lacks */
+	"ifnull((SELECT t.reader FROM trees t WHERE t.id = sources.tree_id), ''), "
+	"ifnull((SELECT group_concat(f.note, '; ') FROM tree_files f WHERE "
+	"f.source_id = sources.id AND f.note != ''), '') FROM sources ORDER BY id";
 static const char sql_findings[] =
 	"SELECT id, analyzer, kind, severity, title, summary, t_start, t_end, "
 	"(SELECT count(*) FROM finding_reports r WHERE r.finding_id = f.id), "
@@ -79,6 +83,8 @@ static int load_sources(struct mmt_store *st, struct rm_model *m, struct mmt_err
 		src->clock = dup_col(s, 6);
 		src->records = sqlite3_column_int64(s, 7);
 		src->size = sqlite3_column_int64(s, 8);
+		src->reader = dup_col(s, 9);
+		src->note = dup_col(s, 10);
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -255,6 +261,7 @@ void rm_free(struct rm_model *m)
 
 		free(s->path), free(s->kind), free(s->format);
 		free(s->sha256), free(s->kernel), free(s->clock);
+		free(s->reader), free(s->note);
 	}
 	for (size_t i = 0; i < m->nfindings; i++) {
 		struct rm_finding *f = &m->findings[i];

@@ -18,6 +18,8 @@
 struct rm_source {
 	int64_t id, records, size;
 	char *path, *kind, *format, *sha256, *kernel, *clock;
+	char *reader;			/* the program that read a dump into it, "" none */
+	char *note;			/* what was lost or stands in (stack scans), "" none */
 };
 
 struct rm_evidence {

@@ -90,4 +90,18 @@ out_has "Also: 7 OOM kills\. Also: Swap exhausted\."
 	fail "the dump's task list is not the table of 63 tasks, none uninterruptible"
 [ "$(sql "$DB3" "SELECT kb FROM meminfo WHERE key = 'SwapFree'")" = 0 ] ||
 	fail "kmem -i's SWAP FREE is not 0"
+
+# --- What read a dump and what it lacks, as a vmcore's ingest records them
+# (the vm tests make them from real dumps): in the text and the JSON.
+command -v sqlite3 >/dev/null || fail "sqlite3 is needed"
+sqlite3 "$DB3" "INSERT INTO trees (id, path, kind, ingested_at, reader) VALUES (9, 'vmcore',
+	'vmcore', '2026-11-22T17:22:52Z', 'crash 8.0.2'); UPDATE sources SET tree_id = 9;
+	INSERT INTO tree_files (tree_id, role, path, status, source_id, note) VALUES (9,
+	'crash_session', 'crash-session.txt', 'ingested', 1, 'the stacks are scans')"
+expect_ok report -d "$DB3"
+out_has "crash-session\.txt: read by crash 8\.0\.2\. the stacks are scans\.$"
+expect_ok report -d "$DB3" -f json
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["sources"][0]
+assert (s["reader"], s["note"]) == ("crash 8.0.2", "the stacks are scans"), s' "$OUT" ||
+	fail "the JSON source lacks its reader and note"
 echo "ok"

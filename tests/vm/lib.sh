@@ -28,6 +28,8 @@ vm_report() {
 	REPORT_SECS=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	echo "report of a $(du -m "$LAB/vmcore" | cut -f1) MB dump: $REPORT_SECS s"
 	grep -A3 "^Diagnosis" "$OUT"
+	# the report says what read the dump, and that the stacks are scans
+	out_has "crash-session\.txt: read by crash [0-9.]+\. crash's ps found [0-9]+ of the [0-9]+ tasks"
 }
 
 # vm_within SECS: fails when the report took longer.
