@@ -33,8 +33,8 @@ static const char sql_top[] =
 	"'hard_lockup', 'rcu_stall', 'oom_kill', 'alloc_failure', 'alloc_stall', 'oops', "
 	"'bug', 'panic') DESC, score DESC, id LIMIT 2";
 
-/* The blocked_tasks view (schema) says which tasks count as blocked. */
-#define BLOCKED_FROM "FROM blocked_tasks t WHERE 1 "
+/* The stuck_tasks view (schema 007): blocked, and not shown freed later. */
+#define BLOCKED_FROM "FROM stuck_tasks t WHERE 1 "
 
 static const char sql_classes[] =
 	"SELECT t.wait_class, count(DISTINCT ifnull(t.pid, t.id)), "
@@ -429,12 +429,44 @@ static int deadlock_lead(struct mmt_store *st, struct verdict *v, struct mmt_err
 	return rc;
 }
 
+static const char sql_released[] =
+	"SELECT count(DISTINCT pid), group_concat(DISTINCT wait_class), "
+	"group_concat(DISTINCT wait_site), max(blocked_secs) FROM released_tasks";
+
+/*
+ * Tasks the log reported blocked and the dump shows free: said, so that a
+ * reader who sees them in the findings knows why the verdict passes them.
+ * Returns how many.
+ */
+static int released(struct mmt_store *st, struct verdict *v, struct mmt_err *err)
+{
+	sqlite3_stmt *q = mmt_store_prepare(st, sql_released, err);
+	int rc, n = 0;
+
+	if (!q)
+		return -1;
+	rc = mmt_store_step(st, q, err);
+	if (rc > 0 && (n = sqlite3_column_int(q, 0)) > 0) {
+		mmt_sb_addf(&v->text, "%s%d task%s reported blocked in %s (at ", v->text.len ? " " : "",
+			    n, n > 1 ? "s" : "", mmt_col_text(q, 1));
+		add_sites(&v->text, mmt_col_text(q, 2));
+		mmt_sb_adds(&v->text, ")");
+		if (!mmt_col_null(q, 3))
+			mmt_sb_addf(&v->text, " for more than %lld s",
+				    (long long)sqlite3_column_int64(q, 3));
+		mmt_sb_addf(&v->text, " %s no longer blocked in the crash dump taken later: "
+			    "ended, or in another state.", n > 1 ? "are" : "is");
+	}
+	sqlite3_finalize(q);
+	return rc < 0 ? -1 : n;
+}
+
 static int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
 {
 	struct mmt_class_score scores[MMT_NCLASSES];
 	struct verdict v = { NULL, "", MMT_SB_INIT, -1, NULL };
 	const struct mmt_class_score *best;
-	int rc = 0, blocked, others;
+	int rc = 0, blocked, others, freed = 0;
 	bool lead;
 
 	if (mmt_score_classes(st, scores, err) < 0)
@@ -450,8 +482,9 @@ static int mmt_diagnose(struct mmt_store *st, struct mmt_err *err)
 		lead = false;
 	}
 	if (rc >= 0 && (blocked = blocked_tasks(st, &v, lead, err)) >= 0 &&
-	    (others = other_findings(st, &v, lead && blocked == 0, err)) >= 0) {
-		if (blocked == 0 && others == 0 && lead)
+	    (others = other_findings(st, &v, lead && blocked == 0, err)) >= 0 &&
+	    (freed = released(st, &v, err)) >= 0) {
+		if (blocked == 0 && others == 0 && freed == 0 && lead)
 			mmt_sb_adds(&v.text, "Nothing in the input points to a hang: no "
 				    "blocked tasks, stalls, allocation failures, OOM kills, "
 				    "crashes, or abnormal reclaim, writeback or IPIs.");

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The blocked_tasks view (schema) says which tasks count as blocked. */
-#define BLOCKED "SELECT count(*) FROM blocked_tasks t WHERE 1 "
+/* The stuck_tasks view (schema 007): blocked, and not shown freed later. */
+#define BLOCKED "SELECT count(*) FROM stuck_tasks t WHERE 1 "
 #define ON_STACK(list) "AND EXISTS (SELECT 1 FROM frames f WHERE f.stack_id = " \
 	"t.stack_id AND f.symbol IN (" list "))"
 #define FINDINGS(kinds, sev) "SELECT count(*) FROM findings WHERE kind IN (" kinds ") " \

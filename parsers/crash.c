@@ -200,6 +200,8 @@ static void prompt_line(struct crash *c, const struct mmt_field *f, size_t nf)
 		open_section(c, CRASH_LIST);
 		crash_list_open(c);
 	}
+	else if (crash_threads_prompt(f, nf))
+		open_section(c, CRASH_THREADS);
 	else if (nf >= 4 && mmt_field_is(&f[1], "rd") && has_option(f, nf, 's') &&
 		 crash_rd_begin(c, f, nf))
 		open_section(c, CRASH_RD);
@@ -231,7 +233,7 @@ static int section_line(struct crash *c, const struct mmt_field *f, size_t nf)
 	case CRASH_PS: return crash_ps_line(c, f, nf);
 	case CRASH_PS_S: return crash_ps_summary_line(c, f, nf);
 	case CRASH_SYS: return crash_sys_line(c, f, nf);
-	case CRASH_LIST: case CRASH_RD: case CRASH_NONE: break;
+	case CRASH_LIST: case CRASH_RD: case CRASH_THREADS: case CRASH_NONE: break;
 	}
 	return 0;
 }
@@ -264,6 +266,9 @@ static int listing_line(struct crash *c, const char *s, size_t n,
 			return 1;
 		if (crash_list_close(c) < 0)
 			return -1;
+	} else if (c->sec == CRASH_THREADS) {
+		if (crash_threads_line(c, s, n))
+			return 1;
 	} else if (c->sec == CRASH_RD) {
 		rc = crash_rd_line(c, f, nf);
 		if (rc != 0)
@@ -333,6 +338,10 @@ static int read_sections(struct crash *c)
 		rc = crash_rd_end(c);
 	if (rc == 0 && c->sec == CRASH_LIST)
 		rc = crash_list_close(c);
+	if (rc == 0 && c->sec == CRASH_THREADS)
+		crash_threads_line(c, "", 0);
+	if (rc == 0)
+		rc = crash_threads_store(c);
 	return rc;
 }
 

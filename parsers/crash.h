@@ -32,6 +32,7 @@ enum crash_section {
 	CRASH_SYS,
 	CRASH_LIST,		/* list task_struct.tasks ... -S (crash_list.h) */
 	CRASH_RD,		/* rd -s of a listed task's stack (crash_scan.c) */
+	CRASH_THREADS,		/* a leader's walk of its threads, addresses only */
 };
 
 /* Columns the tables' headers name; CRASH_COL_OTHER for any other. */
@@ -80,6 +81,9 @@ struct crash {
 	struct mmt_stack scan;		/* the stack scan being read */
 	const struct crash_listed *scan_task;	/* its task, NULL outside a scan */
 	long scan_first, scan_last;	/* its lines */
+	int64_t list_snapshot;		/* the crash_list snapshot, 0 none yet */
+	size_t walks, walk_entries;	/* thread walks read, tasks of the one being read */
+	size_t threads_unlisted;	/* tasks of the walks that are not their leader */
 };
 
 /* crash.c: shared by the section readers. */
@@ -128,6 +132,11 @@ int crash_list_line(struct crash *c, const char *s, size_t n);
 /* A listing begins (its prompt) and ends (stores its tasks). */
 void crash_list_open(struct crash *c);
 int crash_list_close(struct crash *c);
+/* A thread walk's prompt; its lines (1 when one was its, else 0); its end. */
+bool crash_threads_prompt(const struct mmt_field *f, size_t nf);
+int crash_threads_line(struct crash *c, const char *s, size_t n);
+/* After the session: how many threads the task table lacks, when walks say. */
+int crash_threads_store(struct crash *c);
 /* 1 when the scan is of a listed task (its lines are then read), else 0. */
 int crash_rd_begin(struct crash *c, const struct mmt_field *f, size_t nf);
 int crash_rd_line(struct crash *c, const struct mmt_field *f, size_t nf);

@@ -96,6 +96,8 @@ static bool member(struct crash_list *l, const char *s, size_t n)
 		t->stack = x;
 	else if (IS("thread.sp"))
 		t->sp = x;
+	else if (IS("signal"))
+		t->signal = x;
 
 #undef IS
 	return true;
@@ -109,6 +111,13 @@ bool crash_list_feed(struct crash_list *l, const char *s, size_t n, long line)
 	if (is_hex_word(s, n))
 		return begin_entry(l, s, n, line);
 	return n > 2 && s[0] == ' ' && s[1] == ' ' && member(l, s, n);
+}
+
+bool crash_list_is_entry(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	return is_hex_word(s, n);
 }
 
 void crash_list_free(struct crash_list *l)

@@ -12,11 +12,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 
 /* The members asked for, in the order printed; __state is 5.14's name. */
-#define CRASH_LIST_MEMBERS "task_struct.pid,tgid,__state,exit_state,stack,thread.sp,comm"
+#define CRASH_LIST_MEMBERS "task_struct.pid,tgid,__state,exit_state,stack,thread.sp,signal,comm"
 #define CRASH_LIST_COMMAND "list task_struct.tasks -h init_task -S " CRASH_LIST_MEMBERS
+/*
+ * init_task's list holds the thread group leaders; a leader's threads hang
+ * on its signal_struct's thread_head (task_struct.thread_node). A walk of
+ * it that prints addresses only costs crash next to nothing (one with -S
+ * members about 1.5 s), so each leader's is walked to count its other
+ * threads: a task table without them is not whole.
+ */
+#define CRASH_THREAD_HEAD_COMMAND "struct signal_struct.thread_head -o"
+#define CRASH_THREADS_PREFIX "list task_struct.thread_node -H "
+#define CRASH_THREADS_COMMAND CRASH_THREADS_PREFIX "%" PRIx64
 /* Entries kept: a machine with more tasks has its first this many read. */
 #define CRASH_LIST_MAX 1000000
 
@@ -25,6 +36,7 @@ struct crash_listed {
 	int64_t pid, tgid;		/* -1 when not printed */
 	uint64_t state, exit_state;	/* __state, exit_state */
 	uint64_t stack, sp;		/* stack base, saved stack pointer; 0 when not printed */
+	uint64_t signal;		/* its signal_struct; 0 when not printed */
 	char comm[64];
 	long line;			/* line of its address */
 };
@@ -41,6 +53,9 @@ struct crash_list {
  */
 bool crash_list_feed(struct crash_list *l, const char *s, size_t n, long line);
 void crash_list_free(struct crash_list *l);
+
+/* A line that is a task_struct address alone, as a listing prints each entry. */
+bool crash_list_is_entry(const char *s, size_t n);
 
 /*
  * The state letter the kernel's task dumps print ('R', 'S', 'D', 'I', 'T',

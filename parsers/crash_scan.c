@@ -71,6 +71,7 @@ static int store_listed(struct crash *c, const struct crash_listed *t)
 
 	if (crash_snapshot(c, "crash_list") < 0)
 		return -1;
+	c->list_snapshot = c->snapshot;
 	s = mmt_store_stmt(c->st, sql_list_task, c->err);
 	if (!s)
 		return -1;
@@ -216,4 +217,36 @@ int crash_rd_end(struct crash *c)
 	if (mmt_store_run(c->st, s, c->err) < 0)
 		return -1;
 	return store_scan_task(c, t, mmt_store_last_id(c->st), stack, state);
+}
+
+/* "crash> list task_struct.thread_node -H ADDR" without members (crash_list.h). */
+bool crash_threads_prompt(const struct mmt_field *f, size_t nf)
+{
+	return nf == 5 && mmt_field_is(&f[1], "list") &&
+	       mmt_field_is(&f[2], "task_struct.thread_node") && mmt_field_is(&f[3], "-H");
+}
+
+int crash_threads_line(struct crash *c, const char *s, size_t n)
+{
+	if (crash_list_is_entry(s, n)) {
+		c->walk_entries++;
+		return 1;
+	}
+	c->walks++;
+	if (c->walk_entries > 1)
+		c->threads_unlisted += c->walk_entries - 1;
+	c->walk_entries = 0;
+	return 0;
+}
+
+/*
+ * The threads the task table lacks, with init_task's list: 0 says the list
+ * is every task of the dump, so that a task not in it had ended.
+ */
+int crash_threads_store(struct crash *c)
+{
+	if (!c->walks || !c->list_snapshot)
+		return 0;
+	c->snapshot = c->list_snapshot;
+	return crash_value(c, "crash.threads_unlisted", (int64_t)c->threads_unlisted);
 }

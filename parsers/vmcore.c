@@ -26,7 +26,7 @@
 static const char list_command[] = CRASH_LIST_COMMAND;
 static const char *const session_commands[] = {
 	"sys", "mach", "log", "ps", "foreach bt", "bt -a", "kmem -i", "kmem -s", "kmem -V",
-	"irq -s", list_command, NULL,
+	"irq -s", list_command, CRASH_THREAD_HEAD_COMMAND, NULL,
 };
 
 const char *mmt_vmcore_format_name(enum mmt_vmcore_format f)
@@ -305,6 +305,9 @@ struct first_pass {
 	int64_t *ps_pids;
 	size_t nps, cap;
 	uint64_t stack_size;
+	int64_t thread_head;	/* offset of signal_struct.thread_head, -1 unknown */
+	size_t walk_entries;	/* tasks of the thread walk being read */
+	size_t threads;		/* tasks of thread walks that are not their leader */
 };
 
 static void note_ps_row(struct first_pass *fp, const char *s, size_t n)
@@ -336,6 +339,29 @@ static void sys_line(struct mmt_vmcore_info *info, const char *s)
 		snprintf(info->hostname, sizeof(info->hostname), "%s", s + 10);
 }
 
+/* "    [16] struct list_head thread_head;" */
+static void thread_head_line(struct first_pass *fp, const char *s)
+{
+	char *end;
+	unsigned long long off;
+
+	while (*s == ' ')
+		s++;
+	if (*s++ != '[' || *s < '0' || *s > '9')
+		return;
+	off = strtoull(s, &end, 10);
+	if (!strcmp(end, "] struct list_head thread_head;"))
+		fp->thread_head = (int64_t)off;
+}
+
+/* A thread walk ended: all but its leader are threads the lists lack. */
+static void walk_end(struct first_pass *fp)
+{
+	if (fp->walk_entries > 1)
+		fp->threads += fp->walk_entries - 1;
+	fp->walk_entries = 0;
+}
+
 /* One line of the first session, in the section of command cmd. */
 static void first_pass_line(struct first_pass *fp, const char *cmd, const char *s, size_t n,
 			    long line)
@@ -348,6 +374,10 @@ static void first_pass_line(struct first_pass *fp, const char *cmd, const char *
 		fp->stack_size = strtoull(s + 21, NULL, 10);
 	else if (!strcmp(cmd, "sys"))
 		sys_line(fp->info, s);
+	else if (!strcmp(cmd, CRASH_THREAD_HEAD_COMMAND))
+		thread_head_line(fp, s);
+	else if (!strncmp(cmd, CRASH_THREADS_PREFIX, strlen(CRASH_THREADS_PREFIX)))
+		fp->walk_entries += crash_list_is_entry(s, n);
 }
 
 static int read_first_pass(const char *file, struct first_pass *fp, const char *shown,
@@ -365,11 +395,14 @@ static int read_first_pass(const char *file, struct first_pass *fp, const char *
 		lineno++;
 		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (!strncmp(line, "crash> ", 7))
+		if (!strncmp(line, "crash> ", 7)) {
+			walk_end(fp);
 			snprintf(cmd, sizeof(cmd), "%s", line + 7);
-		else
+		} else {
 			first_pass_line(fp, cmd, line, (size_t)n, lineno);
+		}
 	}
+	walk_end(fp);
 	free(line);
 	fclose(f);
 	return 0;
@@ -409,26 +442,73 @@ static size_t scan_commands(const struct first_pass *fp, char ***out)
 	return n;
 }
 
-/* The second run, when the first listed tasks that ps could not. */
+/* Each leader's walk of its threads, addresses only (crash_list.h). */
+static size_t add_thread_walks(const struct first_pass *fp, char ***cmds, size_t n)
+{
+	size_t cap = n;
+
+	for (size_t i = 0; fp->thread_head >= 0 && i < fp->list.n; i++) {
+		const struct crash_listed *t = &fp->list.v[i];
+		char buf[sizeof(CRASH_THREADS_PREFIX) + 24];
+
+		if (t->pid <= 0 || !t->signal)
+			continue;
+		snprintf(buf, sizeof(buf), CRASH_THREADS_COMMAND,
+			 t->signal + (uint64_t)fp->thread_head);
+		xgrow((void **)cmds, &cap, n + 1, sizeof(**cmds));
+		(*cmds)[n++] = xstrdup(buf);
+	}
+	return n;
+}
+
+/* Threads the session's walks found besides their leaders; -1 when it cannot be read. */
+static ssize_t threads_walked(const char *session_file, struct session *s, struct mmt_err *err)
+{
+	struct first_pass fp = { .info = s->info, .thread_head = -1 };
+	int rc = read_first_pass(session_file, &fp, s->path, err);
+
+	free(fp.ps_pids);
+	crash_list_free(&fp.list);
+	return rc < 0 ? -1 : (ssize_t)fp.threads;
+}
+
+static void lost_note(struct mmt_vmcore_info *info, const struct first_pass *fp, size_t scans,
+		      ssize_t threads)
+{
+	int n = snprintf(info->lost, sizeof(info->lost), "crash's ps found %zu of the %zu tasks "
+			 "of init_task's list: the stacks of the other %zu are scans (rd -s), "
+			 "not backtraces", fp->nps, fp->list.n, scans);
+
+	if (threads > 0 && n > 0 && (size_t)n < sizeof(info->lost))
+		snprintf(info->lost + n, sizeof(info->lost) - (size_t)n, "; %zd threads of "
+			 "multi-threaded processes are not read", threads);
+}
+
+/*
+ * The second run, when the first listed tasks that ps could not: their
+ * stack scans, and each leader's walk of its threads.
+ */
 static int scan_stacks(struct session *s, const char *session_file, int out_fd,
 		       struct mmt_err *err)
 {
-	struct first_pass fp = { .info = s->info };
+	struct first_pass fp = { .info = s->info, .thread_head = -1 };
 	char **cmds = NULL, *script = in_dir(s->dir, "crash-scan-commands");
-	size_t n = 0;
+	size_t n = 0, scans = 0;
+	ssize_t threads;
 	int rc = read_first_pass(session_file, &fp, s->path, err);
 
 	if (rc == 0)
-		n = scan_commands(&fp, &cmds);
-	if (rc == 0 && n) {
+		scans = n = scan_commands(&fp, &cmds);
+	if (rc == 0 && scans) {
+		n = add_thread_walks(&fp, &cmds, n);
 		rc = write_script(script, (const char *const *)cmds, n, s->path, err);
 		if (rc == 0)
 			rc = run_crash(s, script, out_fd, err) < 0 ? -1 : 0;
-		s->info->tasks_scanned = (int)n;
-		snprintf(s->info->lost, sizeof(s->info->lost),
-			 "crash's ps found %zu of the %zu tasks of init_task's list: the "
-			 "stacks of the other %zu are scans (rd -s), not backtraces",
-			 fp.nps, fp.list.n, n);
+		threads = rc == 0 ? threads_walked(session_file, s, err) : 0;
+		if (threads < 0)
+			rc = -1;
+		s->info->tasks_scanned = (int)scans;
+		lost_note(s->info, &fp, scans, threads);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(cmds[i]);

@@ -12,7 +12,11 @@
  * crash cannot list the dump's tasks (crash 8.0.2 on kernels whose struct
  * pid ends in a flexible array: Debian 12's own 6.1 since 6.1.1xx), a
  * second run reads the stack of every task the `list` of init_task's
- * tasks found but `ps` did not ("rd -s" from its saved stack pointer).
+ * tasks found but `ps` did not ("rd -s" from its saved stack pointer), and
+ * walks each of those leaders' threads (addresses only, crash_list.h): a
+ * list whose leaders have no other threads is the dump's whole task table,
+ * in which a task the log reported blocked and that is gone had ended
+ * (schema 007, released_tasks). Other threads are counted, not yet read.
  */
 #ifndef MMT_PARSERS_VMCORE_H
 #define MMT_PARSERS_VMCORE_H

@@ -76,20 +76,44 @@ out_has "fs_freeze +3 .*sh:149, sh:150, sh:151"
 [ "$(sql "$DB2" "SELECT count(*) FROM tasks WHERE role = 'dump' AND state = 'D' AND wait_class = 'fs_freeze'")" = 3 ] ||
 	fail "the three scanned writers are not classified fs_freeze"
 
-# --- An OOM storm with the swap full: the reporters waited on the swap
-# device's write throttling from reclaim; seven kills; nothing blocked at
-# the dump, whose task table is the list's when ps falls short.
+# --- An OOM storm with the swap full. The log's four reporters waited on
+# the swap device's write throttling from reclaim; the dump's task table is
+# whole (init_task's list, whose leaders' thread walks found no other
+# thread) and none of them is blocked in it: the verdict is the OOM storm,
+# and says that they were freed.
 DB3=$T/o.db
 expect_ok report -d "$DB3" "$SAMPLES/vmcore-swap-oom/crash-session.txt"
-out_has "^Diagnosis: block_request"
+out_has "^Diagnosis: oom"
+tr -s ' \n' '  ' <"$OUT" | grep -Eq "Also: Swap exhausted\. 4 tasks reported blocked in block_request \(at rq_qos_wait\) for more than 10 s are no longer blocked in the crash dump taken later" ||
+	fail "the verdict does not say that the four reported tasks were freed"
 out_has "block_request +4 .*rq_qos_wait 4.*hog0\.1:174, hog1\.1:176, scenario\.sh:201, scenario\.sh:202"
-out_has "Also: 7 OOM kills\. Also: Swap exhausted\."
 [ "$(sql "$DB3" "SELECT count(*) FROM blocked_tasks WHERE in_reclaim = 1 AND wait_site = 'rq_qos_wait'")" = 4 ] ||
 	fail "the four reporters are not blocked at rq_qos_wait in reclaim"
 [ "$(sql "$DB3" "SELECT count(*) || ' ' || sum(state = 'UN') FROM crash_tasks c JOIN snapshots s ON s.id = c.snapshot_id WHERE s.kind = 'crash_list'")" = "63 0" ] ||
 	fail "the dump's task list is not the table of 63 tasks, none uninterruptible"
+[ "$(sql "$DB3" "SELECT v.value FROM state_values v JOIN state_keys k ON k.id = v.key_id WHERE k.name = 'crash.threads_unlisted'")" = 0 ] ||
+	fail "the thread walks did not say the list is whole"
+[ "$(sql "$DB3" "SELECT count(*) FROM released_tasks")" = 4 ] || fail "4 tasks are not released"
 [ "$(sql "$DB3" "SELECT kb FROM meminfo WHERE key = 'SwapFree'")" = 0 ] ||
 	fail "kmem -i's SWAP FREE is not 0"
+
+# The same session without its thread walks: the table is not known to be
+# whole, the reporters' absence says nothing, and they lead the verdict.
+awk '/^crash> / { walk = /^crash> list task_struct\.thread_node/ } !walk' \
+	"$SAMPLES/vmcore-swap-oom/crash-session.txt" >"$T/nowalks.txt"
+expect_ok report -d "$T/n.db" "$T/nowalks.txt"
+out_has "^Diagnosis: block_request"
+[ "$(sql "$T/n.db" "SELECT count(*) FROM released_tasks")" = 0 ] || fail "tasks released without a whole table"
+
+# A leader whose walk finds a second task (init's, its entry repeated as a
+# thread would be): a thread the list lacks, so the table is not whole.
+awk '{ print } /^crash> list task_struct\.thread_node/ && !done { walk = 1; next }
+	walk && /^[0-9a-f]+$/ { print "ff11000003dea0c0"; walk = 0; done = 1 }' \
+	"$SAMPLES/vmcore-swap-oom/crash-session.txt" >"$T/thread.txt"
+expect_ok report -d "$T/t.db" "$T/thread.txt"
+[ "$(sql "$T/t.db" "SELECT v.value FROM state_values v JOIN state_keys k ON k.id = v.key_id WHERE k.name = 'crash.threads_unlisted'")" = 1 ] ||
+	fail "the walk's second task is not counted"
+out_has "^Diagnosis: block_request"
 
 # --- What read a dump and what it lacks, as a vmcore's ingest records them
 # (the vm tests make them from real dumps): in the text and the JSON.

@@ -29,7 +29,9 @@ vm_report() {
 	echo "report of a $(du -m "$LAB/vmcore" | cut -f1) MB dump: $REPORT_SECS s"
 	grep -A3 "^Diagnosis" "$OUT"
 	# the report says what read the dump, and that the stacks are scans
-	out_has "crash-session\.txt: read by crash [0-9.]+\. crash's ps found [0-9]+ of the [0-9]+ tasks"
+	# (a paragraph: its lines wrapped)
+	tr -s ' \n' '  ' <"$OUT" | grep -Eq "crash-session\.txt: read by crash [0-9.]+\. crash's ps found [0-9]+ of the [0-9]+ tasks" ||
+		fail "the report does not say that crash read the dump and its stacks are scans"
 }
 
 # vm_within SECS: fails when the report took longer.
