@@ -232,7 +232,9 @@ int crash_threads_line(struct crash *c, const char *s, size_t n)
 		c->walk_entries++;
 		return 1;
 	}
-	c->walks++;
+	/* a walk lists its leader at least: none is a walk crash refused */
+	if (c->walk_entries)
+		c->walks++;
 	if (c->walk_entries > 1)
 		c->threads_unlisted += c->walk_entries - 1;
 	c->walk_entries = 0;
@@ -241,11 +243,16 @@ int crash_threads_line(struct crash *c, const char *s, size_t n)
 
 /*
  * The threads the task table lacks, with init_task's list: 0 says the list
- * is every task of the dump, so that a task not in it had ended.
+ * is every task of the dump, so that a task not in it had ended. Said only
+ * when every leader's walk was read.
  */
 int crash_threads_store(struct crash *c)
 {
-	if (!c->walks || !c->list_snapshot)
+	size_t leaders = 0;
+
+	for (size_t i = 0; i < c->list.n; i++)
+		leaders += c->list.v[i].pid > 0;
+	if (!c->list_snapshot || !leaders || c->walks < leaders)
 		return 0;
 	c->snapshot = c->list_snapshot;
 	return crash_value(c, "crash.threads_unlisted", (int64_t)c->threads_unlisted);

@@ -115,6 +115,15 @@ expect_ok report -d "$T/t.db" "$T/thread.txt"
 	fail "the walk's second task is not counted"
 out_has "^Diagnosis: block_request"
 
+# A walk that printed no task (crash refused it): the threads are unknown.
+awk '/^crash> list task_struct\.thread_node/ && !done { print; skip = done = 1; next }
+	skip && /^[0-9a-f]+$/ { skip = 0; next } { print }' \
+	"$SAMPLES/vmcore-swap-oom/crash-session.txt" >"$T/refused.txt"
+expect_ok report -d "$T/r.db" "$T/refused.txt"
+[ "$(sql "$T/r.db" "SELECT count(*) FROM state_values v JOIN state_keys k ON k.id = v.key_id WHERE k.name = 'crash.threads_unlisted'")" = 0 ] ||
+	fail "a table whose walk was refused is taken as whole"
+out_has "^Diagnosis: block_request"
+
 # --- What read a dump and what it lacks, as a vmcore's ingest records them
 # (the vm tests make them from real dumps): in the text and the JSON.
 command -v sqlite3 >/dev/null || fail "sqlite3 is needed"
