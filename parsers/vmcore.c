@@ -192,6 +192,7 @@ struct session {
 	struct mmt_vmcore_info *info;
 	mmt_vmcore_tick tick;
 	void *ctx;
+	char *given;	/* the name crash is given for path (dump_link) */
 };
 
 static void run_tick(void *ctx, uint64_t bytes)
@@ -290,7 +291,7 @@ static int session_refused(const char *file, const struct session *s, int status
 
 static int run_crash(struct session *s, const char *script, int out_fd, struct mmt_err *err)
 {
-	const char *argv[] = { "crash", "-s", s->vmlinux, s->path, "-i", script, NULL };
+	const char *argv[] = { "crash", "-s", s->vmlinux, s->given, "-i", script, NULL };
 	struct mmt_run r = { .argv = argv, .package = "crash", .shown = s->path, .in_fd = -1,
 			     .out_fd = out_fd, .max_secs = MMT_VMCORE_MAX_SECS,
 			     .tick = run_tick, .ctx = s };
@@ -519,6 +520,24 @@ static int scan_stacks(struct session *s, const char *session_file, int out_fd,
 	return rc;
 }
 
+/*
+ * crash reads "NAME@ADDRESS" as a dump at an address, so a dump whose name
+ * holds '@' is given through a link with a plain name in the private
+ * directory.
+ */
+static int dump_link(struct session *s, struct mmt_err *err)
+{
+	char *target = realpath(s->path, NULL);
+
+	s->given = in_dir(s->dir, "vmcore");
+	if (!target || symlink(target, s->given) < 0) {
+		free(target);
+		return mmt_err_at(err, s->path, 0, "cannot link it for crash: %s", strerror(errno));
+	}
+	free(target);
+	return 0;
+}
+
 static int read_with_crash(struct session *s, struct mmt_err *err)
 {
 	const char *version_argv[] = { "crash", "--version", NULL };
@@ -527,7 +546,9 @@ static int read_with_crash(struct session *s, struct mmt_err *err)
 	size_t ncmds = sizeof(session_commands) / sizeof(session_commands[0]) - 1;
 	int fd = -1, status, rc;
 
-	rc = write_script(script, session_commands, ncmds, s->path, err);
+	rc = dump_link(s, err);
+	if (rc == 0)
+		rc = write_script(script, session_commands, ncmds, s->path, err);
 	if (rc == 0) {
 		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 		if (fd < 0)
@@ -547,6 +568,7 @@ static int read_with_crash(struct session *s, struct mmt_err *err)
 		close(fd);
 	free(script);
 	free(out);
+	free(s->given);
 	return rc;
 }
 
@@ -648,8 +670,8 @@ int mmt_vmcore_read(const char *path, const char *vmlinux, const char *dir,
 		    struct mmt_err *err)
 {
 	int f = mmt_vmcore_check(path, err);
-	struct session s = { .format = (enum mmt_vmcore_format)f, .path = path, .vmlinux = vmlinux, .dir = dir, .info = info,
-			     .tick = tick, .ctx = ctx };
+	struct session s = { .format = (enum mmt_vmcore_format)f, .path = path,
+			     .vmlinux = vmlinux, .dir = dir, .info = info, .tick = tick, .ctx = ctx };
 
 	memset(info, 0, sizeof(*info));
 	if (f < 0)

@@ -3,8 +3,9 @@
 # vm_dump SCENARIO: skips without QEMU, busybox, crash or Debian's kernel
 # and its debug vmlinux; boots the lab guest with SCENARIO and has QEMU dump
 # its memory to $LAB/vmcore.
-# vm_report: `mmtriage report --vmlinux` of that dump into $T/v.db, timed:
-# $REPORT_SECS.
+# vm_report [NAME]: `mmtriage report --vmlinux` of that dump into $T/v.db,
+# timed: $REPORT_SECS. With NAME, the dump is read through a link of that
+# name (crash reads "NAME@ADDRESS" as a dump at an address).
 KVER=6.1.0-50-cloud-amd64
 VMLINUX=/usr/lib/debug/boot/vmlinux-$KVER
 LAB=$T/lab
@@ -22,9 +23,13 @@ vm_dump() {
 }
 
 vm_report() {
-	local start
+	local start dump=$LAB/vmcore
+	if [ -n "${1:-}" ]; then
+		dump=$LAB/$1
+		ln -s vmcore "$dump"
+	fi
 	start=$(date +%s.%N)
-	expect_ok report -d "$T/v.db" --vmlinux "$VMLINUX" "$LAB/vmcore"
+	expect_ok report -d "$T/v.db" --vmlinux "$VMLINUX" "$dump"
 	REPORT_SECS=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	echo "report of a $(du -m "$LAB/vmcore" | cut -f1) MB dump: $REPORT_SECS s"
 	grep -A3 "^Diagnosis" "$OUT"

@@ -9,7 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 
 vm_dump freeze-dump
-vm_report
+# a name crash alone would misread (NAME@ADDRESS)
+vm_report "dump@1.core"
 out_has "^Diagnosis: fs_freeze"
 out_has "fs_freeze +3 .*sh:[0-9]+, sh:[0-9]+, sh:[0-9]+"
 [ "$(sql "$T/v.db" "SELECT reader FROM trees WHERE kind = 'vmcore'")" = "crash 8.0.2" ] ||
