@@ -82,8 +82,7 @@ struct crash {
 	const struct crash_listed *scan_task;	/* its task, NULL outside a scan */
 	long scan_first, scan_last;	/* its lines */
 	int64_t list_snapshot;		/* the crash_list snapshot, 0 none yet */
-	size_t walks, walk_entries;	/* thread walks read whole, tasks of the one being read */
-	size_t threads_unlisted;	/* tasks of the walks that are not their leader */
+	struct crash_walks walks;	/* the leaders' thread walks */
 };
 
 /* crash.c: shared by the section readers. */

@@ -120,6 +120,24 @@ bool crash_list_is_entry(const char *s, size_t n)
 	return is_hex_word(s, n);
 }
 
+bool crash_walk_line(struct crash_walks *w, const char *s, size_t n)
+{
+	if (!crash_list_is_entry(s, n))
+		return false;
+	w->entries++;
+	return true;
+}
+
+void crash_walk_end(struct crash_walks *w)
+{
+	/* a walk lists its leader at least */
+	if (w->entries)
+		w->read++;
+	if (w->entries > 1)
+		w->threads += w->entries - 1;
+	w->entries = 0;
+}
+
 void crash_list_free(struct crash_list *l)
 {
 	free(l->v);

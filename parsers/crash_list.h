@@ -57,6 +57,18 @@ void crash_list_free(struct crash_list *l);
 /* A line that is a task_struct address alone, as a listing prints each entry. */
 bool crash_list_is_entry(const char *s, size_t n);
 
+/* The leaders' thread walks (CRASH_THREADS_COMMAND) of a session, counted. */
+struct crash_walks {
+	size_t read;		/* walks that listed a task: a refused one lists none */
+	size_t entries;		/* tasks of the walk being read */
+	size_t threads;		/* tasks of the walks that are not their leader */
+};
+
+/* One line of a walk: true when it is one of its tasks. */
+bool crash_walk_line(struct crash_walks *w, const char *s, size_t n);
+/* The walk being read ended (nothing when none was). */
+void crash_walk_end(struct crash_walks *w);
+
 /*
  * The state letter the kernel's task dumps print ('R', 'S', 'D', 'I', 'T',
  * 't', 'Z', 'X', 'P'), NULL for a state none of those names.

@@ -228,16 +228,9 @@ bool crash_threads_prompt(const struct mmt_field *f, size_t nf)
 
 int crash_threads_line(struct crash *c, const char *s, size_t n)
 {
-	if (crash_list_is_entry(s, n)) {
-		c->walk_entries++;
+	if (crash_walk_line(&c->walks, s, n))
 		return 1;
-	}
-	/* a walk lists its leader at least: none is a walk crash refused */
-	if (c->walk_entries)
-		c->walks++;
-	if (c->walk_entries > 1)
-		c->threads_unlisted += c->walk_entries - 1;
-	c->walk_entries = 0;
+	crash_walk_end(&c->walks);
 	return 0;
 }
 
@@ -252,8 +245,8 @@ int crash_threads_store(struct crash *c)
 
 	for (size_t i = 0; i < c->list.n; i++)
 		leaders += c->list.v[i].pid > 0;
-	if (!c->list_snapshot || !leaders || c->walks < leaders)
+	if (!c->list_snapshot || !leaders || c->walks.read < leaders)
 		return 0;
 	c->snapshot = c->list_snapshot;
-	return crash_value(c, "crash.threads_unlisted", (int64_t)c->threads_unlisted);
+	return crash_value(c, "crash.threads_unlisted", (int64_t)c->walks.threads);
 }

@@ -307,8 +307,7 @@ struct first_pass {
 	size_t nps, cap;
 	uint64_t stack_size;
 	int64_t thread_head;	/* offset of signal_struct.thread_head, -1 unknown */
-	size_t walk_entries;	/* tasks of the thread walk being read */
-	size_t threads;		/* tasks of thread walks that are not their leader */
+	struct crash_walks walks;
 };
 
 static void note_ps_row(struct first_pass *fp, const char *s, size_t n)
@@ -355,14 +354,6 @@ static void thread_head_line(struct first_pass *fp, const char *s)
 		fp->thread_head = (int64_t)off;
 }
 
-/* A thread walk ended: all but its leader are threads the lists lack. */
-static void walk_end(struct first_pass *fp)
-{
-	if (fp->walk_entries > 1)
-		fp->threads += fp->walk_entries - 1;
-	fp->walk_entries = 0;
-}
-
 /* One line of the first session, in the section of command cmd. */
 static void first_pass_line(struct first_pass *fp, const char *cmd, const char *s, size_t n,
 			    long line)
@@ -378,32 +369,38 @@ static void first_pass_line(struct first_pass *fp, const char *cmd, const char *
 	else if (!strcmp(cmd, CRASH_THREAD_HEAD_COMMAND))
 		thread_head_line(fp, s);
 	else if (!strncmp(cmd, CRASH_THREADS_PREFIX, strlen(CRASH_THREADS_PREFIX)))
-		fp->walk_entries += crash_list_is_entry(s, n);
+		crash_walk_line(&fp->walks, s, n);
 }
 
-static int read_first_pass(const char *file, struct first_pass *fp, const char *shown,
-			   struct mmt_err *err)
+/* Reads the session from byte from on (what a later run appended). */
+static int read_first_pass(const char *file, off_t from, struct first_pass *fp,
+			   const char *shown, struct mmt_err *err)
 {
 	FILE *f = fopen(file, "r");
 	char *line = NULL, cmd[160] = "";
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
+	int rc;
 
-	if (!f)
-		return mmt_err_at(err, shown, 0, "cannot read %s: %s", file, strerror(errno));
+	if (!f || fseeko(f, from, SEEK_SET) < 0) {
+		rc = mmt_err_at(err, shown, 0, "cannot read %s: %s", file, strerror(errno));
+		if (f)
+			fclose(f);
+		return rc;
+	}
 	while ((n = getline(&line, &cap, f)) > 0) {
 		lineno++;
 		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (!strncmp(line, "crash> ", 7)) {
-			walk_end(fp);
+			crash_walk_end(&fp->walks);
 			snprintf(cmd, sizeof(cmd), "%s", line + 7);
 		} else {
 			first_pass_line(fp, cmd, line, (size_t)n, lineno);
 		}
 	}
-	walk_end(fp);
+	crash_walk_end(&fp->walks);
 	free(line);
 	fclose(f);
 	return 0;
@@ -417,17 +414,34 @@ static bool listed_by_ps(const struct first_pass *fp, int64_t pid)
 	return false;
 }
 
+/* The commands of a crash run being built. */
+struct commands {
+	char **v;
+	size_t n, cap;
+};
+
+static void command_add(struct commands *c, const char *cmd)
+{
+	xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	c->v[c->n++] = xstrdup(cmd);
+}
+
+static void commands_free(struct commands *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
+}
+
 /*
  * The `rd -s` commands for the stacks of tasks the list found and ps did
  * not: from the saved stack pointer to the top of the task's stack.
  */
-static size_t scan_commands(const struct first_pass *fp, char ***out)
+static void add_scans(const struct first_pass *fp, struct commands *c)
 {
 	uint64_t size = fp->stack_size ? fp->stack_size : DEFAULT_STACK_SIZE;
-	char **cmds = NULL;
-	size_t n = 0, cap = 0;
 
-	for (size_t i = 0; i < fp->list.n && n < MMT_VMCORE_MAX_SCANS; i++) {
+	for (size_t i = 0; i < fp->list.n && c->n < MMT_VMCORE_MAX_SCANS; i++) {
 		const struct crash_listed *t = &fp->list.v[i];
 		char buf[96];
 
@@ -436,18 +450,13 @@ static size_t scan_commands(const struct first_pass *fp, char ***out)
 			continue;
 		snprintf(buf, sizeof(buf), "rd -s %" PRIx64 " %" PRIu64, t->sp,
 			 (t->stack + size - t->sp) / 8);
-		xgrow((void **)&cmds, &cap, n + 1, sizeof(*cmds));
-		cmds[n++] = xstrdup(buf);
+		command_add(c, buf);
 	}
-	*out = cmds;
-	return n;
 }
 
 /* Each leader's walk of its threads, addresses only (crash_list.h). */
-static size_t add_thread_walks(const struct first_pass *fp, char ***cmds, size_t n)
+static void add_thread_walks(const struct first_pass *fp, struct commands *c)
 {
-	size_t cap = n;
-
 	for (size_t i = 0; fp->thread_head >= 0 && i < fp->list.n; i++) {
 		const struct crash_listed *t = &fp->list.v[i];
 		char buf[sizeof(CRASH_THREADS_PREFIX) + 24];
@@ -456,21 +465,23 @@ static size_t add_thread_walks(const struct first_pass *fp, char ***cmds, size_t
 			continue;
 		snprintf(buf, sizeof(buf), CRASH_THREADS_COMMAND,
 			 t->signal + (uint64_t)fp->thread_head);
-		xgrow((void **)cmds, &cap, n + 1, sizeof(**cmds));
-		(*cmds)[n++] = xstrdup(buf);
+		command_add(c, buf);
 	}
-	return n;
 }
 
-/* Threads the session's walks found besides their leaders; -1 when it cannot be read. */
-static ssize_t threads_walked(const char *session_file, struct session *s, struct mmt_err *err)
+/*
+ * Threads the walks found besides their leaders, read from the output the
+ * second run appended (from byte from on); -1 when it cannot be read.
+ */
+static ssize_t threads_walked(const char *session_file, off_t from, struct session *s,
+			      struct mmt_err *err)
 {
 	struct first_pass fp = { .info = s->info, .thread_head = -1 };
-	int rc = read_first_pass(session_file, &fp, s->path, err);
+	int rc = read_first_pass(session_file, from, &fp, s->path, err);
 
 	free(fp.ps_pids);
 	crash_list_free(&fp.list);
-	return rc < 0 ? -1 : (ssize_t)fp.threads;
+	return rc < 0 ? -1 : (ssize_t)fp.walks.threads;
 }
 
 static void lost_note(struct mmt_vmcore_info *info, const struct first_pass *fp, size_t scans,
@@ -485,6 +496,23 @@ static void lost_note(struct mmt_vmcore_info *info, const struct first_pass *fp,
 			 "multi-threaded processes are not read", threads);
 }
 
+/* The second run: commands c, its output appended to out_fd's session_file. */
+static ssize_t run_second(struct session *s, const struct commands *c, const char *session_file,
+			  int out_fd, struct mmt_err *err)
+{
+	char *script = in_dir(s->dir, "crash-scan-commands");
+	struct stat sb;
+	int rc = fstat(out_fd, &sb) < 0 ? mmt_err_at(err, s->path, 0, "cannot read %s: %s",
+						      session_file, strerror(errno)) : 0;
+
+	if (rc == 0)
+		rc = write_script(script, (const char *const *)c->v, c->n, s->path, err);
+	if (rc == 0)
+		rc = run_crash(s, script, out_fd, err) < 0 ? -1 : 0;
+	free(script);
+	return rc < 0 ? -1 : threads_walked(session_file, sb.st_size, s, err);
+}
+
 /*
  * The second run, when the first listed tasks that ps could not: their
  * stack scans, and each leader's walk of its threads.
@@ -493,30 +521,26 @@ static int scan_stacks(struct session *s, const char *session_file, int out_fd,
 		       struct mmt_err *err)
 {
 	struct first_pass fp = { .info = s->info, .thread_head = -1 };
-	char **cmds = NULL, *script = in_dir(s->dir, "crash-scan-commands");
-	size_t n = 0, scans = 0;
-	ssize_t threads;
-	int rc = read_first_pass(session_file, &fp, s->path, err);
+	struct commands c = { 0 };
+	size_t scans = 0;
+	int rc = read_first_pass(session_file, 0, &fp, s->path, err);
 
-	if (rc == 0)
-		scans = n = scan_commands(&fp, &cmds);
+	if (rc == 0) {
+		add_scans(&fp, &c);
+		scans = c.n;
+	}
 	if (rc == 0 && scans) {
-		n = add_thread_walks(&fp, &cmds, n);
-		rc = write_script(script, (const char *const *)cmds, n, s->path, err);
-		if (rc == 0)
-			rc = run_crash(s, script, out_fd, err) < 0 ? -1 : 0;
-		threads = rc == 0 ? threads_walked(session_file, s, err) : 0;
-		if (threads < 0)
-			rc = -1;
+		ssize_t threads;
+
+		add_thread_walks(&fp, &c);
+		threads = run_second(s, &c, session_file, out_fd, err);
+		rc = threads < 0 ? -1 : 0;
 		s->info->tasks_scanned = (int)scans;
 		lost_note(s->info, &fp, scans, threads);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(cmds[i]);
-	free(cmds);
+	commands_free(&c);
 	free(fp.ps_pids);
 	crash_list_free(&fp.list);
-	free(script);
 	return rc;
 }
 
